@@ -1,0 +1,15 @@
+# Project-wide warning flags, applied per target with yollayah_warnings(target).
+function(yollayah_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(YOLLAYAH_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# A library target for one layer: every .cpp in the folder, globbed so new files need no CMake edit.
+function(yollayah_layer name dir)
+  file(GLOB _srcs CONFIGURE_DEPENDS ${dir}/*.cpp)
+  add_library(${name} STATIC ${_srcs})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  yollayah_warnings(${name})
+endfunction()

@@ -1,0 +1,2 @@
+// placeholder until the in-process transport lands
+namespace yollayah::transport {}
