@@ -2,8 +2,15 @@
 
 #include <stdexcept>
 
-namespace boost::system {
-void throw_exception_from_error(const yollayah::backend::BackendError& e, const boost::source_location&) {
+namespace yollayah::backend {
+
+asio::awaitable<Result<ModelDetails>> Backend::show(std::string model) {
+  co_return BackendError{BackendError::Kind::Http, endpoint() + " cannot describe models (" + model + ")", endpoint(),
+                         501};
+}
+
+void throw_exception_from_error(const BackendError& e, const boost::source_location&) {
   throw std::runtime_error(e.message);
 }
-}  // namespace boost::system
+
+}  // namespace yollayah::backend

@@ -36,12 +36,27 @@ struct ChatStats {
   std::uint64_t total_duration_ns = 0;
   std::string done_reason;
   std::uint32_t malformed_lines = 0;  // lines that were not valid JSON and were skipped
+  std::uint32_t prompt_eval_count = 0;
+  std::uint64_t prompt_eval_duration_ns = 0;
+  std::uint64_t load_duration_ns = 0;
 };
 
 struct ModelInfo {
   std::string name;
   std::uint64_t size = 0;
   std::string parameter_size;  // details.parameter_size, e.g. "3.2B"
+};
+
+// What /api/show says about one model; the system prompt is what `ollama create` baked in.
+struct ModelDetails {
+  std::string name;
+  std::string system;        // empty when the model has none
+  std::string modelfile;
+  std::string template_text;
+  std::string parameters;
+  std::string family;
+  std::string parameter_size;
+  std::string quantization_level;
 };
 
 struct BackendError {
@@ -84,12 +99,12 @@ class Backend {
 
   virtual asio::awaitable<Result<std::vector<ModelInfo>>> list_models() = 0;  // /api/tags
   virtual asio::awaitable<Result<std::string>> version() = 0;                 // /api/version
+
+  // Describes one model (/api/show). Backends that cannot answer return Kind::Http, status 501.
+  virtual asio::awaitable<Result<ModelDetails>> show(std::string model);
 };
 
-}  // namespace yollayah::backend
+// Lets result<T, BackendError>::value() throw (found by ADL); used only at program edges.
+[[noreturn]] void throw_exception_from_error(const BackendError& e, const boost::source_location& loc);
 
-namespace boost::system {
-// Lets result<T, BackendError>::value() throw; used only at program edges.
-[[noreturn]] void throw_exception_from_error(const yollayah::backend::BackendError& e,
-                                             const boost::source_location& loc);
-}  // namespace boost::system
+}  // namespace yollayah::backend

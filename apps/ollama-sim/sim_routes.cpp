@@ -1,0 +1,309 @@
+#include "sim_routes.hpp"
+
+#include "chunked_writer.hpp"
+#include "completion.hpp"
+#include "json_text.hpp"
+
+#include "core/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json.hpp>
+
+#include <strings.h>
+
+namespace yollayah::sim {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using asio::ip::tcp;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+asio::awaitable<bool> send(tcp::socket& socket, const Request& req, http::status status, std::string body,
+                           std::string_view type = "application/json; charset=utf-8") {
+  http::response<http::string_body> res{status, req.version()};
+  res.set(http::field::content_type, type);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  auto [ec, n] = co_await http::async_write(socket, res, kAwait);
+  co_return !ec && req.keep_alive();
+}
+
+// JSON is built in plain functions: g++ 12 miscompiles braced json::object initialisers inside
+// coroutines ("array used as initializer").
+std::string error_json(std::string_view message) { return json::serialize(json::object{{"error", message}}); }
+
+std::string status_json(std::string_view status) { return json::serialize(json::object{{"status", status}}); }
+
+asio::awaitable<bool> send_error(tcp::socket& socket, const Request& req, http::status status,
+                                 std::string_view message) {
+  co_return co_await send(socket, req, status, error_json(message));
+}
+
+std::string_view string_field(const json::object& o, std::string_view key) {
+  if (const auto* v = o.if_contains(key); v && v->is_string()) return v->get_string();
+  return {};
+}
+
+std::string_view model_field(const json::object& o) {  // "model", or the older "name"
+  auto m = string_field(o, "model");
+  return m.empty() ? string_field(o, "name") : m;
+}
+
+bool stream_field(const json::object& o) {
+  if (const auto* v = o.if_contains("stream"); v && v->is_bool()) return v->get_bool();
+  return true;
+}
+
+std::string not_found(std::string_view model) {
+  return "model \"" + std::string(model) + "\" not found, try pulling it first";
+}
+
+json::object details_of(const SimModel& m) {
+  return {{"parent_model", m.from},       {"format", "gguf"},
+          {"family", "llama"},            {"families", json::array{"llama"}},
+          {"parameter_size", m.parameter_size}, {"quantization_level", "Q4_K_M"}};
+}
+
+// ---- /api/chat, /api/generate ----
+
+std::uint64_t estimate_prompt_tokens(const json::object& body, CompletionRequest::Api api) {
+  std::size_t chars = 0;
+  if (api == CompletionRequest::Api::Generate) {
+    chars = string_field(body, "prompt").size() + string_field(body, "system").size();
+  } else if (const auto* msgs = body.if_contains("messages"); msgs && msgs->is_array()) {
+    for (const auto& m : msgs->get_array()) {
+      if (m.is_object()) chars += string_field(m.get_object(), "content").size();
+    }
+  }
+  return 8 + chars / 4;
+}
+
+asio::awaitable<bool> completion(tcp::socket& socket, SimContext& ctx, const Request& req, const json::object& body,
+                                 CompletionRequest::Api api) {
+  auto model = model_field(body);
+  if (model.empty()) co_return co_await send_error(socket, req, http::status::bad_request, "model is required");
+  if (!ctx.models.accepts(model)) co_return co_await send_error(socket, req, http::status::not_found, not_found(model));
+
+  CompletionRequest c;
+  c.api = api;
+  c.model = std::string(model);
+  c.stream = stream_field(body);
+  c.keep_alive = req.keep_alive();
+  c.received = std::chrono::steady_clock::now();
+  c.prompt_tokens = estimate_prompt_tokens(body, api);
+  c.limit = ctx.tokens.count();
+  if (const auto* opts = body.if_contains("options"); opts && opts->is_object()) {
+    if (const auto* np = opts->get_object().if_contains("num_predict"); np && np->is_int64() && np->get_int64() >= 0) {
+      auto n = static_cast<std::size_t>(np->get_int64());
+      if (n < c.limit) {
+        c.limit = n;
+        c.limited_by_request = true;
+      }
+    }
+  }
+  co_return co_await serve_completion(socket, ctx, c);
+}
+
+// ---- /api/tags, /api/show, /api/version ----
+
+std::string tags_json(const SimContext& ctx) {
+  json::array models;
+  for (const auto& m : ctx.models.list()) {
+    models.push_back(json::object{{"name", m.name},
+                                  {"model", m.name},
+                                  {"modified_at", m.modified_at},
+                                  {"size", m.size},
+                                  {"digest", m.digest.substr(7)},
+                                  {"details", details_of(m)}});
+  }
+  return json::serialize(json::object{{"models", std::move(models)}});
+}
+
+std::string show_json(const SimModel* model) {
+  std::string modelfile = "# Modelfile generated by ollama-sim\nFROM " +
+                          (model->from.empty() ? model->name : model->from) + "\n";
+  if (!model->system.empty()) modelfile += "SYSTEM \"\"\"" + model->system + "\"\"\"\n";
+  json::object out{{"license", ""},
+                   {"modelfile", modelfile},
+                   {"parameters", "stop \"<|eot_id|>\""},
+                   {"template", "{{ if .System }}{{ .System }}{{ end }}{{ .Prompt }}"},
+                   {"details", details_of(*model)},
+                   {"model_info", json::object{{"general.architecture", "llama"},
+                                               {"general.parameter_count", 3212749888ull}}},
+                   {"capabilities", json::array{"completion"}},
+                   {"modified_at", model->modified_at}};
+  if (!model->system.empty()) out["system"] = model->system;
+  return json::serialize(out);
+}
+
+asio::awaitable<bool> show(tcp::socket& socket, const SimContext& ctx, const Request& req, const json::object& body) {
+  auto name = model_field(body);
+  auto model = ctx.models.find(name);
+  if (!model) {
+    co_return co_await send_error(socket, req, http::status::not_found,
+                                  "model '" + std::string(name) + "' not found");
+  }
+  co_return co_await send(socket, req, http::status::ok, show_json(&*model));
+}
+
+std::string progress_json(const std::string& digest, std::uint64_t total, std::uint64_t completed) {
+  return json::serialize(json::object{
+      {"status", "pulling " + digest.substr(7, 12)}, {"digest", digest}, {"total", total}, {"completed", completed}});
+}
+
+// ---- /api/pull, /api/create: status lines ----
+
+// Streams `{"status":…}` objects one per flush, so a client sees progress as it happens.
+class StatusStream {
+ public:
+  StatusStream(tcp::socket& socket, const Request& req, bool stream, unsigned step_ms)
+      : socket_(socket), req_(req), stream_(stream), step_(step_ms), timer_(socket.get_executor()),
+        writer_(socket, "application/x-ndjson", req.keep_alive()) {}
+
+  asio::awaitable<bool> line(std::string status) {
+    if (!stream_) co_return true;
+    if (step_.count() > 0) {
+      timer_.expires_after(step_);
+      co_await timer_.async_wait(kAwait);
+    }
+    writer_.buffer() = std::move(status);
+    writer_.buffer() += '\n';
+    auto ec = co_await writer_.flush();
+    co_return !ec;
+  }
+
+  asio::awaitable<bool> success() {
+    if (!stream_) co_return co_await send(socket_, req_, http::status::ok, R"({"status":"success"})");
+    writer_.buffer() = "{\"status\":\"success\"}\n";
+    auto ec = co_await writer_.flush(true);
+    co_return !ec && req_.keep_alive();
+  }
+
+ private:
+  tcp::socket& socket_;
+  const Request& req_;
+  bool stream_;
+  std::chrono::milliseconds step_;
+  asio::steady_timer timer_;
+  ChunkedWriter writer_;
+};
+
+asio::awaitable<bool> pull(tcp::socket& socket, SimContext& ctx, const Request& req, const json::object& body) {
+  auto name = model_field(body);
+  if (name.empty()) co_return co_await send_error(socket, req, http::status::bad_request, "model is required");
+  auto normalised = ModelRegistry::normalise(name);
+  auto digest = fake_digest(normalised);
+  const std::uint64_t total = 2'019'377'376;
+  StatusStream out(socket, req, stream_field(body), ctx.options.pull_step_ms);
+  if (!co_await out.line(status_json("pulling manifest"))) co_return false;
+  for (std::uint64_t step = 0; step <= 4; ++step) {
+    if (!co_await out.line(progress_json(digest, total, total * step / 4))) co_return false;
+  }
+  if (!co_await out.line(status_json("verifying sha256 digest"))) co_return false;
+  if (!co_await out.line(status_json("writing manifest"))) co_return false;
+  if (!ctx.models.listed(normalised)) ctx.models.add(normalised, {}, {});
+  co_return co_await out.success();
+}
+
+// The older API sent a Modelfile; take FROM and SYSTEM ("""…""" or to the end of the line).
+void parse_modelfile(std::string_view text, std::string& from, std::string& system) {
+  auto starts = [](std::string_view s, std::string_view kw) {
+    return s.size() > kw.size() && strncasecmp(s.data(), kw.data(), kw.size()) == 0 && s[kw.size()] == ' ';
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    auto line = text.substr(pos, end - pos);
+    if (starts(line, "FROM")) from = std::string(line.substr(5));
+    if (starts(line, "SYSTEM")) {
+      auto rest = text.substr(pos + 7);
+      if (rest.starts_with("\"\"\"")) {
+        auto close = rest.find("\"\"\"", 3);
+        system = std::string(rest.substr(3, close == std::string_view::npos ? close : close - 3));
+        end = pos + 7 + (close == std::string_view::npos ? rest.size() : close + 3);
+      } else {
+        system = std::string(line.substr(7));
+      }
+    }
+    pos = text.find('\n', end);
+    pos = pos == std::string_view::npos ? text.size() : pos + 1;
+  }
+}
+
+asio::awaitable<bool> create(tcp::socket& socket, SimContext& ctx, const Request& req, const json::object& body) {
+  auto name = model_field(body);
+  if (name.empty()) co_return co_await send_error(socket, req, http::status::bad_request, "model is required");
+  std::string from(string_field(body, "from"));
+  std::string system(string_field(body, "system"));
+  parse_modelfile(string_field(body, "modelfile"), from, system);
+  if (!from.empty() && !ctx.models.accepts(from)) {
+    co_return co_await send_error(socket, req, http::status::not_found, not_found(from));
+  }
+  StatusStream out(socket, req, stream_field(body), ctx.options.pull_step_ms);
+  if (!co_await out.line(status_json("using existing layer " + fake_digest(from.empty() ? name : from)))) {
+    co_return false;
+  }
+  if (!system.empty() && !co_await out.line(status_json("creating new layer " + fake_digest(system)))) {
+    co_return false;
+  }
+  if (!co_await out.line(status_json("writing manifest"))) co_return false;
+  ctx.models.add(name, from, system);
+  co_return co_await out.success();
+}
+
+// ---- dispatch ----
+
+asio::awaitable<bool> route_post(tcp::socket& socket, SimContext& ctx, const Request& req, std::string_view path) {
+  boost::system::error_code ec;
+  auto parsed = json::parse(req.body().empty() ? std::string_view("{}") : std::string_view(req.body()), ec);
+  if (ec || !parsed.is_object()) {
+    co_return co_await send_error(socket, req, http::status::bad_request, "invalid JSON in the request body");
+  }
+  const auto& body = parsed.get_object();
+  if (path == "/api/chat") co_return co_await completion(socket, ctx, req, body, CompletionRequest::Api::Chat);
+  if (path == "/api/generate") {
+    co_return co_await completion(socket, ctx, req, body, CompletionRequest::Api::Generate);
+  }
+  if (path == "/api/show") co_return co_await show(socket, ctx, req, body);
+  if (path == "/api/pull") co_return co_await pull(socket, ctx, req, body);
+  co_return co_await create(socket, ctx, req, body);
+}
+
+bool is_post_route(std::string_view path) {
+  return path == "/api/chat" || path == "/api/generate" || path == "/api/show" || path == "/api/pull" ||
+         path == "/api/create";
+}
+
+}  // namespace
+
+asio::awaitable<bool> handle_request(tcp::socket& socket, SimContext& ctx, const Request& req) {
+  std::string_view target = req.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  if (ctx.options.verbose) core::log().info("{} {}", std::string_view(req.method_string()), target);
+
+  if (ctx.options.http_error != 0) {
+    auto code = ctx.options.http_error;
+    co_return co_await send_error(socket, req, static_cast<http::status>(code),
+                                  "simulated error " + std::to_string(code));
+  }
+  const auto method = req.method();
+  if (method == http::verb::post && is_post_route(path)) co_return co_await route_post(socket, ctx, req, path);
+  if (method == http::verb::get) {
+    if (path == "/api/tags") co_return co_await send(socket, req, http::status::ok, tags_json(ctx));
+    if (path == "/api/version") co_return co_await send(socket, req, http::status::ok, R"({"version":"0.0.0-sim"})");
+    if (path == "/") co_return co_await send(socket, req, http::status::ok, "Ollama is running", "text/plain; charset=utf-8");
+  }
+  if (is_post_route(path) || path == "/api/tags" || path == "/api/version") {
+    co_return co_await send(socket, req, http::status::method_not_allowed, "405 method not allowed", "text/plain");
+  }
+  co_return co_await send(socket, req, http::status::not_found, "404 page not found", "text/plain");
+}
+
+}  // namespace yollayah::sim

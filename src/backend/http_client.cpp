@@ -1,0 +1,278 @@
+#include "backend/http_client.hpp"
+
+#include "core/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include <cstdio>
+#include <limits>
+#include <vector>
+
+namespace yollayah::backend {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::ip::tcp;
+using Kind = BackendError::Kind;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kBodyChunk = 16 * 1024;
+constexpr std::size_t kErrorBodyLimit = 64 * 1024;
+constexpr std::size_t kFetchLimit = 16u << 20;
+constexpr const char* kSending = "sending the request";
+constexpr const char* kReading = "reading the response";
+
+std::string seconds_text(std::chrono::milliseconds t) {
+  char buf[32];
+  if (t.count() % 1000 == 0) {
+    std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(t.count() / 1000));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(t.count()) / 1000.0);
+  }
+  return buf;
+}
+
+bool cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != asio::cancellation_type::none; }
+
+// Cuts at most `max` bytes without splitting a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80) --max;
+  return s.substr(0, max);
+}
+
+// The text a server put in its error body: {"error":"…"} (Ollama), {"error":{"message":…}}
+// (OpenAI) or {"message":…}; otherwise the raw body, trimmed and truncated.
+std::string server_error_text(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    const auto& o = v.get_object();
+    const json::value* e = o.if_contains("error");
+    if (e && e->is_object()) e = e->get_object().if_contains("message");
+    if (!e) e = o.if_contains("message");
+    if (e && e->is_string()) return std::string(e->get_string());
+  }
+  auto b = body.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  body = body.substr(b, body.find_last_not_of(" \t\r\n") - b + 1);
+  std::string out(utf8_prefix(body, 300));
+  if (out.size() < body.size()) out += "…";
+  return out;
+}
+
+// Collects a whole (small) body for fetch().
+class StringSink final : public BodySink {
+ public:
+  bool on_body(std::string_view bytes) override {
+    if (body.size() + bytes.size() > kFetchLimit) {
+      overflow = true;
+      return false;
+    }
+    body.append(bytes);
+    return true;
+  }
+  std::string body;
+  bool overflow = false;
+};
+
+}  // namespace
+
+struct HttpClient::Exchange {
+  http::request<http::string_body> request;
+  BodySink& sink;
+  std::string url;
+  asio::cancellation_state cancel;
+  ConnectionPool::Stream* stream = nullptr;
+  bool got_response_bytes = false;  // anything arrived: a failure after this is not retried
+  bool keep_alive = false;
+  bool stopped = false;             // the sink asked to stop
+};
+
+HttpClient::HttpClient(asio::any_io_executor io, HttpClientConfig config)
+    : io_(std::move(io)), config_(std::move(config)),
+      pool_(config_.max_idle_connections, config_.max_idle_age) {}
+
+asio::awaitable<Result<unsigned>> HttpClient::stream(http::verb method, std::string path, std::string body,
+                                                     BodySink& sink) {
+  // Cancellation must come back as a value (Kind::Cancelled), not as an exception from the next
+  // co_await; the caller's setting is restored on the way out.
+  const bool throw_before = co_await asio::this_coro::throw_if_cancelled();
+  co_await asio::this_coro::throw_if_cancelled(false);
+  auto result = co_await stream_once_or_twice(method, path, std::move(body), sink);
+  co_await asio::this_coro::throw_if_cancelled(throw_before);
+  co_return result;
+}
+
+asio::awaitable<Result<unsigned>> HttpClient::stream_once_or_twice(http::verb method, std::string_view path,
+                                                                   std::string body, BodySink& sink) {
+  const auto& ep = config_.endpoint;
+  auto url = ep.url(path);
+  if (ep.scheme != "http") {
+    std::string why = ep.tls() ? "TLS (https) is not supported yet" : "the scheme \"" + ep.scheme + "\" is not supported";
+    co_return BackendError{Kind::Unreachable,
+                           "cannot reach " + config_.service + " at " + ep.base_url() + ": " + why +
+                               "; use an http:// address",
+                           url, 0};
+  }
+  // No co_await inside the braces below: g++ 12 destroys such temporaries twice.
+  auto cancel = co_await asio::this_coro::cancellation_state;
+  Exchange ex{{method, ep.target(path), 11}, sink, url, cancel};
+  ex.request.set(http::field::host, ep.host_header());
+  ex.request.set(http::field::user_agent, "yollayah/0.1");
+  ex.request.set(http::field::accept, "*/*");
+  if (method == http::verb::post || !body.empty()) {
+    ex.request.set(http::field::content_type, "application/json");
+    ex.request.body() = std::move(body);
+  }
+  ex.request.keep_alive(true);
+  ex.request.prepare_payload();
+
+  for (int attempt = 0;; ++attempt) {
+    auto conn = attempt == 0 ? pool_.take() : nullptr;
+    const bool reused = conn != nullptr;
+    if (!conn) {
+      auto fresh = co_await connect(url);
+      if (!fresh) co_return fresh.error();
+      conn = std::move(*fresh);
+    }
+    ex.stream = conn.get();
+    ex.got_response_bytes = ex.keep_alive = ex.stopped = false;
+    auto r = co_await run(ex);
+    if (!r && reused && attempt == 0 && !ex.got_response_bytes && r.error().kind == Kind::Protocol) {
+      core::log().debug("{}: reused connection failed before any response ({}); retrying on a new one", url,
+                        r.error().message);
+      continue;  // the server had closed the idle connection
+    }
+    if (r && ex.keep_alive && !ex.stopped) {
+      conn->expires_never();  // a deadline left armed would fail the next request at once
+      pool_.put(std::move(conn));
+    }
+    co_return r;  // anything else closes the connection with `conn`
+  }
+}
+
+asio::awaitable<Result<std::string>> HttpClient::fetch(http::verb method, std::string path, std::string body) {
+  StringSink sink;
+  auto r = co_await stream(method, path, std::move(body), sink);
+  if (!r) co_return r.error();
+  if (sink.overflow) {
+    co_return BackendError{Kind::Protocol, config_.service + " at " + config_.endpoint.base_url() +
+                                               " sent a reply larger than 16 MiB", url(path), 0};
+  }
+  co_return std::move(sink.body);
+}
+
+asio::awaitable<Result<std::unique_ptr<ConnectionPool::Stream>>> HttpClient::connect(const std::string& url) {
+  const auto& ep = config_.endpoint;
+  const auto cs = co_await asio::this_coro::cancellation_state;
+  const std::string where = config_.service + " at " + ep.base_url();
+  auto unreachable = [&](const boost::system::error_code& ec) {
+    return BackendError{Kind::Unreachable, "cannot reach " + where + " (" + ec.message() + ")", url, 0};
+  };
+  auto cancelled_error = [&] { return BackendError{Kind::Cancelled, "the request to " + where + " was cancelled", url, 0}; };
+
+  std::vector<tcp::endpoint> targets;
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(ep.host, ec);
+  if (!ec) {
+    targets.emplace_back(addr, ep.port);
+  } else {
+    // getaddrinfo runs on Asio's resolver thread; it cannot be interrupted, so a cancel is
+    // noticed when it returns.
+    tcp::resolver resolver(io_);
+    auto [rec, results] = co_await resolver.async_resolve(ep.host, std::to_string(ep.port), kAwait);
+    if (cancelled(cs)) co_return cancelled_error();
+    if (rec) co_return unreachable(rec);
+    for (const auto& r : results) targets.push_back(r.endpoint());
+  }
+
+  auto stream = std::make_unique<ConnectionPool::Stream>(io_);
+  stream->expires_after(config_.connect_timeout);
+  auto [cec, connected] = co_await stream->async_connect(targets, kAwait);
+  (void)connected;
+  if (cancelled(cs)) co_return cancelled_error();
+  if (cec == beast::error::timeout) {
+    co_return BackendError{Kind::Timeout,
+                           "timed out after " + seconds_text(config_.connect_timeout) + " connecting to " + where,
+                           url, 0};
+  }
+  if (cec) co_return unreachable(cec);
+  stream->socket().set_option(tcp::no_delay(true), ec);
+  ++opened_;
+  co_return stream;
+}
+
+asio::awaitable<Result<unsigned>> HttpClient::run(Exchange& ex) {
+  auto& s = *ex.stream;
+  const std::string where = config_.service + " at " + config_.endpoint.base_url();
+  auto failure = [&](const boost::system::error_code& ec, const char* doing) {
+    if (cancelled(ex.cancel)) return BackendError{Kind::Cancelled, "the request to " + where + " was cancelled", ex.url, 0};
+    if (ec == beast::error::timeout) {
+      auto what = doing == kSending ? " did not take the request within " : " sent nothing for ";
+      return BackendError{Kind::Timeout, where + what + seconds_text(config_.idle_timeout), ex.url, 0};
+    }
+    return BackendError{Kind::Protocol,
+                        "the connection to " + where + " broke while " + doing + " (" + ec.message() + ")", ex.url, 0};
+  };
+
+  if (cancelled(ex.cancel)) co_return failure(asio::error::operation_aborted, kSending);
+  s.expires_after(config_.idle_timeout);
+  auto [wec, written] = co_await http::async_write(s, ex.request, kAwait);
+  (void)written;
+  if (wec) co_return failure(wec, kSending);
+
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // no total size: answers can be long
+  // Not eager: an eager put() can consume body bytes and still report need_more, and then
+  // async_read_some reads again before handing those bytes over.
+  parser.eager(false);
+  beast::flat_buffer buffer;
+  std::vector<char> chunk(kBodyChunk);  // on the heap: a large coroutine frame trips g++ 12 warnings
+  std::string error_body;
+  for (;;) {
+    if (cancelled(ex.cancel)) co_return failure(asio::error::operation_aborted, kReading);
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    s.expires_after(config_.idle_timeout);
+    auto [ec, n] = co_await http::async_read_some(s, buffer, parser, kAwait);
+    (void)n;
+    if (ec == http::error::need_buffer) ec = {};
+    ex.got_response_bytes = ex.got_response_bytes || parser.got_some();
+    if (ec) co_return failure(ec, kReading);
+    if (parser.is_header_done()) {
+      std::string_view bytes(chunk.data(), chunk.size() - parser.get().body().size);
+      if (parser.get().result_int() / 100 == 2) {
+        if (!bytes.empty() && !ex.sink.on_body(bytes)) {
+          ex.stopped = true;
+          co_return parser.get().result_int();
+        }
+      } else if (error_body.size() < kErrorBodyLimit) {
+        error_body.append(bytes.substr(0, kErrorBodyLimit - error_body.size()));
+      }
+    }
+    if (parser.is_done()) break;
+  }
+
+  const unsigned status = parser.get().result_int();
+  ex.keep_alive = parser.keep_alive();
+  if (status / 100 != 2) {
+    auto text = server_error_text(error_body);
+    if (text.empty()) text = where + " answered HTTP " + std::to_string(status);
+    co_return BackendError{Kind::Http, std::move(text), ex.url, status};
+  }
+  co_return status;
+}
+
+}  // namespace yollayah::backend

@@ -1,0 +1,44 @@
+// The Ollama backend: /api/chat streamed as NDJSON into a ChatSink, plus /api/tags, /api/version
+// and /api/show, over the keep-alive HttpClient.
+#pragma once
+
+#include "backend/backend.hpp"
+#include "backend/http_client.hpp"
+#include "backend/ollama_host.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+
+namespace yollayah::backend {
+
+struct OllamaConfig {
+  Endpoint endpoint;                                 // default 127.0.0.1:11434; see ollama_host_from_env()
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds idle_timeout{120000};    // longest silence between bytes, not a total
+};
+
+class OllamaBackend final : public Backend {
+ public:
+  // Sockets are created on `io` (an io_context executor); each call runs on the awaiting
+  // coroutine's executor.
+  OllamaBackend(asio::any_io_executor io, OllamaConfig config);
+
+  std::string endpoint() const override;
+  asio::awaitable<Result<ChatStats>> chat(const ChatRequest& request, ChatSink& sink) override;
+  asio::awaitable<Result<std::vector<ModelInfo>>> list_models() override;
+  asio::awaitable<Result<std::string>> version() override;
+  asio::awaitable<Result<ModelDetails>> show(std::string model) override;
+
+  // Connection pool statistics (tests, metrics).
+  std::size_t connections_opened() const { return http_.connections_opened(); }
+  std::size_t idle_connections() const { return http_.idle_connections(); }
+
+ private:
+  HttpClient http_;
+};
+
+// The /api/chat request body: {"model","messages":[…],"stream":true[,"options":{…}]}.
+std::string ollama_chat_body(const ChatRequest& request);
+
+}  // namespace yollayah::backend

@@ -1,0 +1,32 @@
+// Where the Ollama server is: OLLAMA_HOST parsed the way Ollama's own client parses it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace yollayah::backend {
+
+struct Endpoint {
+  std::string scheme = "http";  // "http" or "https" (anything else is kept, and refused on connect)
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 11434;
+  std::string base_path;        // "" or "/prefix", never a trailing slash
+
+  bool tls() const { return scheme == "https"; }
+  std::string host_header() const;  // "host:port", an IPv6 address in brackets
+  std::string base_url() const;     // "http://127.0.0.1:11434" (+ base_path)
+  std::string url(std::string_view path) const { return base_url() + std::string(path); }
+  std::string target(std::string_view path) const { return base_path + std::string(path); }
+};
+
+// Accepts "", "host", "host:port", ":port", "[::1]:port", "http://host:port", "https://host",
+// each optionally followed by a path prefix. As in Ollama: without a scheme the port defaults to
+// 11434, with http:// to 80 and with https:// to 443; a bad port falls back to the default.
+// 0.0.0.0 (and ::, or an empty host) mean "this machine" and become 127.0.0.1 (::1).
+Endpoint parse_ollama_host(std::string_view value);
+
+// parse_ollama_host(getenv("OLLAMA_HOST")).
+Endpoint ollama_host_from_env();
+
+}  // namespace yollayah::backend
