@@ -1,1 +1,147 @@
-int main() { return 0; }
+// yollayah: the terminal companion. `yollayah ask PROMPT` is the headless surface; with no
+// subcommand the TUI opens (its own issue). Flag parsing and wiring only.
+#include "backend/ollama_backend.hpp"
+#include "conductor/conductor.hpp"
+#include "conductor/prompts.hpp"
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "core/paths.hpp"
+#include "headless/ask_surface.hpp"
+#include "transport/inprocess.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <iterator>
+
+namespace asio = boost::asio;
+using namespace yollayah;
+
+namespace {
+
+struct AskArgs {
+  std::string host;
+  std::string model;
+  bool json = false;
+  std::vector<std::string> words;
+};
+
+// Reads the whole prompt from stdin (start-up, before any event loop runs).
+std::string read_stdin() {
+  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+// Restores stdout's file flags on exit: Asio puts the descriptor in non-blocking mode, and the
+// open file description may be shared with the user's shell.
+class StdoutGuard {
+ public:
+  StdoutGuard() : flags_(::fcntl(STDOUT_FILENO, F_GETFL)) {}
+  ~StdoutGuard() {
+    if (flags_ >= 0) ::fcntl(STDOUT_FILENO, F_SETFL, flags_);
+  }
+
+ private:
+  int flags_;
+};
+
+int run_ask(const AskArgs& args) {
+  core::disable_logging();
+  core::Config config;
+  if (auto err = core::load_config(config, core::config_file())) {
+    std::cerr << "yollayah: " << err->message << "\n";
+    return 2;
+  }
+  if (!args.host.empty()) config.ollama_host = args.host;
+  if (!args.model.empty()) config.model = args.model;
+
+  std::string prompt;
+  for (const auto& w : args.words) prompt += (prompt.empty() ? "" : " ") + w;
+  if (prompt.empty() || prompt == "-") prompt = read_stdin();
+  while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
+  if (prompt.empty()) {
+    std::cerr << "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
+    return 2;
+  }
+
+  asio::io_context io(1);
+  backend::OllamaConfig backend_config;
+  backend_config.endpoint = backend::parse_ollama_host(config.ollama_host);
+  backend_config.connect_timeout = config.connect_timeout;
+  backend_config.idle_timeout = config.idle_timeout;
+  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend_config);
+
+  auto session_config = conductor::SessionConfig::from(config);
+  session_config.greet = false;
+  conductor::Conductor conductor(io.get_executor(), ollama, session_config);
+  transport::InProcessLink link(conductor, io.get_executor());
+
+  StdoutGuard stdout_guard;
+  asio::posix::stream_descriptor out(io, ::dup(STDOUT_FILENO));
+  int exit_code = 1;
+  std::string error;
+
+  // Ctrl+C stops the answer; the Conductor ends it with a cancelled StreamEnd.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
+  });
+
+  headless::AskOptions options{std::move(prompt), args.json};
+  auto write_out = [&out](std::string_view text) -> asio::awaitable<void> {
+    boost::system::error_code ec;
+    co_await asio::async_write(out, asio::buffer(text.data(), text.size()),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  };
+  asio::co_spawn(io, headless::run_ask(link, std::move(options), write_out),
+                 [&](std::exception_ptr e, headless::AskOutcome outcome) {
+                   if (e) {
+                     exit_code = 1;
+                     error = "internal error";
+                   } else {
+                     exit_code = outcome.exit_code();
+                     error = outcome.error;
+                   }
+                   signals.cancel();
+                   conductor.stop(std::nullopt);
+                   io.stop();
+                 });
+  io.run();
+  if (exit_code != 0 && exit_code != 130 && !error.empty()) std::cerr << "yollayah: " << error << "\n";
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Yollayah: a local AI companion in your terminal"};
+  app.require_subcommand(0, 1);
+  bool print_prompt = false;
+  app.add_flag("--print-system-prompt", print_prompt, "Print the built-in personality prompt and exit");
+
+  AskArgs ask;
+  auto* ask_cmd = app.add_subcommand("ask", "Ask one question; the answer streams to stdout");
+  ask_cmd->add_option("--host", ask.host, "Ollama URL or host[:port] (default: $OLLAMA_HOST or 127.0.0.1:11434)");
+  ask_cmd->add_option("--model", ask.model, "Model name (default: $YOLLAYAH_MODEL or yollayah)");
+  ask_cmd->add_flag("--json", ask.json, "Print every Conductor message as a JSON line");
+  ask_cmd->add_option("prompt", ask.words, "The question; read from stdin when absent or '-'");
+
+  CLI11_PARSE(app, argc, argv);
+  if (print_prompt) {
+    std::cout << conductor::default_system_prompt() << "\n";
+    return 0;
+  }
+  if (*ask_cmd) return run_ask(ask);
+
+  std::cerr << "yollayah: the terminal UI is not built yet. Use `yollayah ask \"hello\"` for now.\n";
+  return 2;
+}

@@ -1,0 +1,272 @@
+// bench/token_relay: ollama-sim streams as fast as it can → Conductor → an in-process surface on
+// another thread. Reports tokens/s, the per-token latency the relay adds (backend line parsed →
+// surface holds its Token), and, in the same run, a raw baseline: a plain HTTP client that only
+// counts the lines of the same stream. Writes JSON to --out (default token_relay.json).
+//
+//   build/bin/token_relay [--tokens N] [--runs R] [--out FILE]
+#include "backend/ollama_backend.hpp"
+#include "conductor/conductor.hpp"
+#include "transport/inprocess.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+extern char** environ;
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace yollayah;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// ---- ollama-sim as a child process --------------------------------------------------------
+
+struct Sim {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+
+  explicit Sim(std::size_t tokens) {
+    std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim";
+    std::string n = std::to_string(tokens);
+    const char* argv[] = {bin.c_str(), "--port", "0", "--seed", "1", "--tokens", n.c_str(), "--tokens-per-sec", "0", nullptr};
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, const_cast<char**>(argv), environ) != 0)
+      throw std::runtime_error("cannot start " + bin);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    auto colon = line.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("ollama-sim said: " + line);
+    port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+  }
+  ~Sim() {
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+  }
+};
+
+// ---- raw baseline: read the stream, count lines ---------------------------------------------
+
+struct RawResult {
+  std::size_t lines = 0;
+  double seconds = 0;
+};
+
+RawResult run_raw(std::uint16_t port) {
+  asio::io_context io;
+  RawResult result;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    beast::tcp_stream stream(io);
+    co_await stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), asio::use_awaitable);
+    http::request<http::string_body> req{http::verb::post, "/api/chat", 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    req.body() = R"({"model":"sim","messages":[{"role":"user","content":"go"}],"stream":true})";
+    req.prepare_payload();
+    const auto t0 = Clock::now();
+    co_await http::async_write(stream, req, asio::use_awaitable);
+    beast::flat_buffer buffer;
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    co_await http::async_read_header(stream, buffer, parser, asio::use_awaitable);
+    std::vector<char> chunk(1 << 16);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      boost::system::error_code ec;
+      co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec && ec != http::error::need_buffer) break;
+      const std::size_t n = chunk.size() - parser.get().body().size;
+      result.lines += static_cast<std::size_t>(std::count(chunk.data(), chunk.data() + n, '\n'));
+    }
+    result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  }, asio::detached);
+  io.run();
+  return result;
+}
+
+// ---- the relay: a backend decorator stamps each parsed line ---------------------------------
+
+struct Stamps {
+  std::vector<Clock::time_point> at;    // when line i's content was parsed
+  std::vector<std::uint64_t> end_byte;  // cumulative content bytes after line i
+};
+
+class StampingSink final : public backend::ChatSink {
+ public:
+  StampingSink(backend::ChatSink& inner, Stamps& stamps) : inner_(inner), stamps_(stamps) {}
+  void on_content(std::string_view text) override {
+    bytes_ += text.size();
+    stamps_.at.push_back(Clock::now());
+    stamps_.end_byte.push_back(bytes_);
+    inner_.on_content(text);
+  }
+
+ private:
+  backend::ChatSink& inner_;
+  Stamps& stamps_;
+  std::uint64_t bytes_ = 0;
+};
+
+class StampingBackend final : public backend::Backend {
+ public:
+  StampingBackend(std::shared_ptr<backend::Backend> inner, Stamps& stamps) : inner_(std::move(inner)), stamps_(stamps) {}
+  std::string endpoint() const override { return inner_->endpoint(); }
+  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
+    StampingSink stamping(sink, stamps_);
+    co_return co_await inner_->chat(r, stamping);
+  }
+  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
+  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
+
+ private:
+  std::shared_ptr<backend::Backend> inner_;
+  Stamps& stamps_;
+};
+
+struct RelayResult {
+  std::size_t lines = 0;
+  std::size_t token_messages = 0;
+  std::size_t merged = 0;
+  double seconds = 0;
+  double p50_us = 0, p99_us = 0, max_us = 0;
+};
+
+RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
+  Stamps stamps;
+  stamps.at.reserve(expected_tokens + 16);
+  stamps.end_byte.reserve(expected_tokens + 16);
+
+  // The Conductor on its own thread, the surface on this one: the shape of the TUI.
+  asio::io_context conductor_io(1);
+  auto guard = asio::make_work_guard(conductor_io);
+  backend::OllamaConfig cfg;
+  cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(port));
+  auto ollama = std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg);
+  auto stamping = std::make_shared<StampingBackend>(ollama, stamps);
+  conductor::SessionConfig sc;
+  sc.model = "sim";
+  sc.greet = false;
+  conductor::Conductor conductor(conductor_io.get_executor(), stamping, sc);
+  std::thread conductor_thread([&] { conductor_io.run(); });
+
+  asio::io_context surface_io(1);
+  transport::InProcessLink link(conductor, surface_io.get_executor());
+  std::vector<std::pair<Clock::time_point, std::uint64_t>> arrivals;  // (time, cumulative bytes)
+  arrivals.reserve(expected_tokens + 16);
+  RelayResult result;
+  Clock::time_point t0, t1;
+
+  asio::co_spawn(surface_io, [&]() -> asio::awaitable<void> {
+    link.send(protocol::ev::Handshake{"evt_1", 2, {protocol::SurfaceType::Kind::Headless, {}},
+                                      protocol::SurfaceCapabilities::headless(), std::nullopt});
+    t0 = Clock::now();
+    link.send(protocol::ev::UserMessage{"evt_2", "go"});
+    std::vector<protocol::EnvelopePtr> batch;
+    std::uint64_t bytes = 0;
+    for (;;) {
+      batch.clear();
+      if (!co_await link.receive(batch)) co_return;
+      const auto now = Clock::now();
+      for (auto& e : batch) {
+        if (auto* t = std::get_if<protocol::msg::Token>(&e->message)) {
+          bytes += t->text.size();
+          ++result.token_messages;
+          arrivals.emplace_back(now, bytes);
+        } else if (std::holds_alternative<protocol::msg::StreamEnd>(e->message) ||
+                   std::holds_alternative<protocol::msg::StreamError>(e->message)) {
+          t1 = now;
+          co_return;
+        }
+      }
+    }
+  }, asio::detached);
+  surface_io.run();
+  result.merged = link.merged_tokens();
+  link.close();
+  guard.reset();
+  conductor.stop(std::nullopt);
+  conductor_io.stop();
+  conductor_thread.join();
+
+  result.lines = stamps.at.size();
+  result.seconds = std::chrono::duration<double>(t1 - t0).count();
+  // Each line is delivered by the first arrival whose cumulative bytes cover it.
+  std::vector<double> lat;
+  lat.reserve(stamps.at.size());
+  std::size_t a = 0;
+  for (std::size_t i = 0; i < stamps.at.size(); ++i) {
+    while (a < arrivals.size() && arrivals[a].second < stamps.end_byte[i]) ++a;
+    if (a == arrivals.size()) break;
+    lat.push_back(std::chrono::duration<double, std::micro>(arrivals[a].first - stamps.at[i]).count());
+  }
+  if (!lat.empty()) {
+    std::sort(lat.begin(), lat.end());
+    result.p50_us = lat[lat.size() / 2];
+    result.p99_us = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
+    result.max_us = lat.back();
+  }
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t tokens = 2'000'000;
+  int runs = 3;
+  std::string out = "token_relay.json";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--tokens") tokens = std::stoul(argv[i + 1]);
+    else if (a == "--runs") runs = std::stoi(argv[i + 1]);
+    else if (a == "--out") out = argv[i + 1];
+  }
+  Sim sim(tokens);
+  std::ofstream json(out);
+  json << "{\"tokens\":" << tokens << ",\"runs\":[";
+  for (int r = 0; r < runs; ++r) {
+    RawResult raw = run_raw(sim.port);
+    RelayResult relay = run_relay(sim.port, tokens);
+    const double raw_tps = static_cast<double>(raw.lines) / raw.seconds;
+    const double relay_tps = static_cast<double>(relay.lines) / relay.seconds;
+    std::printf(
+        "run %d: raw %.0f lines/s (%zu lines, %.3f s) | relay %.0f tokens/s (%zu tokens, %zu Token msgs, %zu merged, "
+        "%.3f s) = %.0f%% of raw | added latency p50 %.1f us p99 %.1f us max %.1f us\n",
+        r + 1, raw_tps, raw.lines, raw.seconds, relay_tps, relay.lines, relay.token_messages, relay.merged,
+        relay.seconds, 100.0 * relay_tps / raw_tps, relay.p50_us, relay.p99_us, relay.max_us);
+    json << (r ? "," : "") << "{\"raw_lines_per_s\":" << raw_tps << ",\"relay_tokens_per_s\":" << relay_tps
+         << ",\"relay_token_messages\":" << relay.token_messages << ",\"merged\":" << relay.merged
+         << ",\"p50_us\":" << relay.p50_us << ",\"p99_us\":" << relay.p99_us << ",\"max_us\":" << relay.max_us << "}";
+  }
+  json << "]}\n";
+  return 0;
+}

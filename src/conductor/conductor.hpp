@@ -1,0 +1,42 @@
+// The Conductor: owns the sessions and hands out surface ids. Surfaces reach it only through a
+// transport (in-process pair, Unix socket), never by calling into a session directly.
+#pragma once
+
+#include "backend/backend.hpp"
+#include "conductor/session.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+namespace yollayah::conductor {
+
+class Conductor {
+ public:
+  Conductor(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config);
+
+  // The session every surface joins by default; created and started on first use. Thread-safe.
+  std::shared_ptr<Session> main_session();
+
+  // A new, started session of its own (several conversations side by side). Thread-safe.
+  std::shared_ptr<Session> create_session();
+
+  // A fresh surface id (never 0). Thread-safe.
+  SurfaceId next_surface_id() { return next_surface_id_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Sends Quit to every surface of every session and cancels their work.
+  void stop(std::optional<std::string> quit_message);
+
+  backend::Backend& backend() { return *backend_; }
+  asio::any_io_executor executor() const { return executor_; }
+
+ private:
+  asio::any_io_executor executor_;
+  std::shared_ptr<backend::Backend> backend_;
+  SessionConfig config_;
+  std::mutex mutex_;  // guards main_ only; never held across I/O
+  std::shared_ptr<Session> main_;
+  std::atomic<SurfaceId> next_surface_id_{1};
+};
+
+}  // namespace yollayah::conductor

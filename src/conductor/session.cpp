@@ -1,0 +1,236 @@
+#include "conductor/session.hpp"
+
+#include "conductor/ids.hpp"
+#include "conductor/prompts.hpp"
+#include "core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+namespace yollayah::conductor {
+
+namespace msg = protocol::msg;
+namespace ev = protocol::ev;
+using protocol::ConductorState;
+using protocol::NotifyLevel;
+
+SessionConfig SessionConfig::from(const core::Config& c) {
+  SessionConfig s;
+  s.model = c.model;
+  s.system_prompt = c.system_prompt ? *c.system_prompt : std::string(default_system_prompt());
+  s.greet = c.greet;
+  s.max_context = c.max_context;
+  s.history.max_messages = c.max_session_messages;
+  s.history.max_bytes = c.max_session_bytes;
+  s.input.max_message_bytes = c.max_message_bytes;
+  s.input.max_per_minute = c.max_messages_per_minute;
+  s.additional_agents = c.additional_agents;
+  return s;
+}
+
+Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config)
+    : strand_(asio::make_strand(executor)),
+      backend_(std::move(backend)),
+      config_(std::move(config)),
+      id_(next_session_id()),
+      created_at_ms_(unix_millis()),
+      agents_(config_.additional_agents.empty() ? Agents::builtin() : Agents::with_additional(config_.additional_agents)),
+      history_(config_.history),
+      tasks_(agents_),
+      validator_(config_.input),
+      parser_(agents_) {
+  surfaces_.set_behind_handler([this](SurfaceId id) { on_surface_behind(id); });
+}
+
+Session::~Session() = default;
+
+void Session::start() {
+  asio::co_spawn(strand_, [self = shared_from_this()]() { return self->check_backend(); }, asio::detached);
+}
+
+void Session::attach(SurfaceId id, std::shared_ptr<SurfaceSink> sink) {
+  asio::post(strand_, [self = shared_from_this(), id, sink = std::move(sink)]() mutable {
+    auto& entry = self->surfaces_.add(id, std::move(sink));
+    entry.connection_id = next_connection_id();
+  });
+}
+
+void Session::detach(SurfaceId id) {
+  asio::post(strand_, [self = shared_from_this(), id] { self->surfaces_.remove(id); });
+}
+
+void Session::post(SurfaceId from, protocol::SurfaceEvent event) {
+  asio::post(strand_, [self = shared_from_this(), from, event = std::move(event)]() mutable {
+    self->handle(from, event);
+  });
+}
+
+void Session::stop(std::optional<std::string> quit_message) {
+  asio::post(strand_, [self = shared_from_this(), quit_message = std::move(quit_message)]() mutable {
+    if (self->stopping_) return;
+    self->stopping_ = true;
+    self->queue_.clear();
+    if (self->turn_running_) self->cancel_.emit(asio::cancellation_type::terminal);
+    self->set_state(ConductorState::ShuttingDown);
+    self->surfaces_.broadcast(msg::Quit{std::move(quit_message)});
+  });
+}
+
+// ---- events -------------------------------------------------------------------------------
+
+void Session::handle(SurfaceId from, protocol::SurfaceEvent& event) {
+  SurfaceEntry* surface = surfaces_.find(from);
+  if (!surface) return;  // it left while the event was in flight
+
+  // Every event with an event_id gets exactly one Ack, first (PROTOCOL.md). Handshake is the
+  // exception in order only: HandshakeAck goes out before its Ack.
+  const protocol::EventId* event_id = protocol::event_id_of(event);
+  if (event_id && !std::holds_alternative<ev::Handshake>(event)) surfaces_.send_to(from, msg::Ack{*event_id});
+
+  std::visit(
+      [&](auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, ev::Connected>) {
+          surface->type = e.surface_type;
+          surface->capabilities = e.capabilities;
+          on_hello(*surface, /*legacy=*/true);
+        } else if constexpr (std::is_same_v<E, ev::Handshake>) {
+          on_handshake(from, e);
+        } else if constexpr (std::is_same_v<E, ev::UserMessage>) {
+          on_user_message(from, e);
+        } else if constexpr (std::is_same_v<E, ev::UserCommand>) {
+          on_command(from, e);
+        } else if constexpr (std::is_same_v<E, ev::UserTyping>) {
+          on_typing(e.typing);
+        } else if constexpr (std::is_same_v<E, ev::CancelResponse>) {
+          on_cancel();
+        } else if constexpr (std::is_same_v<E, ev::RequestSnapshot>) {
+          surfaces_.send_to(from, state_snapshot());
+        } else if constexpr (std::is_same_v<E, ev::QuitRequested>) {
+          on_quit(from);
+        } else if constexpr (std::is_same_v<E, ev::Disconnected>) {
+          surfaces_.remove(from);
+        } else if constexpr (std::is_same_v<E, ev::CapabilitiesReport>) {
+          surface->capabilities = e.capabilities;
+        } else if constexpr (std::is_same_v<E, ev::AvatarClicked>) {
+          tag_messages_.clear();
+          avatar_.apply_click(tag_messages_);
+          for (auto& m : tag_messages_) surfaces_.broadcast(std::move(m));
+        } else if constexpr (std::is_same_v<E, ev::TaskClicked>) {
+          surfaces_.broadcast(msg::TaskFocus{e.task_id});
+        } else if constexpr (std::is_same_v<E, ev::SurfaceError>) {
+          core::log().warn("surface {} reported an error ({}): {}", from,
+                           e.recoverable ? "recoverable" : "fatal", e.error);
+        }
+        // Pong is the transport's; Resized, scrolls, clicks on messages, receipts and the
+        // multi-conversation events need nothing beyond their Ack.
+      },
+      event);
+}
+
+void Session::on_hello(SurfaceEntry& surface, bool legacy) {
+  surface.joined = true;
+  const SurfaceId id = surface.id;
+  const bool headless = surface.type.kind == protocol::SurfaceType::Kind::Headless;
+  surfaces_.send_to(id, msg::State{state_});
+  surfaces_.send_to(id, session_info());
+  if (!legacy) surfaces_.send_to(id, state_snapshot());
+
+  // The first interactive surface of an empty session is greeted; headless ones (scripts,
+  // `yollayah ask`) never are.
+  if (headless || greeted_ || history_.size() > 0) return;
+  greeted_ = true;
+  if (config_.greet) {
+    enqueue_turn({PendingTurn::Kind::Greeting});
+  } else if (legacy) {
+    surfaces_.send_to(id, msg::Message{next_message_id(), protocol::MessageRole::System,
+                                       "Ready to chat! Type a message below.", {}});
+  }
+}
+
+void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
+  SurfaceEntry* surface = surfaces_.find(from);
+  const bool supported = hs.protocol_version == protocol::kProtocolV1 || hs.protocol_version == protocol::kProtocolV2;
+  msg::HandshakeAck ack;
+  ack.accepted = supported;
+  ack.connection_id = surface->connection_id;
+  ack.protocol_version = supported ? hs.protocol_version : protocol::kLatestProtocol;
+  if (!supported)
+    ack.rejection_reason = "Unsupported protocol version: " + std::to_string(hs.protocol_version) +
+                           " (supported: 1, 2)";
+  surfaces_.send_to(from, std::move(ack));
+  surfaces_.send_to(from, msg::Ack{hs.event_id});
+  if (!supported) return;
+
+  surface->protocol_version = hs.protocol_version;
+  surface->type = std::move(hs.surface_type);
+  surface->capabilities = hs.capabilities;
+  on_hello(*surface, /*legacy=*/false);
+}
+
+void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
+  if (auto verdict = validator_.check_message(m.content, std::chrono::steady_clock::now()); verdict) {
+    notify(from, NotifyLevel::Warning, "Message not sent", std::move(*verdict));
+    return;
+  }
+  HistoryMessage user;
+  user.id = next_message_id();
+  user.role = protocol::MessageRole::User;
+  user.content = std::move(m.content);
+  user.timestamp_ms = unix_millis();
+  const auto& stored = history_.append(std::move(user));
+  surfaces_.broadcast(msg::Message{stored.id, stored.role, stored.content, stored.content_type});
+  enqueue_turn({PendingTurn::Kind::Chat});
+}
+
+void Session::on_typing(bool typing) {
+  if (typing && state_ == ConductorState::Ready) set_state(ConductorState::Listening);
+  // The original never left Listening; stopping typing returns to Ready.
+  if (!typing && state_ == ConductorState::Listening) set_state(ConductorState::Ready);
+}
+
+void Session::on_cancel() {
+  if (turn_running_) cancel_.emit(asio::cancellation_type::terminal);
+}
+
+void Session::on_quit(SurfaceId from) {
+  // Only the surface that asked leaves; the others (daemon mode) carry on.
+  surfaces_.send_to(from, msg::State{ConductorState::ShuttingDown});
+  surfaces_.send_to(from, msg::Quit{std::string("Goodbye!")});
+}
+
+void Session::on_surface_behind(SurfaceId id) {
+  SurfaceEntry* surface = surfaces_.find(id);
+  if (!surface) return;
+  core::log().warn("surface {} fell behind; sending a snapshot", id);
+  if (surface->protocol_version >= protocol::kProtocolV2)
+    surfaces_.send_to(id, msg::Resync{"your queue overflowed; a fresh snapshot follows"});
+  surfaces_.send_to(id, state_snapshot());
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+void Session::set_state(ConductorState state) {
+  if (state_ == state) return;
+  state_ = state;
+  surfaces_.broadcast(msg::State{state});
+}
+
+msg::SessionInfo Session::session_info() const { return msg::SessionInfo{id_, config_.model, ready_}; }
+
+msg::StateSnapshot Session::state_snapshot() const {
+  msg::StateSnapshot s;
+  s.conversation_history = history_.snapshot(config_.snapshot_messages);
+  s.avatar_state = avatar_.snapshot();
+  s.session_info = protocol::SessionSnapshot{id_, config_.model, ready_, state_, created_at_ms_, history_.total_added()};
+  return s;
+}
+
+void Session::notify(SurfaceId to, NotifyLevel level, std::string title, std::string message) {
+  msg::Notify n{level, std::move(title), std::move(message)};
+  if (to == 0) surfaces_.broadcast(std::move(n));
+  else surfaces_.send_to(to, std::move(n));
+}
+
+}  // namespace yollayah::conductor

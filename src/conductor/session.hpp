@@ -1,0 +1,128 @@
+// A session: one conversation shared by the surfaces attached to it. It is an actor on its own
+// strand: every member below is touched only there, so there are no mutexes. The public entry
+// points are thread-safe and post onto the strand.
+#pragma once
+
+#include "backend/backend.hpp"
+#include "conductor/agents.hpp"
+#include "conductor/avatar_state.hpp"
+#include "conductor/history.hpp"
+#include "conductor/input_validator.hpp"
+#include "conductor/surface_registry.hpp"
+#include "conductor/tag_parser.hpp"
+#include "conductor/task_book.hpp"
+#include "core/config.hpp"
+#include "protocol/messages.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace yollayah::conductor {
+
+namespace asio = boost::asio;
+
+struct SessionConfig {
+  std::string model = "yollayah";
+  std::string system_prompt;  // empty: none
+  bool greet = true;
+  std::size_t max_context = 10;
+  std::size_t snapshot_messages = 20;
+  History::Limits history;
+  InputLimits input;
+  std::string additional_agents;
+
+  static SessionConfig from(const core::Config& config);
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config);
+  ~Session();
+
+  // Thread-safe entry points.
+  void start();  // checks the backend, then goes Ready
+  void attach(SurfaceId id, std::shared_ptr<SurfaceSink> sink);
+  void detach(SurfaceId id);
+  void post(SurfaceId from, protocol::SurfaceEvent event);
+  // Ends every surface's session: cancels the answer in progress and sends Quit to all.
+  void stop(std::optional<std::string> quit_message);
+
+  const protocol::SessionId& id() const { return id_; }
+  asio::strand<asio::any_io_executor> strand() const { return strand_; }
+
+ private:
+  class TurnSink;
+  struct PendingTurn {
+    enum class Kind : std::uint8_t { Chat, Greeting };
+    Kind kind = Kind::Chat;
+  };
+
+  // Events (session.cpp).
+  void handle(SurfaceId from, protocol::SurfaceEvent& event);
+  void on_hello(SurfaceEntry& surface, bool legacy);
+  void on_handshake(SurfaceId from, protocol::ev::Handshake& hs);
+  void on_user_message(SurfaceId from, protocol::ev::UserMessage& m);
+  void on_typing(bool typing);
+  void on_cancel();
+  void on_quit(SurfaceId from);
+  void on_surface_behind(SurfaceId id);
+
+  // Slash commands (session_commands.cpp).
+  void on_command(SurfaceId from, protocol::ev::UserCommand& c);
+  void system_note(std::string text);
+  asio::awaitable<void> list_models_command();
+  asio::awaitable<void> set_model_command(std::string name);
+
+  // Turns (session_turn.cpp).
+  void enqueue_turn(PendingTurn turn);
+  void maybe_start_turn();
+  asio::awaitable<void> run_turn(PendingTurn turn);
+  void on_stream_content(const protocol::MessageId& id, std::string_view text);
+  void emit_clean(const protocol::MessageId& id);
+  void apply_commands();
+  asio::awaitable<void> check_backend();
+
+  // Helpers.
+  void set_state(protocol::ConductorState state);
+  protocol::msg::SessionInfo session_info() const;
+  protocol::msg::StateSnapshot state_snapshot() const;
+  void notify(SurfaceId to, protocol::NotifyLevel level, std::string title, std::string message);
+
+  asio::strand<asio::any_io_executor> strand_;
+  std::shared_ptr<backend::Backend> backend_;
+  SessionConfig config_;
+  protocol::SessionId id_;
+  std::uint64_t created_at_ms_;
+
+  SurfaceRegistry surfaces_;
+  std::shared_ptr<const Agents> agents_;
+  History history_;
+  AvatarState avatar_;
+  TaskBook tasks_;
+  InputValidator validator_;
+  protocol::ConductorState state_ = protocol::ConductorState::Initializing;
+  bool ready_ = false;
+  bool greeted_ = false;
+  bool stopping_ = false;
+
+  // The answer being generated, if any.
+  std::deque<PendingTurn> queue_;
+  bool turn_running_ = false;
+  bool turn_responding_ = false;
+  std::uint32_t turn_tasks_spawned_ = 0;
+  asio::cancellation_signal cancel_;
+  TagParser parser_;  // constructed with agents_
+  std::string clean_;                          // scratch, reused per chunk
+  std::vector<TagCommand> commands_;           // scratch, reused per chunk
+  std::vector<protocol::ConductorMessage> tag_messages_;  // scratch
+};
+
+}  // namespace yollayah::conductor

@@ -1,0 +1,203 @@
+// The chat turn: one request to the backend, streamed through the tag parser to every surface.
+#include "conductor/errors.hpp"
+#include "conductor/ids.hpp"
+#include "conductor/prompts.hpp"
+#include "conductor/session.hpp"
+#include "core/log.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <ctime>
+
+namespace yollayah::conductor {
+
+namespace msg = protocol::msg;
+using protocol::ConductorState;
+using protocol::MessageRole;
+
+// Forwards backend content to the session; runs on the session strand, inside chat().
+class Session::TurnSink final : public backend::ChatSink {
+ public:
+  TurnSink(Session& session, const protocol::MessageId& id) : session_(session), id_(id) {}
+  void on_content(std::string_view text) override { session_.on_stream_content(id_, text); }
+
+ private:
+  Session& session_;
+  const protocol::MessageId& id_;
+};
+
+asio::awaitable<void> Session::check_backend() {
+  auto version = co_await backend_->version();
+  ready_ = true;
+  if (!version) {
+    core::log().warn("backend check failed: {}", version.error().message);
+    notify(0, protocol::NotifyLevel::Warning, "Model server not available",
+           describe_backend_error(version.error(), config_.model));
+  }
+  if (!stopping_) {
+    set_state(ConductorState::Ready);
+    surfaces_.broadcast(session_info());
+  }
+  maybe_start_turn();
+}
+
+void Session::enqueue_turn(PendingTurn turn) {
+  queue_.push_back(turn);
+  maybe_start_turn();
+}
+
+void Session::maybe_start_turn() {
+  if (turn_running_ || queue_.empty() || !ready_ || stopping_) return;
+  PendingTurn turn = queue_.front();
+  queue_.pop_front();
+  turn_running_ = true;
+  asio::co_spawn(strand_, run_turn(turn),
+                 asio::bind_cancellation_slot(cancel_.slot(), [self = shared_from_this()](std::exception_ptr e) {
+                   if (e) {
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       core::log().error("turn failed with an exception: {}", ex.what());
+                     }
+                   }
+                   self->turn_running_ = false;
+                   self->maybe_start_turn();
+                 }));
+}
+
+asio::awaitable<void> Session::run_turn(PendingTurn turn) {
+  // Cancellation must reach the backend's socket operations, not abort this coroutine: the turn
+  // still has to send its StreamEnd.
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
+  co_await asio::this_coro::throw_if_cancelled(false);
+
+  const auto started = std::chrono::steady_clock::now();
+  const bool greeting = turn.kind == PendingTurn::Kind::Greeting;
+  set_state(ConductorState::Thinking);
+
+  backend::ChatRequest request;
+  request.model = config_.model;
+  if (greeting) {
+    std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    if (!config_.system_prompt.empty())
+      request.messages.push_back({backend::ChatMessage::Role::System, config_.system_prompt});
+    request.messages.push_back({backend::ChatMessage::Role::User, greeting_prompt(local)});
+  } else {
+    request.messages = history_.context(config_.system_prompt, config_.max_context);
+  }
+
+  HistoryMessage answer;
+  answer.id = next_message_id();
+  answer.role = MessageRole::Assistant;
+  answer.timestamp_ms = unix_millis();
+  answer.streaming = true;
+  const protocol::MessageId id = answer.id;
+  history_.append(std::move(answer));
+
+  parser_.reset();
+  turn_responding_ = false;
+  turn_tasks_spawned_ = 0;
+  TurnSink sink(*this, id);
+  auto result = co_await backend_->chat(request, sink);
+
+  // Whatever the parser still holds is resolved now: released as text or dropped as a tag.
+  clean_.clear();
+  commands_.clear();
+  parser_.finish(clean_, commands_);
+  apply_commands();
+  emit_clean(id);
+
+  HistoryMessage* stored = history_.find(id);
+  std::string content = stored ? stored->content : std::string();
+  if (stored) stored->streaming = false;
+  const bool cancelled = !result && result.error().kind == backend::BackendError::Kind::Cancelled;
+
+  if (result || cancelled) {
+    msg::StreamEnd end;
+    end.message_id = id;
+    end.final_content = content;
+    auto& meta = end.metadata;
+    meta.elapsed_ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    meta.model_id = config_.model;
+    meta.agent_tasks_spawned = turn_tasks_spawned_;
+    if (result) {
+      const auto& stats = result.value();
+      if (!stats.model.empty()) meta.model_id = stats.model;
+      meta.token_count = stats.eval_count;
+      if (stats.eval_count > 0 && stats.eval_duration_ns > 0)
+        meta.tokens_per_second = static_cast<float>(stats.eval_count * 1e9 / static_cast<double>(stats.eval_duration_ns));
+      if (stats.malformed_lines > 0)
+        notify(0, protocol::NotifyLevel::Warning, "Model server sent bad data",
+               std::to_string(stats.malformed_lines) + " malformed line(s) from " + backend_->endpoint() +
+                   " were skipped; the answer may be missing words.");
+    } else {
+      meta.context_hint = "cancelled";
+      if (stored) stored->interrupted = true;
+    }
+    surfaces_.broadcast(std::move(end));
+  } else if (greeting && content.empty()) {
+    // No model to greet with: the fallback text goes through the tag parser like model output.
+    core::log().info("greeting fell back: {}", result.error().message);
+    parser_.reset();
+    clean_.clear();
+    commands_.clear();
+    parser_.feed(kFallbackGreeting, clean_, commands_);
+    parser_.finish(clean_, commands_);
+    apply_commands();
+    if (stored) stored->content = clean_;
+    surfaces_.broadcast(msg::Message{id, MessageRole::Assistant, clean_, {}});
+  } else {
+    const std::string error = describe_backend_error(result.error(), config_.model);
+    core::log().warn("turn {} failed: {}", id, result.error().message);
+    if (stored && content.empty()) {
+      // Nothing arrived: keep the error as a system note instead of an empty answer.
+      stored->role = MessageRole::System;
+      stored->content = "Error: " + error;
+      stored->content_type.kind = protocol::ContentType::Kind::Error;
+    } else if (stored) {
+      stored->interrupted = true;
+    }
+    surfaces_.broadcast(msg::StreamError{id, error});
+  }
+
+  history_.prune();
+  if (!stopping_) set_state(ConductorState::Ready);
+}
+
+void Session::on_stream_content(const protocol::MessageId& id, std::string_view text) {
+  if (!turn_responding_) {
+    turn_responding_ = true;
+    set_state(ConductorState::Responding);
+  }
+  clean_.clear();
+  commands_.clear();
+  parser_.feed(text, clean_, commands_);
+  if (!commands_.empty()) apply_commands();
+  emit_clean(id);
+}
+
+void Session::emit_clean(const protocol::MessageId& id) {
+  if (clean_.empty()) return;
+  if (HistoryMessage* stored = history_.find(id)) history_.append_text(*stored, clean_);
+  surfaces_.broadcast(msg::Token{id, clean_});
+}
+
+void Session::apply_commands() {
+  tag_messages_.clear();
+  const auto now = unix_millis();
+  for (const auto& command : commands_) {
+    avatar_.apply(command, tag_messages_);
+    tasks_.apply(command, now, tag_messages_);
+  }
+  for (auto& m : tag_messages_) {
+    if (std::holds_alternative<msg::TaskCreated>(m)) ++turn_tasks_spawned_;
+    surfaces_.broadcast(std::move(m));
+  }
+}
+
+}  // namespace yollayah::conductor
