@@ -83,6 +83,10 @@ class ChatSink {
  public:
   virtual ~ChatSink() = default;
   virtual void on_content(std::string_view text) = 0;
+
+  // Everything parsed from one network read has been passed to on_content: content that
+  // arrived together can now go on together. Called before the next read.
+  virtual void on_batch_end() {}
 };
 
 class Backend {

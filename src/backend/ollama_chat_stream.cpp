@@ -10,7 +10,9 @@ std::uint32_t clamp32(std::uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : 
 }  // namespace
 
 bool OllamaChatStream::on_body(std::string_view bytes) {
-  return lines_.feed(bytes, [this](std::string_view line) { return on_line(line); });
+  const bool more = lines_.feed(bytes, [this](std::string_view line) { return on_line(line); });
+  sink_.on_batch_end();
+  return more;
 }
 
 void OllamaChatStream::finish() {

@@ -86,7 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void maybe_start_turn();
   asio::awaitable<void> run_turn(PendingTurn turn);
   void on_stream_content(const protocol::MessageId& id, std::string_view text);
-  void emit_clean(const protocol::MessageId& id);
+  void flush_tokens(const protocol::MessageId& id);
   void apply_commands();
   asio::awaitable<void> check_backend();
 
@@ -120,6 +120,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint32_t turn_tasks_spawned_ = 0;
   asio::cancellation_signal cancel_;
   TagParser parser_;  // constructed with agents_
+  static constexpr std::uint32_t kMaxLinesPerToken = 64;
+  std::string pending_text_;     // clean text not yet sent as a Token
+  std::uint32_t pending_lines_ = 0;
   std::string clean_;                          // scratch, reused per chunk
   std::vector<TagCommand> commands_;           // scratch, reused per chunk
   std::vector<protocol::ConductorMessage> tag_messages_;  // scratch

@@ -22,6 +22,7 @@ class Session::TurnSink final : public backend::ChatSink {
  public:
   TurnSink(Session& session, const protocol::MessageId& id) : session_(session), id_(id) {}
   void on_content(std::string_view text) override { session_.on_stream_content(id_, text); }
+  void on_batch_end() override { session_.flush_tokens(id_); }
 
  private:
   Session& session_;
@@ -108,8 +109,9 @@ asio::awaitable<void> Session::run_turn(PendingTurn turn) {
   clean_.clear();
   commands_.clear();
   parser_.finish(clean_, commands_);
+  pending_text_ += clean_;
+  flush_tokens(id);
   apply_commands();
-  emit_clean(id);
 
   HistoryMessage* stored = history_.find(id);
   std::string content = stored ? stored->content : std::string();
@@ -177,14 +179,25 @@ void Session::on_stream_content(const protocol::MessageId& id, std::string_view 
   clean_.clear();
   commands_.clear();
   parser_.feed(text, clean_, commands_);
-  if (!commands_.empty()) apply_commands();
-  emit_clean(id);
+  pending_text_ += clean_;
+  if (!commands_.empty()) {
+    // The text before a tag reaches surfaces before the avatar reacts to it.
+    flush_tokens(id);
+    apply_commands();
+  } else if (++pending_lines_ >= kMaxLinesPerToken) {
+    flush_tokens(id);
+  }
 }
 
-void Session::emit_clean(const protocol::MessageId& id) {
-  if (clean_.empty()) return;
-  if (HistoryMessage* stored = history_.find(id)) history_.append_text(*stored, clean_);
-  surfaces_.broadcast(msg::Token{id, clean_});
+// Content parsed from one network read goes out as one Token (at most kMaxLinesPerToken model
+// tokens): lines that arrived together are not delayed, and a fast stream costs one message per
+// read instead of one per model token.
+void Session::flush_tokens(const protocol::MessageId& id) {
+  pending_lines_ = 0;
+  if (pending_text_.empty()) return;
+  if (HistoryMessage* stored = history_.find(id)) history_.append_text(*stored, pending_text_);
+  surfaces_.broadcast(msg::Token{id, std::move(pending_text_)});
+  pending_text_.clear();
 }
 
 void Session::apply_commands() {
