@@ -4,6 +4,7 @@
 
 #include "backend/backend.hpp"
 #include "conductor/session.hpp"
+#include "core/stall_monitor.hpp"
 
 #include <atomic>
 #include <memory>
@@ -28,12 +29,15 @@ class Conductor {
   void stop(std::optional<std::string> quit_message);
 
   backend::Backend& backend() { return *backend_; }
+  // How late the Conductor's loop runs its work (DESIGN.md: the proof of "non-blocking").
+  const core::StallMonitor& stall_monitor() const { return monitor_; }
   asio::any_io_executor executor() const { return executor_; }
 
  private:
   asio::any_io_executor executor_;
   std::shared_ptr<backend::Backend> backend_;
   SessionConfig config_;
+  core::StallMonitor monitor_;
   std::mutex mutex_;  // guards main_ only; never held across I/O
   std::shared_ptr<Session> main_;
   std::atomic<SurfaceId> next_surface_id_{1};

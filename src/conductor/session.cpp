@@ -29,10 +29,12 @@ SessionConfig SessionConfig::from(const core::Config& c) {
   return s;
 }
 
-Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config)
+Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config,
+                 core::StallMonitor* monitor)
     : strand_(asio::make_strand(executor)),
       backend_(std::move(backend)),
       config_(std::move(config)),
+      monitor_(monitor),
       id_(next_session_id()),
       created_at_ms_(unix_millis()),
       agents_(config_.additional_agents.empty() ? Agents::builtin() : Agents::with_additional(config_.additional_agents)),
@@ -61,6 +63,7 @@ void Session::detach(SurfaceId id) {
 }
 
 void Session::post(SurfaceId from, protocol::SurfaceEvent event) {
+  if (monitor_) monitor_->note_activity();
   asio::post(strand_, [self = shared_from_this(), from, event = std::move(event)]() mutable {
     self->handle(from, event);
   });

@@ -12,6 +12,7 @@
 #include "conductor/tag_parser.hpp"
 #include "conductor/task_book.hpp"
 #include "core/config.hpp"
+#include "core/stall_monitor.hpp"
 #include "protocol/messages.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -44,7 +45,10 @@ struct SessionConfig {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config);
+  // `monitor` (optional) is told of every event and streamed batch, so it measures the loop
+  // while the session works and sleeps when it idles.
+  Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config,
+          core::StallMonitor* monitor = nullptr);
   ~Session();
 
   // Thread-safe entry points.
@@ -99,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::strand<asio::any_io_executor> strand_;
   std::shared_ptr<backend::Backend> backend_;
   SessionConfig config_;
+  core::StallMonitor* monitor_;
   protocol::SessionId id_;
   std::uint64_t created_at_ms_;
 

@@ -193,6 +193,7 @@ void Session::on_stream_content(const protocol::MessageId& id, std::string_view 
 // tokens): lines that arrived together are not delayed, and a fast stream costs one message per
 // read instead of one per model token.
 void Session::flush_tokens(const protocol::MessageId& id) {
+  if (monitor_) monitor_->note_activity();
   pending_lines_ = 0;
   if (pending_text_.empty()) return;
   if (HistoryMessage* stored = history_.find(id)) history_.append_text(*stored, pending_text_);

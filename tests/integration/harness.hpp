@@ -4,6 +4,7 @@
 
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
+#include "support/stall_budget.hpp"
 #include "transport/inprocess.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -129,6 +130,10 @@ struct ConductorUnderTest {
                      std::optional<backend::OllamaConfig> backend = std::nullopt)
       : backend_(std::make_shared<backend::OllamaBackend>(io.get_executor(), backend ? *backend : backend_config(url))),
         conductor(io.get_executor(), backend_, std::move(config)) {}
+
+  // Every scenario must keep the Conductor's loop within the stall budget. Scenarios shorter than
+  // one probe interval may have no samples; the long ones assert that they were measured.
+  ~ConductorUnderTest() { expect_stall_budget(conductor.stall_monitor(), kStallBudget, /*require_samples=*/false); }
 
   std::shared_ptr<backend::OllamaBackend> backend_;
   conductor::Conductor conductor;
