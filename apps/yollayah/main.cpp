@@ -8,6 +8,7 @@
 #include "core/paths.hpp"
 #include "headless/ask_surface.hpp"
 #include "transport/inprocess.hpp"
+#include "transport/unix_client.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,12 +16,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <functional>
 #include <iostream>
 #include <iterator>
 
@@ -34,7 +37,17 @@ struct AskArgs {
   std::string model;
   bool json = false;
   std::vector<std::string> words;
+  std::string connect;  // conductord socket; empty: embed a Conductor
 };
+
+// `--connect[=SOCKET]` or CONDUCTOR_TRANSPORT=unix|socket: talk to a running conductord.
+std::string connect_target(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* transport = std::getenv("CONDUCTOR_TRANSPORT");
+  const std::string t = transport ? transport : "";
+  if (t == "unix" || t == "socket") return core::default_socket_path();
+  return {};
+}
 
 // Reads the whole prompt from stdin (start-up, before any event loop runs).
 std::string read_stdin() {
@@ -54,7 +67,81 @@ class StdoutGuard {
   int flags_;
 };
 
+// The prompt from the arguments, or stdin; empty when there is none.
+std::string ask_prompt(const AskArgs& args) {
+  std::string prompt;
+  for (const auto& w : args.words) prompt += (prompt.empty() ? "" : " ") + w;
+  if (prompt.empty() || prompt == "-") prompt = read_stdin();
+  while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
+  return prompt;
+}
+
+constexpr const char* kNoPrompt = "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
+
+auto stdout_writer(asio::posix::stream_descriptor& out) {
+  return [&out](std::string_view text) -> asio::awaitable<void> {
+    boost::system::error_code ec;
+    co_await asio::async_write(out, asio::buffer(text.data(), text.size()),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  };
+}
+
+// `yollayah ask --connect`: the same headless surface over the Unix socket to conductord.
+int run_ask_connected(const AskArgs& args, const std::string& socket_path) {
+  core::disable_logging();
+  std::string prompt = ask_prompt(args);
+  if (prompt.empty()) {
+    std::cerr << kNoPrompt;
+    return 2;
+  }
+  asio::io_context io(1);
+  transport::UnixLink link(io.get_executor());
+  StdoutGuard stdout_guard;
+  asio::posix::stream_descriptor out(io, ::dup(STDOUT_FILENO));
+  int exit_code = 1;
+  std::string error;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
+  });
+  // Bounds the goodbye: Disconnected is flushed, but a daemon that stopped reading cannot hold us.
+  asio::steady_timer linger(io);
+
+  headless::AskOptions options{std::move(prompt), args.json};
+  auto session = [&]() -> asio::awaitable<headless::AskOutcome> {
+    if (auto ec = co_await link.connect(socket_path)) {
+      headless::AskOutcome failed;
+      failed.kind = headless::AskOutcome::Kind::Failed;
+      failed.error = "cannot reach conductord at " + socket_path + ": " + ec.message() +
+                     " (start it with `conductord`, or drop --connect)";
+      co_return failed;
+    }
+    co_return co_await headless::run_ask(link, std::move(options), stdout_writer(out));
+  };
+  asio::co_spawn(io, session(), [&](std::exception_ptr e, headless::AskOutcome outcome) {
+    exit_code = e ? 1 : outcome.exit_code();
+    error = e ? "internal error" : outcome.error;
+    signals.cancel();
+    link.close();
+    linger.expires_after(std::chrono::seconds(2));
+    linger.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) io.stop();
+    });
+    // Once the link has flushed and closed, nothing keeps the loop busy and run() returns.
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+      std::vector<protocol::EnvelopePtr> rest;
+      while (co_await link.receive(rest)) rest.clear();
+      linger.cancel();
+    }, asio::detached);
+  });
+  io.run();
+  if (exit_code != 0 && exit_code != 130 && !error.empty()) std::cerr << "yollayah: " << error << "\n";
+  return exit_code;
+}
+
 int run_ask(const AskArgs& args) {
+  if (auto target = connect_target(args.connect); !target.empty()) return run_ask_connected(args, target);
   core::disable_logging();
   core::Config config;
   if (auto err = core::load_config(config, core::config_file())) {
@@ -64,12 +151,9 @@ int run_ask(const AskArgs& args) {
   if (!args.host.empty()) config.ollama_host = args.host;
   if (!args.model.empty()) config.model = args.model;
 
-  std::string prompt;
-  for (const auto& w : args.words) prompt += (prompt.empty() ? "" : " ") + w;
-  if (prompt.empty() || prompt == "-") prompt = read_stdin();
-  while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
+  std::string prompt = ask_prompt(args);
   if (prompt.empty()) {
-    std::cerr << "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
+    std::cerr << kNoPrompt;
     return 2;
   }
 
@@ -90,19 +174,25 @@ int run_ask(const AskArgs& args) {
   int exit_code = 1;
   std::string error;
 
-  // Ctrl+C stops the answer; the Conductor ends it with a cancelled StreamEnd.
+  // The first Ctrl+C stops the answer (the Conductor ends it with a cancelled StreamEnd); a second
+  // one leaves at once, even if no answer had started yet.
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
-  });
+  bool cancel_sent = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (cancel_sent) {
+      exit_code = 130;
+      io.stop();
+      return;
+    }
+    cancel_sent = true;
+    link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
 
   headless::AskOptions options{std::move(prompt), args.json};
-  auto write_out = [&out](std::string_view text) -> asio::awaitable<void> {
-    boost::system::error_code ec;
-    co_await asio::async_write(out, asio::buffer(text.data(), text.size()),
-                               asio::redirect_error(asio::use_awaitable, ec));
-  };
-  asio::co_spawn(io, headless::run_ask(link, std::move(options), write_out),
+  asio::co_spawn(io, headless::run_ask(link, std::move(options), stdout_writer(out)),
                  [&](std::exception_ptr e, headless::AskOutcome outcome) {
                    if (e) {
                      exit_code = 1;
@@ -133,6 +223,9 @@ int main(int argc, char** argv) {
   ask_cmd->add_option("--host", ask.host, "Ollama URL or host[:port] (default: $OLLAMA_HOST or 127.0.0.1:11434)");
   ask_cmd->add_option("--model", ask.model, "Model name (default: $YOLLAYAH_MODEL or yollayah)");
   ask_cmd->add_flag("--json", ask.json, "Print every Conductor message as a JSON line");
+  ask_cmd->add_flag("--connect{" + core::default_socket_path() + "}", ask.connect,
+                    "Use a running conductord (--connect=SOCKET; default socket: $CONDUCTOR_SOCKET or the runtime "
+                    "dir). CONDUCTOR_TRANSPORT=unix does the same");
   ask_cmd->add_option("prompt", ask.words, "The question; read from stdin when absent or '-'");
 
   CLI11_PARSE(app, argc, argv);

@@ -97,7 +97,13 @@ asio::awaitable<void> Session::set_model_command(std::string name) {
   }
   config_.model = name;
   surfaces_.broadcast(session_info());
-  notify(0, NotifyLevel::Success, {}, "Model set to: " + name);
+  if (models) {
+    notify(0, NotifyLevel::Success, {}, "Model set to: " + name);
+  } else {
+    notify(0, NotifyLevel::Warning, "Model set, not checked",
+           "Model set to: " + name + ", but the server's model list could not be read: " +
+               describe_backend_error(models.error(), name));
+  }
 }
 
 }  // namespace yollayah::conductor

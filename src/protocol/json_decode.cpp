@@ -3,6 +3,7 @@
 // field path; nothing throws out of decode_message/decode_event.
 #include "protocol/json_codec.hpp"
 #include "protocol/utf8.hpp"
+#include "protocol/codec_traits.hpp"
 #include "protocol/wire_names.hpp"
 
 #include <boost/describe.hpp>
@@ -24,6 +25,8 @@ namespace {
 
 namespace bj = boost::json;
 namespace describe = boost::describe;
+using detail::is_optional;
+using detail::is_vector;
 using Kind = ProtocolError::Kind;
 
 // Where in the message a value sits, as a chain of stack frames; rendered only on error.
@@ -105,15 +108,6 @@ bool wrong_type(Ctx& c, const Path& path, std::string_view expected, const bj::v
 bool unknown_variant(Ctx& c, const Path& path, std::string_view name) {
   return fail(c, Kind::UnknownVariant, path, "unknown variant " + quoted(name));
 }
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
 
 template <class T>
 bool read_value(const bj::value& v, T& out, const Path& path, Ctx& c);

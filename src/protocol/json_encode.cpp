@@ -2,6 +2,7 @@
 // no code of its own. Only the six enums that carry data are written by hand.
 #include "protocol/json_codec.hpp"
 #include "protocol/json_writer.hpp"
+#include "protocol/codec_traits.hpp"
 #include "protocol/wire_names.hpp"
 
 #include <boost/describe.hpp>
@@ -16,6 +17,8 @@ namespace yollayah::protocol {
 namespace {
 
 namespace describe = boost::describe;
+using detail::is_optional;
+using detail::is_vector;
 using json::write_string;
 
 template <class T>
@@ -107,15 +110,6 @@ void write_data_enum(std::string& out, const LayoutDirective& v) {
     case K::ToggleDeveloperMode: write_string(out, name); break;
   }
 }
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
 
 template <class S>
 void write_fields(std::string& out, const S& s) {
