@@ -1,5 +1,7 @@
 #include "backend/ollama_line_parser.hpp"
 
+#include "protocol/utf8.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <array>
@@ -185,8 +187,23 @@ void OllamaLine::clear() {
   prompt_eval_count = prompt_eval_duration = 0;
 }
 
+// UTF-8 is checked only in the strings we keep (content, error, model), not across the whole
+// line: on a fast stream, validating every line's keys and timestamps was the parser's largest cost.
+json::parse_options line_options() {
+  json::parse_options o;
+  o.allow_invalid_utf8 = true;
+  return o;
+}
+
+bool kept_strings_valid(const OllamaLine& l) {
+  return protocol::find_invalid_utf8(l.content) == protocol::kValidUtf8 &&
+         protocol::find_invalid_utf8(l.error) == protocol::kValidUtf8 &&
+         protocol::find_invalid_utf8(l.model) == protocol::kValidUtf8 &&
+         protocol::find_invalid_utf8(l.done_reason) == protocol::kValidUtf8;
+}
+
 struct OllamaLineParser::Impl {
-  json::basic_parser<Handler> parser{json::parse_options{}};
+  json::basic_parser<Handler> parser{line_options()};
 };
 
 OllamaLineParser::OllamaLineParser() : impl_(std::make_unique<Impl>()) {}
@@ -198,7 +215,7 @@ bool OllamaLineParser::parse(std::string_view line) {
   error_code ec;
   std::size_t used = p.write_some(false, line.data(), line.size(), ec);
   if (ec || !p.done() || !p.handler().top_is_object) return false;
-  return only_whitespace(line.substr(used));
+  return only_whitespace(line.substr(used)) && kept_strings_valid(p.handler().out);
 }
 
 const OllamaLine& OllamaLineParser::line() const { return impl_->parser.handler().out; }

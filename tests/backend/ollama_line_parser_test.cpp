@@ -76,11 +76,20 @@ TEST(OllamaLineParser, ResetsBetweenLines) {
 TEST(OllamaLineParser, RejectsMalformedLines) {
   OllamaLineParser p;
   for (const char* bad : {R"({"message":{"content":"unterminated})", R"({"a":1} trailing)", R"([1,2,3])",
-                          R"("just a string")", "not json at all", R"({"a":1}{"b":2})", "{\"a\":\"\xC3\"}"}) {
+                          R"("just a string")", "not json at all", R"({"a":1}{"b":2})",
+                          "{\"message\":{\"content\":\"\xC3\"}}", "{\"error\":\"\xFF\"}"}) {
     EXPECT_FALSE(p.parse(bad)) << bad;
   }
   EXPECT_TRUE(p.parse(R"({"message":{"content":"ok"}}   )"));
   EXPECT_EQ(p.line().content, "ok");
+}
+
+TEST(OllamaLineParser, ChecksUtf8OnlyInTheStringsItKeeps) {
+  OllamaLineParser p;
+  // Bad bytes in a field nobody reads are never forwarded, so the line still counts.
+  EXPECT_TRUE(p.parse("{\"created_at\":\"\xC3\",\"message\":{\"content\":\"fine\"}}"));
+  EXPECT_EQ(p.line().content, "fine");
+  EXPECT_FALSE(p.parse("{\"message\":{\"content\":\"caf\xC3\"}}"));
 }
 
 }  // namespace
