@@ -48,15 +48,14 @@ void SurfaceRegistry::fan_out(protocol::ConductorMessage&& message, Pred&& inclu
   if (needs_frame) protocol::encode_frame_into(envelope->frame, envelope->message);
   protocol::EnvelopePtr shared = std::move(envelope);
 
-  // Copy the ids first: a behind-handler may send again, which reuses targets_.
-  SurfaceId behind[8];
-  std::size_t behind_count = 0;
+  // Collect the ids first: a behind-handler sends again, which reuses targets_. Falling behind is
+  // rare, so the vector costs nothing on the hot path.
+  std::vector<SurfaceId> behind;
   for (SurfaceEntry* e : targets_) {
-    if (e->sink->deliver(shared) == SurfaceSink::Delivery::FellBehind && behind_count < std::size(behind))
-      behind[behind_count++] = e->id;
+    if (e->sink->deliver(shared) == SurfaceSink::Delivery::FellBehind) behind.push_back(e->id);
   }
   if (on_behind_)
-    for (std::size_t i = 0; i < behind_count; ++i) on_behind_(behind[i]);
+    for (SurfaceId id : behind) on_behind_(id);
 }
 
 void SurfaceRegistry::broadcast(protocol::ConductorMessage message) {
