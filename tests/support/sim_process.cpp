@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -61,6 +63,17 @@ SimProcess::~SimProcess() {
     ::kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
+    // ollama-sim exits 0 on SIGTERM (or dies of it, if it comes before the handler is set up). Any
+    // other end is a crash or, in the asan build, a sanitizer report: fail the test, or nobody
+    // would notice (the report is only in the test's output).
+    const bool clean = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                       (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    if (!clean) {
+      ADD_FAILURE() << "ollama-sim (pid " << pid_ << ") ended badly: "
+                    << (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                          : "signal " + std::to_string(WTERMSIG(status)))
+                    << "; its stderr is above";
+    }
   }
 }
 
