@@ -1,0 +1,109 @@
+// Incremental decoder from terminal input bytes to key, mouse and paste events. Pure: no I/O, no
+// timers. The caller owns the lone-Esc timer (pending_escape() / flush_pending()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace yollayah::tui::term {
+
+enum class Key : std::uint8_t {
+  Char,  // a Unicode scalar in KeyEvent::ch (Ctrl+A arrives as Char 'a' with Ctrl)
+  Enter,
+  Tab,
+  BackTab,
+  Backspace,
+  Escape,
+  Up,
+  Down,
+  Left,
+  Right,
+  Home,
+  End,
+  PageUp,
+  PageDown,
+  Insert,
+  Delete,
+  F1,
+  F2,
+  F3,
+  F4,
+  F5,
+  F6,
+  F7,
+  F8,
+  F9,
+  F10,
+  F11,
+  F12,
+};
+
+// Modifier bits, as in xterm's "1 + bits" parameter.
+enum Mod : std::uint8_t { kNoMod = 0, kShift = 1, kAlt = 2, kCtrl = 4 };
+
+struct KeyEvent {
+  Key key = Key::Char;
+  std::uint8_t mods = kNoMod;
+  char32_t ch = 0;  // only for Key::Char
+  bool operator==(const KeyEvent&) const = default;
+};
+
+enum class MouseButton : std::uint8_t { Left, Middle, Right, None, WheelUp, WheelDown, WheelLeft, WheelRight };
+enum class MouseAction : std::uint8_t { Press, Release, Drag, Move };
+
+struct MouseEvent {
+  MouseButton button = MouseButton::None;
+  MouseAction action = MouseAction::Press;
+  std::uint8_t mods = kNoMod;
+  int x = 0;  // 0-based column
+  int y = 0;  // 0-based row
+  bool operator==(const MouseEvent&) const = default;
+};
+
+// A whole bracketed paste, however many reads it spanned.
+struct PasteEvent {
+  std::string text;
+  bool operator==(const PasteEvent&) const = default;
+};
+
+using InputEvent = std::variant<KeyEvent, MouseEvent, PasteEvent>;
+
+class InputDecoder {
+ public:
+  // Decodes `bytes`, appending complete events to `out`. An incomplete tail (a split UTF-8
+  // sequence, a partial escape sequence, an open paste) is kept for the next feed.
+  void feed(std::string_view bytes, std::vector<InputEvent>& out);
+
+  // True when the undecoded tail starts with ESC: the caller should arm its short (~25 ms)
+  // timer and call flush_pending() if no byte arrives before it fires.
+  bool pending_escape() const;
+
+  // Resolves a pending ESC prefix as typed keys: a lone ESC becomes Escape, ESC+x becomes Alt+x.
+  void flush_pending(std::vector<InputEvent>& out);
+
+  bool in_paste() const { return in_paste_; }
+
+ private:
+  enum class Status : std::uint8_t { Done, Incomplete };
+  Status parse_one(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  Status parse_escape(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  Status parse_csi(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  static Status parse_plain(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  static Status parse_ss3(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  static Status parse_sgr_mouse(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  std::size_t consume_paste(std::size_t pos, std::vector<InputEvent>& out);
+  void decode(std::vector<InputEvent>& out);
+
+  std::string buf_;    // undecoded bytes (reused; no allocation once warm)
+  std::string paste_;  // the paste being collected
+  bool in_paste_ = false;
+};
+
+// Appends the UTF-8 encoding of `cp` to `out`.
+void append_utf8(std::string& out, char32_t cp);
+
+}  // namespace yollayah::tui::term

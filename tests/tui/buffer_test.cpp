@@ -1,0 +1,161 @@
+// Buffer: clusters in cells, wide characters and their continuations, the right edge, combining
+// marks, fill, resize and clear.
+#include "tui/screen/buffer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+using namespace yollayah::tui::screen;
+
+std::string row(const Buffer& b, int y) {
+  std::string s;
+  for (int x = 0; x < b.width(); ++x) {
+    const Cell& c = b.at(x, y);
+    s += c.is_continuation() ? std::string("|") : std::string(c.text());
+  }
+  return s;
+}
+
+TEST(Cell, TypicalClustersFitInline) {
+  EXPECT_LE(sizeof(Cell), 40u);
+  Cell c;
+  c.set("👍🏽", 2);
+  EXPECT_EQ(c.text(), "👍🏽");
+  c.set("🇯🇵", 2);
+  EXPECT_EQ(c.text(), "🇯🇵");
+}
+
+TEST(Cell, OverlongClusterIsCutAtACodePointBoundary) {
+  Cell c;
+  const std::string family = "👨‍👩‍👧‍👦";  // 25 bytes
+  c.set(family, 2);
+  EXPECT_LE(c.text().size(), Cell::kCapacity);
+  EXPECT_EQ(family.compare(0, c.text().size(), c.text()), 0);
+  // The cut falls before a lead byte: the stored prefix is valid UTF-8.
+  EXPECT_NE(static_cast<unsigned char>(family[c.text().size()]) & 0xC0, 0x80);
+  EXPECT_EQ(c.width(), 2);
+}
+
+TEST(Buffer, NewBufferIsBlank) {
+  Buffer b(4, 2);
+  EXPECT_EQ(row(b, 0), "    ");
+  EXPECT_EQ(row(b, 1), "    ");
+}
+
+TEST(Buffer, PutTextReturnsColumnsUsed) {
+  Buffer b(10, 1);
+  EXPECT_EQ(b.put_text(1, 0, "abc", Style{}), 3);
+  EXPECT_EQ(row(b, 0), " abc      ");
+}
+
+TEST(Buffer, WideCharacterTakesTwoCellsWithAContinuation) {
+  Buffer b(6, 1);
+  EXPECT_EQ(b.put_text(0, 0, "中a文", Style{}), 5);
+  EXPECT_EQ(row(b, 0), "中|a文| ");
+  EXPECT_EQ(b.at(0, 0).width(), 2);
+  EXPECT_TRUE(b.at(1, 0).is_continuation());
+}
+
+TEST(Buffer, WideCharacterAtTheRightEdgeBecomesASpace) {
+  Buffer b(5, 1);
+  EXPECT_EQ(b.put_text(0, 0, "abcd中", Style{}), 5);
+  EXPECT_EQ(row(b, 0), "abcd ");
+}
+
+TEST(Buffer, WideCharacterAtTheMaxWidthLimitBecomesASpace) {
+  Buffer b(8, 1);
+  EXPECT_EQ(b.put_text(0, 0, "ab中", Style{}, 3), 3);
+  EXPECT_EQ(row(b, 0), "ab      ");
+  EXPECT_EQ(b.at(2, 0).text(), " ");
+}
+
+TEST(Buffer, TextIsClippedAtMaxWidth) {
+  Buffer b(8, 1);
+  EXPECT_EQ(b.put_text(2, 0, "abcdef", Style{}, 3), 3);
+  EXPECT_EQ(row(b, 0), "  abc   ");
+}
+
+TEST(Buffer, CombiningMarksJoinTheirBaseCell) {
+  Buffer b(4, 1);
+  EXPECT_EQ(b.put_text(0, 0, "e\xcc\x81x", Style{}), 2);
+  EXPECT_EQ(b.at(0, 0).text(), "e\xcc\x81");
+  EXPECT_EQ(b.at(1, 0).text(), "x");
+}
+
+TEST(Buffer, LeadingCombiningMarkJoinsTheCellToTheLeft) {
+  Buffer b(4, 1);
+  b.put_text(0, 0, "e", Style{});
+  EXPECT_EQ(b.put_text(1, 0, "\xcc\x81", Style{}), 0);
+  EXPECT_EQ(b.at(0, 0).text(), "e\xcc\x81");
+}
+
+TEST(Buffer, OverwritingHalfAWideCharacterBlanksTheOtherHalf) {
+  Buffer b(4, 1);
+  b.put_text(0, 0, "中", Style{});
+  b.put_text(1, 0, "x", Style{});
+  EXPECT_EQ(row(b, 0), " x  ");
+  b.put_text(2, 0, "文", Style{});
+  b.put_text(2, 0, "y", Style{});
+  EXPECT_EQ(row(b, 0), " xy ");
+}
+
+TEST(Buffer, ControlsAreSkippedAndTabsAreSpaces) {
+  Buffer b(5, 1);
+  EXPECT_EQ(b.put_text(0, 0, "a\x07\tb", Style{}), 3);
+  EXPECT_EQ(row(b, 0), "a b  ");
+}
+
+TEST(Buffer, InvalidUtf8IsDrawnAsReplacementCharacter) {
+  Buffer b(3, 1);
+  b.put_text(0, 0, "\xff", Style{});
+  EXPECT_EQ(b.at(0, 0).text(), "\xEF\xBF\xBD");
+}
+
+TEST(Buffer, OutOfBoundsWritesAreIgnored) {
+  Buffer b(3, 2);
+  EXPECT_EQ(b.put_text(0, 5, "abc", Style{}), 0);
+  EXPECT_EQ(b.put_text(7, 0, "abc", Style{}), 0);
+  EXPECT_EQ(b.put_text(-2, 0, "abcd", Style{}), 4);
+  EXPECT_EQ(row(b, 0), "cd ");
+}
+
+TEST(Buffer, FillSetsStyleInAClippedRectangle) {
+  Buffer b(4, 3);
+  Style red;
+  red.bg = Color::rgb(255, 0, 0);
+  b.fill(2, 1, 5, 5, red);
+  EXPECT_EQ(b.at(1, 1).style, Style{});
+  EXPECT_EQ(b.at(2, 1).style, red);
+  EXPECT_EQ(b.at(3, 2).style, red);
+}
+
+TEST(Buffer, ResizeKeepsTheOverlapAndBlanksTheRest) {
+  Buffer b(4, 2);
+  b.put_text(0, 0, "abcd", Style{});
+  b.put_text(0, 1, "efgh", Style{});
+  b.resize(6, 1);
+  EXPECT_EQ(b.width(), 6);
+  EXPECT_EQ(b.height(), 1);
+  EXPECT_EQ(row(b, 0), "abcd  ");
+}
+
+TEST(Buffer, ResizeThatCutsAWideCharacterBlanksIt) {
+  Buffer b(4, 1);
+  b.put_text(2, 0, "中", Style{});
+  b.resize(3, 1);
+  EXPECT_EQ(row(b, 0), "   ");
+}
+
+TEST(Buffer, ClearBlanksEverything) {
+  Buffer b(3, 1);
+  Style bold;
+  bold.attrs = kBold;
+  b.put_text(0, 0, "中x", bold);
+  b.clear();
+  EXPECT_EQ(b, Buffer(3, 1));
+}
+
+}  // namespace
