@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "core/paths.hpp"
 #include "headless/ask_surface.hpp"
+#include "transport/auth_token.hpp"
 #include "transport/inprocess.hpp"
 #include "transport/unix_client.hpp"
 
@@ -94,17 +95,30 @@ int run_ask_connected(const AskArgs& args, const std::string& socket_path) {
     std::cerr << kNoPrompt;
     return 2;
   }
+  transport::UnixLink::Options link_options;
+  link_options.auth_token = transport::read_token_file(transport::token_path_for(socket_path));  // start-up read
   asio::io_context io(1);
-  transport::UnixLink link(io.get_executor());
+  transport::UnixLink link(io.get_executor(), link_options);
   StdoutGuard stdout_guard;
   asio::posix::stream_descriptor out(io, ::dup(STDOUT_FILENO));
   int exit_code = 1;
   std::string error;
 
+  // As in embedded mode: the first Ctrl+C stops the answer, a second one leaves at once.
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
-  });
+  bool cancel_sent = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (cancel_sent) {
+      exit_code = 130;
+      io.stop();
+      return;
+    }
+    cancel_sent = true;
+    link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
   // Bounds the goodbye: Disconnected is flushed, but a daemon that stopped reading cannot hold us.
   asio::steady_timer linger(io);
 

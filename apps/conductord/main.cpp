@@ -1,0 +1,239 @@
+// conductord: the Conductor as a daemon, serving surfaces on a Unix socket (issue 4).
+// Flag parsing, start-up checks, signals and wiring only.
+#include "pid_file.hpp"
+
+#include "backend/ollama_backend.hpp"
+#include "conductor/conductor.hpp"
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "core/paths.hpp"
+#include "transport/auth_token.hpp"
+#include "transport/socket_file.hpp"
+#include "transport/unix_server.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace asio = boost::asio;
+using namespace yollayah;
+
+namespace {
+
+struct Args {
+  std::string socket;
+  std::string config = core::config_file();
+  std::string log_level = "info";
+  std::string pid_file;
+  bool daemonize = false;
+  std::size_t max_connections = 100;
+  bool allow_legacy = false;
+};
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+// Detaches from the terminal: fork, setsid, fork. Runs before any thread or io_context exists.
+// The original process waits on a pipe until the daemon reports that it listens (or why it
+// could not), so start-up errors still reach the terminal. Returns the pipe's write end in the
+// daemon; never returns in the original process.
+int daemonize() {
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) {
+    std::perror("conductord: pipe");
+    std::exit(1);
+  }
+  const pid_t first = ::fork();
+  if (first < 0) {
+    std::perror("conductord: fork");
+    std::exit(1);
+  }
+  if (first > 0) {
+    ::close(ready[1]);
+    std::string status;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(ready[0], buf, sizeof buf)) > 0) status.append(buf, static_cast<std::size_t>(n));
+    if (status == "ok") std::exit(0);
+    std::cerr << "conductord: " << (status.empty() ? "the daemon exited during start-up" : status) << "\n";
+    std::exit(1);
+  }
+  ::close(ready[0]);
+  ::setsid();
+  const pid_t second = ::fork();
+  if (second < 0) std::_Exit(1);
+  if (second > 0) std::_Exit(0);
+  if (::chdir("/") != 0) std::_Exit(1);
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    if (null > STDERR_FILENO) ::close(null);
+  }
+  return ready[1];
+}
+
+void report_ready(int& fd, std::string_view status) {
+  if (fd < 0) return;
+  [[maybe_unused]] auto n = ::write(fd, status.data(), status.size());
+  ::close(fd);
+  fd = -1;
+}
+
+std::shared_ptr<backend::OllamaBackend> make_backend(asio::io_context& io, const core::Config& config) {
+  backend::OllamaConfig c;
+  c.endpoint = backend::parse_ollama_host(config.ollama_host);
+  c.connect_timeout = config.connect_timeout;
+  c.idle_timeout = config.idle_timeout;
+  return std::make_shared<backend::OllamaBackend>(io.get_executor(), c);
+}
+
+int run(const Args& args) {
+  core::Config config;
+  if (auto err = core::load_config(config, args.config)) {
+    std::cerr << "conductord: " << err->message << "\n";
+    return 2;
+  }
+  const std::string socket_path =
+      !args.socket.empty() ? args.socket : (!config.socket_path.empty() ? config.socket_path : core::default_socket_path());
+  const std::string pid_path = !args.pid_file.empty() ? args.pid_file : dir_of(socket_path) + "/conductor.pid";
+
+  // Checks that can fail are made before detaching, so the user sees why.
+  if (auto err = transport::prepare_socket_dir(socket_path)) {
+    std::cerr << "conductord: " << err->message << "\n";
+    return 1;
+  }
+  if (auto owner = conductord::live_pid_owner(pid_path)) {
+    std::cerr << "conductord: already running (pid " << *owner << ", " << pid_path << ")\n";
+    return 1;
+  }
+
+  int ready_fd = -1;
+  const auto level = spdlog::level::from_str(args.log_level);
+  if (args.daemonize) {
+    ready_fd = daemonize();
+    core::init_file_logging(core::log_dir() + "/conductord.log", level);
+  } else {
+    core::set_log_level(level);
+  }
+  if (auto err = conductord::write_pid_file(pid_path)) {
+    core::log().error("{}", *err);
+    report_ready(ready_fd, *err);
+    return 1;
+  }
+
+  // A fresh token each start: surfaces read it from the 0600 file and send it in Handshake.
+  const std::string token_path = transport::token_path_for(socket_path);
+  const std::string token = transport::generate_token();
+  if (auto err = transport::write_token_file(token_path, token)) {
+    core::log().error("{}", err->message);
+    report_ready(ready_fd, err->message);
+    conductord::remove_pid_file(pid_path);
+    return 1;
+  }
+
+  asio::io_context io(1);
+  conductor::Conductor conductor(io.get_executor(), make_backend(io, config), conductor::SessionConfig::from(config));
+  transport::UnixServerOptions options;
+  options.socket_path = socket_path;
+  options.max_connections = args.max_connections;
+  options.auth_token = token;
+  options.allow_legacy = args.allow_legacy;
+  transport::UnixServer server(io.get_executor(), conductor, options);
+  if (auto err = server.listen()) {
+    if (args.daemonize) core::log().error("{}", err->message);
+    std::cerr << "conductord: " << err->message << "\n";
+    report_ready(ready_fd, err->message);
+    conductord::remove_pid_file(pid_path);
+    ::unlink(token_path.c_str());
+    return 1;
+  }
+  server.start();
+  report_ready(ready_fd, "ok");
+  // Config reloads read a file: that stays off the loop. Created after bind(), whose umask
+  // change is process-wide, so no other thread of ours creates files meanwhile.
+  asio::thread_pool blocking(1);
+  core::log().info("conductord {} ready on {} (model {}, pid {})", "0.1.0", socket_path, config.model, ::getpid());
+
+  bool stopping = false;
+  asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  std::function<void(const boost::system::error_code&, int)> on_stop = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (stopping) {  // a second signal: do not wait for the surfaces
+      io.stop();
+      return;
+    }
+    stopping = true;
+    core::log().info("signal {}: shutting down", sig);
+    stop_signals.async_wait(on_stop);
+    asio::co_spawn(io, server.shutdown(std::string("The Conductor is shutting down.")), [&](std::exception_ptr) {
+      io.stop();
+    });
+  };
+  stop_signals.async_wait(on_stop);
+
+  asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    reload_signal.async_wait(on_hup);
+    asio::post(blocking, [&io, path = args.config] {
+      core::Config fresh;
+      auto err = core::load_config(fresh, path);
+      asio::post(io, [err, fresh] {
+        if (err) {
+          core::log().warn("config reload failed, keeping the old one: {}", err->message);
+          return;
+        }
+        // The Conductor has no live-reconfiguration API yet: the reload validates the file and
+        // reports what it would change; backend and model changes take effect on restart.
+        core::log().info("config reloaded (model {}, ollama host '{}'); backend changes apply after a restart",
+                         fresh.model, fresh.ollama_host);
+      });
+    });
+  };
+  reload_signal.async_wait(on_hup);
+
+  io.run();
+  blocking.join();
+  server.remove_socket_file();
+  ::unlink(token_path.c_str());
+  conductord::remove_pid_file(pid_path);
+  core::log().info("conductord stopped");
+  core::log().flush();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"conductord: the Yollayah Conductor as a daemon on a Unix socket"};
+  Args args;
+  app.add_option("--socket", args.socket, "Socket path (default: $CONDUCTOR_SOCKET or $XDG_RUNTIME_DIR/ai-way/conductor.sock)");
+  app.add_option("--config", args.config, "Config file")->capture_default_str();
+  app.add_option("--log-level", args.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  app.add_option("--pid-file", args.pid_file, "PID file (default: conductor.pid beside the socket)");
+  app.add_flag("--daemonize", args.daemonize, "Detach from the terminal (the default is to stay in the foreground)");
+  app.add_flag("--allow-legacy", args.allow_legacy,
+               "Accept version-1 surfaces that only say Connected (they cannot send the session token)");
+  app.add_option("--max-connections", args.max_connections, "Most surfaces connected at once")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  // A closed stderr or log pipe must not kill the daemon; sockets already use MSG_NOSIGNAL.
+  ::signal(SIGPIPE, SIG_IGN);
+  return run(args);
+}

@@ -1,0 +1,203 @@
+// The conductord binary end to end: start-up beside a stale PID file, a surface over the socket,
+// SIGTERM in the middle of an answer (the surface gets Quit), and a clean exit that removes the
+// socket and the PID file.
+#include "transport/auth_token.hpp"
+#include "transport/socket_fixture.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+extern char** environ;
+
+namespace yollayah::test {
+namespace {
+
+// Runs build/bin/conductord in the foreground and waits (up to 10 s) for its "ready on" log line.
+// Blocking is fine: the test thread, not an event loop.
+class DaemonProcess {
+ public:
+  DaemonProcess(std::vector<std::string> args, const std::vector<std::string>& extra_env) {
+    std::vector<std::string> argv_s{std::string(YOLLAYAH_BIN_DIR) + "/conductord", "--log-level", "info"};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_s(extra_env);
+    for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
+    std::vector<char*> env;
+    for (auto& e : env_s) env.push_back(e.data());
+    env.push_back(nullptr);
+
+    // stderr goes to a file: a pipe nobody reads would block (or SIGPIPE) the daemon's logging.
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int rc = ::posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), env.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot spawn " + argv_s[0] + " (build the conductord target)");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!ready() && std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (exit_status_ < 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        break;
+      }
+      ::usleep(5000);
+    }
+  }
+  ~DaemonProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  bool ready() const { return log().find("ready on") != std::string::npos; }
+  std::string log() const {
+    std::ifstream in(log_path_);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  pid_t pid() const { return pid_; }
+
+  // Waits (bounded) for the exit; returns the exit status, or -1 on timeout or a signal.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    if (pid_ < 0) return exit_status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      ::usleep(10000);
+    }
+    return -1;
+  }
+
+ private:
+  TempDir log_dir_;
+  std::string log_path_ = log_dir_.file("conductord.log");
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+};
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+TEST(Conductord, SigtermMidStreamSendsQuitAndCleansUp) {
+  SimProcess sim({"--seed", "7", "--tokens", "400", "--tokens-per-sec", "50"});
+  TempDir dir;
+  const std::string socket_path = dir.file("run/conductor.sock");
+  const std::string pid_path = dir.file("conductor.pid");
+  {
+    std::ofstream stale(pid_path);  // a daemon that died without cleaning up
+    stale << "999999\n";
+  }
+  DaemonProcess daemon({"--socket", socket_path, "--pid-file", pid_path, "--config", dir.file("none.toml")},
+                       {"OLLAMA_HOST=" + sim.url(), "YOLLAYAH_MODEL=sim"});
+  ASSERT_TRUE(daemon.ready()) << daemon.log();
+  EXPECT_TRUE(exists(socket_path));
+  {
+    std::ifstream pid_file(pid_path);
+    pid_t recorded = 0;
+    pid_file >> recorded;
+    EXPECT_EQ(recorded, daemon.pid());
+  }
+
+  const std::string token_path = transport::token_path_for(socket_path);
+  auto token = transport::read_token_file(token_path);
+  ASSERT_TRUE(token.has_value());
+  struct stat st {};
+  ASSERT_EQ(::stat(token_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  asio::io_context io;
+  transport::UnixLink::Options with_token;
+  with_token.auth_token = token;
+  SocketSurface surface(io, with_token);
+  ASSERT_TRUE(surface.connect(io, socket_path));
+  // Headless: the daemon's config greets interactive surfaces, and this test wants its own turn.
+  ASSERT_TRUE(surface.join(io, 2, protocol::SurfaceType::Kind::Headless));
+  surface.send(ev::UserMessage{"evt_1", "tell me a long story"});
+  ASSERT_TRUE(run_until(io, [&] { return surface.count<msg::Token>() >= 2; }));
+
+  ASSERT_EQ(::kill(daemon.pid(), SIGTERM), 0);
+  ASSERT_TRUE(run_until(io, [&] { return surface.closed(); }, 5s));
+  EXPECT_EQ(surface.count<msg::Quit>(), 1u);
+  EXPECT_EQ(daemon.wait_exit(5s), 0);
+  EXPECT_FALSE(exists(socket_path));
+  EXPECT_FALSE(exists(pid_path));
+  EXPECT_FALSE(exists(token_path));
+}
+
+// Runs `yollayah ask --connect=SOCKET PROMPT`; returns its exit status and stdout.
+std::pair<int, std::string> ask_over_socket(const std::string& socket_path, const std::string& prompt,
+                                            const TempDir& dir) {
+  const std::string out_path = dir.file("ask.out");
+  std::vector<std::string> argv_s{std::string(YOLLAYAH_BIN_DIR) + "/yollayah", "ask", "--connect=" + socket_path, prompt};
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return {-1, "cannot spawn yollayah"};
+  int status = -1;
+  for (int i = 0; i < 1000 && ::waitpid(pid, &status, WNOHANG) != pid; ++i) ::usleep(10000);
+  if (::kill(pid, 0) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return {-1, "yollayah ask did not finish in 10 s"};
+  }
+  std::ifstream in(out_path);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>())};
+}
+
+TEST(Conductord, YollayahAskConnectStreamsTheAnswerThroughTheDaemon) {
+  SimProcess sim({"--script", write_temp_file(script({"Through", " the", " socket"}))});
+  TempDir dir;
+  const std::string socket_path = dir.file("conductor.sock");
+  DaemonProcess daemon({"--socket", socket_path, "--pid-file", dir.file("d.pid"), "--config", dir.file("none.toml")},
+                       {"OLLAMA_HOST=" + sim.url(), "YOLLAYAH_MODEL=sim"});
+  ASSERT_TRUE(daemon.ready()) << daemon.log();
+  auto [first_rc, first_out] = ask_over_socket(socket_path, "hello", dir);
+  EXPECT_EQ(first_rc, 0) << first_out;
+  EXPECT_EQ(first_out, "Through the socket\n");
+  auto [second_rc, second_out] = ask_over_socket(socket_path, "again", dir);  // the daemon serves the next one
+  EXPECT_EQ(second_rc, 0) << second_out;
+  EXPECT_EQ(second_out, "Through the socket\n");
+  EXPECT_NE(daemon.log().find("surface 2 disconnected"), std::string::npos) << daemon.log();
+}
+
+TEST(Conductord, RefusesToStartWhileAnotherOwnsTheSocket) {
+  SimProcess sim;
+  TempDir dir;
+  const std::string socket_path = dir.file("conductor.sock");
+  DaemonProcess first({"--socket", socket_path, "--pid-file", dir.file("a.pid"), "--config", dir.file("none.toml")},
+                      {"OLLAMA_HOST=" + sim.url()});
+  ASSERT_TRUE(first.ready()) << first.log();
+  DaemonProcess second({"--socket", socket_path, "--pid-file", dir.file("b.pid"), "--config", dir.file("none.toml")},
+                       {"OLLAMA_HOST=" + sim.url()});
+  EXPECT_EQ(second.wait_exit(5s), 1);
+  EXPECT_NE(second.log().find("already listening"), std::string::npos) << second.log();
+  EXPECT_TRUE(exists(socket_path));  // the first daemon's socket is untouched
+  EXPECT_FALSE(exists(dir.file("b.pid")));
+}
+
+}  // namespace
+}  // namespace yollayah::test
