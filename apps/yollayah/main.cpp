@@ -88,6 +88,38 @@ auto stdout_writer(asio::posix::stream_descriptor& out) {
 }
 
 // `yollayah ask --connect`: the same headless surface over the Unix socket to conductord.
+// The first Ctrl+C (or SIGTERM) stops the answer, which the Conductor ends with a cancelled
+// StreamEnd; a second one leaves at once, even if no answer had started yet.
+class InterruptToCancel {
+ public:
+  InterruptToCancel(asio::io_context& io, transport::ConductorLink& link, int& exit_code)
+      : signals_(io, SIGINT, SIGTERM), io_(io), link_(link), exit_code_(exit_code) {
+    arm();
+  }
+  void cancel() { signals_.cancel(); }
+
+ private:
+  void arm() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (cancel_sent_) {
+        exit_code_ = 130;
+        io_.stop();
+        return;
+      }
+      cancel_sent_ = true;
+      link_.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
+      arm();
+    });
+  }
+
+  asio::signal_set signals_;
+  asio::io_context& io_;
+  transport::ConductorLink& link_;
+  int& exit_code_;
+  bool cancel_sent_ = false;
+};
+
 int run_ask_connected(const AskArgs& args, const std::string& socket_path) {
   core::disable_logging();
   std::string prompt = ask_prompt(args);
@@ -104,21 +136,7 @@ int run_ask_connected(const AskArgs& args, const std::string& socket_path) {
   int exit_code = 1;
   std::string error;
 
-  // As in embedded mode: the first Ctrl+C stops the answer, a second one leaves at once.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  bool cancel_sent = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    if (cancel_sent) {
-      exit_code = 130;
-      io.stop();
-      return;
-    }
-    cancel_sent = true;
-    link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
-    signals.async_wait(on_signal);
-  };
-  signals.async_wait(on_signal);
+  InterruptToCancel signals(io, link, exit_code);
   // Bounds the goodbye: Disconnected is flushed, but a daemon that stopped reading cannot hold us.
   asio::steady_timer linger(io);
 
@@ -188,22 +206,7 @@ int run_ask(const AskArgs& args) {
   int exit_code = 1;
   std::string error;
 
-  // The first Ctrl+C stops the answer (the Conductor ends it with a cancelled StreamEnd); a second
-  // one leaves at once, even if no answer had started yet.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  bool cancel_sent = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    if (cancel_sent) {
-      exit_code = 130;
-      io.stop();
-      return;
-    }
-    cancel_sent = true;
-    link.send(protocol::ev::CancelResponse{"evt_ask_cancel"});
-    signals.async_wait(on_signal);
-  };
-  signals.async_wait(on_signal);
+  InterruptToCancel signals(io, link, exit_code);
 
   headless::AskOptions options{std::move(prompt), args.json};
   asio::co_spawn(io, headless::run_ask(link, std::move(options), stdout_writer(out)),

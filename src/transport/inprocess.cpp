@@ -1,25 +1,10 @@
 #include "transport/inprocess.hpp"
 
 #include "conductor/ids.hpp"
+#include "transport/queue_sink.hpp"
 
 namespace yollayah::transport {
 
-class InProcessLink::Sink final : public conductor::SurfaceSink {
- public:
-  explicit Sink(std::shared_ptr<core::EnvelopeQueue> queue) : queue_(std::move(queue)) {}
-
-  Delivery deliver(const protocol::EnvelopePtr& envelope) override {
-    switch (queue_->push(envelope)) {
-      case core::EnvelopeQueue::PushResult::Overflowed: return Delivery::FellBehind;
-      case core::EnvelopeQueue::PushResult::Closed: return Delivery::Gone;
-      default: return Delivery::Ok;
-    }
-  }
-  void close() override { queue_->close(); }
-
- private:
-  std::shared_ptr<core::EnvelopeQueue> queue_;
-};
 
 InProcessLink::InProcessLink(conductor::Conductor& conductor, asio::any_io_executor surface_executor,
                              core::EnvelopeQueue::Limits limits)
@@ -30,7 +15,7 @@ InProcessLink::InProcessLink(conductor::Conductor& conductor, std::shared_ptr<co
     : session_(std::move(session)),
       id_(conductor.next_surface_id()),
       queue_(std::make_shared<core::EnvelopeQueue>(surface_executor, limits)) {
-  session_->attach(id_, std::make_shared<Sink>(queue_));
+  session_->attach(id_, std::make_shared<QueueSink>(queue_, /*frames=*/false));
 }
 
 InProcessLink::~InProcessLink() { close(); }

@@ -29,7 +29,6 @@ class InProcessLink final : public ConductorLink {
   std::size_t merged_tokens() const { return queue_->merged_tokens(); }
 
  private:
-  class Sink;
   std::shared_ptr<conductor::Session> session_;
   conductor::SurfaceId id_;
   std::shared_ptr<core::EnvelopeQueue> queue_;

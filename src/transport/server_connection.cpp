@@ -1,5 +1,7 @@
 #include "transport/server_connection.hpp"
 
+#include "transport/queue_sink.hpp"
+
 #include "conductor/surface.hpp"
 #include "core/log.hpp"
 #include "protocol/json_codec.hpp"
@@ -21,26 +23,6 @@ namespace ev = protocol::ev;
 
 }  // namespace
 
-// What the session holds: pushes into the connection's queue; the writer does the I/O.
-class ServerConnection::Sink final : public conductor::SurfaceSink {
- public:
-  explicit Sink(std::shared_ptr<core::EnvelopeQueue> queue) : queue_(std::move(queue)) {}
-
-  Delivery deliver(const protocol::EnvelopePtr& envelope) override {
-    switch (queue_->push(envelope)) {
-      case core::EnvelopeQueue::PushResult::Overflowed: return Delivery::FellBehind;
-      case core::EnvelopeQueue::PushResult::Closed: return Delivery::Gone;
-      case core::EnvelopeQueue::PushResult::Queued:
-      case core::EnvelopeQueue::PushResult::Merged: break;
-    }
-    return Delivery::Ok;
-  }
-  bool wants_frames() const override { return true; }
-  void close() override { queue_->close(); }
-
- private:
-  std::shared_ptr<core::EnvelopeQueue> queue_;
-};
 
 ServerConnection::ServerConnection(Socket socket, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
                                    Options options, ClosedFn on_closed)
@@ -58,7 +40,7 @@ ServerConnection::ServerConnection(Socket socket, conductor::SurfaceId id, std::
 }
 
 void ServerConnection::start() {
-  session_->attach(id_, std::make_shared<Sink>(queue_));
+  session_->attach(id_, std::make_shared<QueueSink>(queue_, /*frames=*/true));
   const bool heartbeat = options_.heartbeat_interval.count() > 0;
   running_ = heartbeat ? 3 : 2;
   auto self = shared_from_this();

@@ -54,7 +54,6 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   bool said_hello() const { return said_hello_.load(std::memory_order_relaxed); }
 
  private:
-  class Sink;
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   asio::awaitable<void> heartbeat_loop();
