@@ -2,6 +2,7 @@
 // with one surface that records every message it receives.
 #pragma once
 
+#include "support/received.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "support/stall_budget.hpp"
@@ -57,20 +58,11 @@ class RecordingSurface {
   const std::vector<protocol::ConductorMessage>& received() const { return received_; }
 
   template <class T>
-  std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto& m : received_)
-      if (auto* p = std::get_if<T>(&m)) out.push_back(*p);
-    return out;
-  }
+  std::vector<T> all() const { return all_of<T>(received_); }
   template <class T>
   std::size_t count() const { return all<T>().size(); }
 
-  std::string tokens_text() const {
-    std::string s;
-    for (const auto& t : all<msg::Token>()) s += t.text;
-    return s;
-  }
+  std::string tokens_text() const { return tokens_text_of(received_); }
 
   // Runs the loop until `done` holds or `timeout` passes; returns whether it held.
   // Every surface's pump checks the condition, so it may look at other surfaces too.

@@ -3,6 +3,7 @@
 // that write arbitrary bytes. Everything runs on the test thread, each wait bounded in time.
 #pragma once
 
+#include "support/received.hpp"
 #include "integration/harness.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/json_codec.hpp"
@@ -83,19 +84,10 @@ class SocketSurface {
   const std::vector<protocol::ConductorMessage>& received() const { return received_; }
 
   template <class T>
-  std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto& m : received_)
-      if (auto* p = std::get_if<T>(&m)) out.push_back(*p);
-    return out;
-  }
+  std::vector<T> all() const { return all_of<T>(received_); }
   template <class T>
   std::size_t count() const { return all<T>().size(); }
-  std::string tokens_text() const {
-    std::string s;
-    for (const auto& t : all<msg::Token>()) s += t.text;
-    return s;
-  }
+  std::string tokens_text() const { return tokens_text_of(received_); }
   bool ready() const {
     for (const auto& m : received_)
       if (auto* st = std::get_if<msg::State>(&m); st && st->state == protocol::ConductorState::Ready) return true;
