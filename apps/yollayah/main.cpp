@@ -1,5 +1,6 @@
-// yollayah: the terminal companion. `yollayah ask PROMPT` is the headless surface; with no
-// subcommand the TUI opens (its own issue). Flag parsing and wiring only.
+// yollayah: the terminal companion. With no subcommand the TUI opens, with a Conductor embedded in
+// this process (or attached to conductord with --connect); `yollayah ask PROMPT` is the headless
+// surface. Flag parsing and wiring only.
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "conductor/prompts.hpp"
@@ -10,6 +11,8 @@
 #include "transport/auth_token.hpp"
 #include "transport/inprocess.hpp"
 #include "transport/unix_client.hpp"
+#include "tui/app/app.hpp"
+#include "tui/term/terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -25,6 +28,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <thread>
 #include <iostream>
 #include <iterator>
 
@@ -227,6 +231,110 @@ int run_ask(const AskArgs& args) {
   return exit_code;
 }
 
+
+struct TuiArgs {
+  std::string host;
+  std::string model;
+  std::string connect;
+};
+
+constexpr const char* kNotATerminal =
+    "yollayah: the chat screen needs a terminal, but stdin or stdout is not one.\n"
+    "For scripts and pipes, ask one question instead:  yollayah ask \"your question\"\n";
+
+// Opens the terminal, runs the App on `io` until it is done, restores the terminal and prints the
+// goodbye line. The link must already be usable on `io`.
+int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedded) {
+  auto terminal = tui::term::Terminal::open(STDIN_FILENO, STDOUT_FILENO);
+  if (!terminal) {
+    std::cerr << "yollayah: cannot use this terminal: " << terminal.error().message() << "\n";
+    return 1;
+  }
+  tui::app::AppOptions options;
+  options.motion = !tui::app::reduce_motion_from_env();
+  options.embedded = embedded;
+  tui::app::AppResult result;
+  tui::app::App app(io.get_executor(), link, options);
+  app.start([&](tui::app::AppResult r) {
+    result = std::move(r);
+    io.stop();
+  });
+  io.run();
+  (*terminal)->restore();
+  std::cout << result.goodbye << std::endl;
+  // Let the link say goodbye and the App's coroutines see the closed link, so nothing suspended
+  // on the loop outlives the link it waits on.
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  return result.exit_code;
+}
+
+int run_tui_connected(const std::string& socket_path) {
+  transport::UnixLink::Options link_options;
+  const std::string token_file = transport::token_path_for(socket_path);
+  link_options.auth_token = transport::read_token_file(token_file);  // start-up read
+  link_options.reconnect.enabled = true;
+  link_options.reconnect.token_file = token_file;
+  asio::io_context io(1);
+  transport::UnixLink link(io.get_executor(), link_options);
+  boost::system::error_code connect_error;
+  asio::co_spawn(io, link.connect(socket_path), [&](std::exception_ptr, boost::system::error_code ec) {
+    connect_error = ec;
+    io.stop();
+  });
+  io.run();
+  io.restart();
+  if (connect_error) {
+    std::cerr << "yollayah: cannot reach conductord at " << socket_path << ": " << connect_error.message()
+              << "\nStart it with `conductord` (or `./yollayah.sh daemon`), or run `yollayah` without --connect.\n";
+    return 1;
+  }
+  return run_tui_on(io, link, false);
+}
+
+int run_tui(const TuiArgs& args) {
+  if (!::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO)) {
+    std::cerr << kNotATerminal;
+    return 2;
+  }
+  core::init_file_logging(core::log_dir() + "/yollayah.log", spdlog::level::info);
+  if (auto target = connect_target(args.connect); !target.empty()) return run_tui_connected(target);
+
+  core::Config config;
+  if (auto err = core::load_config(config, core::config_file())) {
+    std::cerr << "yollayah: " << err->message << "\n";
+    return 2;
+  }
+  if (!args.host.empty()) config.ollama_host = args.host;
+  if (!args.model.empty()) config.model = args.model;
+
+  // The Conductor runs on its own thread and loop; the TUI on this one. They meet only through
+  // the in-process link.
+  asio::io_context conductor_io(1);
+  auto work = asio::make_work_guard(conductor_io);
+  backend::OllamaConfig backend_config;
+  backend_config.endpoint = backend::parse_ollama_host(config.ollama_host);
+  backend_config.connect_timeout = config.connect_timeout;
+  backend_config.idle_timeout = config.idle_timeout;
+  auto ollama = std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), backend_config);
+  conductor::Conductor conductor(conductor_io.get_executor(), ollama, conductor::SessionConfig::from(config));
+
+  asio::io_context io(1);
+  int code = 0;
+  {
+    transport::InProcessLink link(conductor, io.get_executor());
+    std::thread conductor_thread([&] { conductor_io.run(); });
+    code = run_tui_on(io, link, true);
+    link.close();
+    asio::post(conductor_io, [&] {
+      conductor.stop(std::nullopt);
+      conductor_io.stop();
+    });
+    conductor_thread.join();
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,6 +353,12 @@ int main(int argc, char** argv) {
                     "dir). CONDUCTOR_TRANSPORT=unix does the same");
   ask_cmd->add_option("prompt", ask.words, "The question; read from stdin when absent or '-'");
 
+  TuiArgs tui_args;
+  app.add_option("--host", tui_args.host, "Ollama URL or host[:port] (default: $OLLAMA_HOST or 127.0.0.1:11434)");
+  app.add_option("--model", tui_args.model, "Model name (default: $YOLLAYAH_MODEL or yollayah)");
+  app.add_flag("--connect{" + core::default_socket_path() + "}", tui_args.connect,
+               "Attach to a running conductord (--connect=SOCKET) instead of embedding a Conductor");
+
   CLI11_PARSE(app, argc, argv);
   if (print_prompt) {
     std::cout << conductor::default_system_prompt() << "\n";
@@ -252,6 +366,5 @@ int main(int argc, char** argv) {
   }
   if (*ask_cmd) return run_ask(ask);
 
-  std::cerr << "yollayah: the terminal UI is not built yet. Use `yollayah ask \"hello\"` for now.\n";
-  return 2;
+  return run_tui(tui_args);
 }

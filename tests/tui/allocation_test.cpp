@@ -81,3 +81,74 @@ TEST(Allocation, DrawingAndDiffingAFrameDoesNotAllocateOnceWarm) {
 }
 
 }  // namespace
+
+// ---- The conversation view: a steady frame over a long history does not allocate.
+#include "tui/view/conversation.hpp"
+
+namespace {
+
+TEST(Allocation, SteadyConversationFrameDoesNotAllocate) {
+  namespace view = yollayah::tui::view;
+  std::vector<view::ChatEntry> entries;
+  for (std::uint64_t k = 1; k <= 300; ++k) {
+    view::ChatEntry e;
+    e.key = k;
+    e.role = k % 2 ? view::Role::User : view::Role::Assistant;
+    e.text = k % 2 ? "a question about 日本語 and 😀"
+                   : "# Answer\n\nSome **bold**, *italic* and `code`:\n\n- one\n- two\n\n"
+                     "```cpp\nint main() { return 0; }\n```";
+    if (k % 2 == 0) e.meta = "llama3.2 · 42.1 tok/s · 3.2 s";
+    entries.push_back(std::move(e));
+  }
+  view::ConversationView conversation;
+  screen::Buffer buffer(200, 50);
+  screen::Renderer renderer(screen::ColorMode::TrueColor);
+  std::string out;
+  auto frame = [&](int scroll) {
+    buffer.clear();
+    conversation.set_scroll(scroll);
+    conversation.draw(entries, buffer, view::Rect{0, 0, 200, 50});
+    renderer.render(buffer, out);
+  };
+  for (int i = 0; i < 3; ++i) frame(i * 7);  // warm: every message laid out once
+  const auto layouts = conversation.layouts_performed();
+  CountAllocations counter;
+  for (int i = 0; i < 50; ++i) frame(i % 2 ? 0 : 40);
+  EXPECT_EQ(counter.count(), 0);
+  EXPECT_EQ(conversation.layouts_performed(), layouts);
+}
+
+}  // namespace
+
+#include "tui/view/avatar.hpp"
+
+namespace {
+
+TEST(Allocation, AvatarAdvancingAndDrawingDoesNotAllocateOnceWarm) {
+  using namespace std::chrono_literals;
+  using yollayah::tui::view::Avatar;
+  namespace protocol = yollayah::protocol;
+  const Avatar::Clock::time_point t0{};
+  Avatar avatar(t0);
+  avatar.apply(protocol::msg::AvatarSize{protocol::AvatarSize::Large}, t0);
+  avatar.apply(protocol::msg::AvatarWander{true}, t0);
+  const protocol::ConductorMessage thinking =
+      protocol::msg::State{protocol::ConductorState::Thinking};
+  const protocol::ConductorMessage love =
+      protocol::msg::AvatarReact{protocol::AvatarReaction::Love, 300};
+  yollayah::tui::screen::Buffer buffer(80, 24);
+  const yollayah::tui::view::Rect area{0, 0, 80, 24};
+  avatar.draw(buffer, area, t0);
+  CountAllocations counter;
+  for (int i = 1; i < 200; ++i) {
+    const auto now = t0 + i * 37ms;
+    if (i % 50 == 0) avatar.apply(i % 100 == 0 ? thinking : love, now);
+    avatar.advance(now);
+    (void)avatar.next_change(now);
+    buffer.clear();
+    avatar.draw(buffer, area, now);
+  }
+  EXPECT_EQ(counter.count(), 0);
+}
+
+}  // namespace

@@ -1,0 +1,290 @@
+#include "tui/app/app.hpp"
+
+#include "core/stall_monitor.hpp"
+#include "tui/app/controller.hpp"
+#include "tui/screen/buffer.hpp"
+#include "tui/screen/renderer.hpp"
+#include "tui/term/input_reader.hpp"
+#include "tui/term/output.hpp"
+#include "tui/term/terminal.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace yollayah::tui::app {
+
+namespace asio = boost::asio;
+namespace ev = protocol::ev;
+
+bool reduce_motion_from_env() {
+  const char* v = std::getenv("REDUCE_MOTION");
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+namespace {
+
+Connection connection_of(transport::LinkState state) {
+  switch (state) {
+    case transport::LinkState::Connecting: return Connection::Connecting;
+    case transport::LinkState::Connected: return Connection::Connected;
+    case transport::LinkState::Reconnecting: return Connection::Reconnecting;
+    case transport::LinkState::Closed: return Connection::Lost;
+  }
+  return Connection::Lost;
+}
+
+// How long the goodbye waits for the last frame to reach the terminal.
+constexpr std::chrono::milliseconds kFlushOnExit{300};
+
+}  // namespace
+
+struct App::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::any_io_executor executor, transport::ConductorLink& conductor_link, AppOptions opts)
+      : ex(executor),
+        link(conductor_link),
+        options(opts),
+        controller(ControllerOptions{opts.motion}),
+        reader(executor, opts.in_fd),
+        output(executor, opts.out_fd),
+        renderer(screen::detect_color_mode()),
+        winch(executor, SIGWINCH),
+        timer(executor),
+        monitor(executor, "tui") {
+    renderer.set_synchronized_output(opts.synchronized_output);
+    frame.reserve(64 * 1024);
+  }
+
+  asio::any_io_executor ex;
+  transport::ConductorLink& link;
+  AppOptions options;
+  Controller controller;
+  term::InputReader reader;
+  term::Output output;
+  screen::Renderer renderer;
+  screen::Buffer buffer;
+  asio::signal_set winch;
+  asio::steady_timer timer;
+  std::optional<Clock::time_point> armed;
+  core::StallMonitor monitor;
+  std::function<void(AppResult)> done;
+  std::vector<protocol::EnvelopePtr> batch;
+  std::string frame;
+  term::Size size{80, 24};
+  bool render_posted = false;
+  bool render_waiting = false;
+  bool finished = false;
+  int exit_code = 0;
+  std::string exit_reason;
+  // Frame figures for the F12 view.
+  std::uint64_t frames = 0;
+  std::chrono::nanoseconds last_frame{0};
+  std::chrono::nanoseconds worst_frame{0};
+
+  void start() {
+    auto self = shared_from_this();
+    if (auto s = term::query_size(options.out_fd)) size = *s;
+    buffer.resize(size.cols, size.rows);
+    controller.set_connection(options.embedded ? Connection::Embedded : connection_of(link.state()), Clock::now());
+
+    auto caps = protocol::SurfaceCapabilities::tui();
+    link.send(ev::Handshake{"evt_tui_hello", protocol::kProtocolV2, {protocol::SurfaceType::Kind::Tui, {}}, caps,
+                            std::nullopt});
+    controller.on_resize(size.cols, size.rows);
+
+    output.on_drained([weak = weak_from_this()] {
+      if (auto s = weak.lock()) s->on_drained();
+    });
+    wait_for_resize();
+    asio::co_spawn(ex, read_input(self), asio::detached);
+    asio::co_spawn(ex, read_link(self), asio::detached);
+    after_event();
+  }
+
+  asio::awaitable<void> read_input(std::shared_ptr<Impl> /*keep_alive*/) {
+    while (!finished) {
+      auto events = co_await reader.next();
+      if (finished) break;
+      if (!events) {  // the terminal went away (EOF, or EIO from a hung-up pty)
+        finish(1, "the terminal closed");
+        break;
+      }
+      monitor.note_activity();
+      const auto now = Clock::now();
+      for (const auto& e : *events) controller.on_input(e, now);
+      after_event();
+    }
+  }
+
+  asio::awaitable<void> read_link(std::shared_ptr<Impl> /*keep_alive*/) {
+    while (!finished) {
+      batch.clear();
+      const bool open = co_await link.receive(batch);
+      if (finished) break;
+      monitor.note_activity();
+      const auto now = Clock::now();
+      for (const auto& envelope : batch) controller.on_message(envelope->message, now);
+      batch.clear();
+      if (!options.embedded) controller.set_connection(connection_of(link.state()), now);
+      if (!open && !controller.quitting()) {
+        finish(1, "the Conductor closed the connection");
+        break;
+      }
+      after_event();
+    }
+  }
+
+  void wait_for_resize() {
+    winch.async_wait([weak = weak_from_this()](const boost::system::error_code& ec, int) {
+      auto self = weak.lock();
+      if (ec || !self || self->finished) return;
+      if (auto s = term::query_size(self->options.out_fd)) self->size = *s;
+      self->monitor.note_activity();
+      self->controller.on_resize(self->size.cols, self->size.rows);
+      self->after_event();
+      self->wait_for_resize();
+    });
+  }
+
+  // After every wake-up: send what the controller produced, re-arm the one timer, and render
+  // once (posted, so every handler already queued runs first and a burst is one frame).
+  void after_event() {
+    if (finished) return;
+    auto& outbox = controller.outbox();
+    for (auto& event : outbox) link.send(std::move(event));
+    outbox.clear();
+    if (controller.quitting()) return finish(0, {});
+    rearm();
+    if (controller.dirty()) schedule_render();
+  }
+
+  void rearm() {
+    const auto next = controller.next_wakeup();
+    if (next == armed) return;
+    armed = next;
+    if (!next) {
+      timer.cancel();
+      return;
+    }
+    timer.expires_at(*next);
+    timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->finished) return;
+      self->armed.reset();
+      self->monitor.note_activity();
+      self->controller.tick(Clock::now());
+      self->after_event();
+    });
+  }
+
+  void schedule_render() {
+    if (render_posted) return;
+    render_posted = true;
+    asio::post(ex, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) {
+        self->render_posted = false;
+        self->render();
+      }
+    });
+  }
+
+  void refresh_dev_lines() {
+    std::vector<std::string> lines;
+    char buf[160];
+    for (const auto& loop : core::StallMonitor::snapshot()) {
+      std::snprintf(buf, sizeof buf, "loop %-10s lag p99 %6.2f ms  worst %6.2f ms  (%llu probes)", loop.name.c_str(),
+                    static_cast<double>(loop.p99.count()) / 1000.0, static_cast<double>(loop.worst.count()) / 1000.0,
+                    static_cast<unsigned long long>(loop.samples));
+      lines.emplace_back(buf);
+    }
+    std::snprintf(buf, sizeof buf, "stream   %.0f Token msgs/s   %llu received", controller.chat().token_messages_per_second(),
+                  static_cast<unsigned long long>(controller.chat().tokens_received()));
+    lines.emplace_back(buf);
+    std::snprintf(buf, sizeof buf, "frame    last %.0f µs  worst %.0f µs  %llu frames", static_cast<double>(last_frame.count()) / 1e3,
+                  static_cast<double>(worst_frame.count()) / 1e3, static_cast<unsigned long long>(frames));
+    lines.emplace_back(buf);
+    const auto stats = output.stats();
+    std::snprintf(buf, sizeof buf, "output   %llu written  %llu coalesced  %llu KiB", static_cast<unsigned long long>(stats.frames_written),
+                  static_cast<unsigned long long>(stats.frames_replaced), static_cast<unsigned long long>(stats.bytes_written / 1024));
+    lines.emplace_back(buf);
+    controller.set_dev_lines(std::move(lines));
+  }
+
+  void render() {
+    if (finished) return;
+    if (output.busy()) {  // one frame at a time: the diff assumes the last one reached the terminal
+      render_waiting = true;
+      return;
+    }
+    if (!controller.dirty()) return;
+    if (controller.dev_view()) refresh_dev_lines();
+    const auto started = Clock::now();
+    if (buffer.width() != size.cols || buffer.height() != size.rows) buffer.resize(size.cols, size.rows);
+    if (controller.take_full_redraw()) renderer.invalidate();
+    const auto cursor = controller.draw(buffer, started);
+    renderer.render(buffer, frame, cursor);
+    last_frame = Clock::now() - started;
+    worst_frame = std::max(worst_frame, last_frame);
+    ++frames;
+    if (!frame.empty()) output.submit(frame);
+  }
+
+  void on_drained() {
+    if (finished) {
+      complete();
+      return;
+    }
+    if (render_waiting) {
+      render_waiting = false;
+      render();
+    }
+  }
+
+  void finish(int code, std::string reason) {
+    if (finished) return;
+    finished = true;
+    exit_code = code;
+    exit_reason = std::move(reason);
+    link.close();
+    reader.cancel();
+    winch.cancel();
+    timer.cancel();
+    if (!output.busy()) return complete();
+    // Let the frame in flight reach the terminal before it is restored, but not for long.
+    timer.expires_after(kFlushOnExit);
+    timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec) self->complete();
+    });
+  }
+
+  void complete() {
+    if (!done) return;
+    timer.cancel();
+    AppResult result;
+    result.exit_code = exit_code;
+    result.goodbye = exit_reason.empty() ? controller.goodbye() : "yollayah: " + exit_reason;
+    auto callback = std::exchange(done, nullptr);
+    callback(std::move(result));
+  }
+};
+
+App::App(asio::any_io_executor executor, transport::ConductorLink& link, AppOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), link, options)) {}
+
+App::~App() {
+  if (impl_) impl_->finished = true;
+}
+
+void App::start(std::function<void(AppResult)> done) {
+  impl_->done = std::move(done);
+  impl_->start();
+}
+
+}  // namespace yollayah::tui::app

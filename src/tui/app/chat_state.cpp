@@ -1,0 +1,257 @@
+#include "tui/app/chat_state.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace yollayah::tui::app {
+
+namespace msg = protocol::msg;
+using Role = view::Role;
+
+namespace {
+
+Role role_of(protocol::MessageRole role, const protocol::ContentType& type) {
+  if (type.kind == protocol::ContentType::Kind::Error) return Role::Error;
+  switch (role) {
+    case protocol::MessageRole::User: return Role::User;
+    case protocol::MessageRole::Assistant: return Role::Assistant;
+    case protocol::MessageRole::System: return Role::System;
+  }
+  return Role::System;
+}
+
+bool was_cancelled(const protocol::ResponseMetadata& meta) {
+  return meta.context_hint == std::optional<std::string>("cancelled");
+}
+
+}  // namespace
+
+std::string format_metadata(const protocol::ResponseMetadata& meta) {
+  std::string out = meta.model_id.value_or("");
+  char buf[64];
+  if (meta.tokens_per_second && *meta.tokens_per_second > 0) {
+    std::snprintf(buf, sizeof buf, "%.1f tok/s", static_cast<double>(*meta.tokens_per_second));
+    out += (out.empty() ? "" : " · ") + std::string(buf);
+  }
+  if (meta.elapsed_ms > 0) {
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(meta.elapsed_ms) / 1000.0);
+    out += (out.empty() ? "" : " · ") + std::string(buf);
+  }
+  if (meta.agent_tasks_spawned > 0) {
+    out += " · " + std::to_string(meta.agent_tasks_spawned) + (meta.agent_tasks_spawned == 1 ? " task" : " tasks");
+  }
+  return out;
+}
+
+view::ChatEntry& ChatState::push(Role role, std::string text, std::string message_id) {
+  view::ChatEntry entry;
+  entry.key = next_key_++;
+  entry.role = role;
+  entry.text = std::move(text);
+  entry.revision = ++revision_;
+  entries_.push_back(std::move(entry));
+  ids_.push_back(std::move(message_id));
+  trim();
+  return entries_.back();
+}
+
+// Drops the oldest tenth at once, so trimming is rare and the view's cache (keyed by entry key)
+// stays valid for everything kept.
+void ChatState::trim() {
+  if (entries_.size() <= kMaxEntries) return;
+  const std::size_t drop = kMaxEntries / 10;
+  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+  ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(drop));
+  if (streaming_index_) {
+    streaming_index_ = *streaming_index_ >= drop ? std::optional(*streaming_index_ - drop) : std::nullopt;
+  }
+}
+
+view::ChatEntry* ChatState::find(const std::string& message_id) {
+  if (streaming_index_ && ids_[*streaming_index_] == message_id) return &entries_[*streaming_index_];
+  for (std::size_t i = ids_.size(); i-- > 0;) {
+    if (ids_[i] == message_id) return &entries_[i];
+  }
+  return nullptr;
+}
+
+void ChatState::on_token(const msg::Token& token, Clock::time_point now) {
+  ++tokens_received_;
+  view::ChatEntry* entry = find(token.message_id);
+  if (!entry) {
+    entry = &push(Role::Assistant, {}, token.message_id);
+    stream_started_ = now;
+    stream_chunks_ = 0;
+  }
+  if (!entry->streaming) {
+    entry->streaming = true;
+    streaming_index_ = static_cast<std::size_t>(entry - entries_.data());
+  }
+  entry->text += token.text;
+  ++stream_chunks_;
+  last_token_at_ = now;
+  touch(*entry);
+}
+
+void ChatState::on_stream_end(const msg::StreamEnd& end) {
+  view::ChatEntry* entry = find(end.message_id);
+  if (!entry) entry = &push(Role::Assistant, {}, end.message_id);
+  entry->text = end.final_content;
+  entry->streaming = false;
+  entry->interrupted = was_cancelled(end.metadata);
+  entry->meta = format_metadata(end.metadata);
+  touch(*entry);
+  streaming_index_.reset();
+}
+
+void ChatState::on_stream_error(const msg::StreamError& error) {
+  streaming_index_.reset();
+  view::ChatEntry* entry = find(error.message_id);
+  if (entry && entry->text.empty()) {
+    // Nothing arrived: the answer becomes the error, as the Conductor stores it.
+    entry->role = Role::Error;
+    entry->streaming = false;
+    entry->text = "Error: " + error.error;
+    touch(*entry);
+    return;
+  }
+  if (entry) {
+    entry->streaming = false;
+    entry->interrupted = true;
+    touch(*entry);
+  }
+  push(Role::Error, "Error: " + error.error, {});
+}
+
+void ChatState::on_snapshot(const msg::StateSnapshot& snapshot) {
+  entries_.clear();
+  ids_.clear();
+  streaming_index_.reset();
+  for (const auto& m : snapshot.conversation_history) push(role_of(m.role, m.content_type), m.content, m.id);
+  const auto& session = snapshot.session_info;
+  if (!session.model.empty()) model_ = session.model;
+  state_ = session.state;
+  ready_ = ready_ || session.ready || state_ == protocol::ConductorState::Ready;
+  // A snapshot taken mid-stream: the last answer is still growing and its tokens follow.
+  if (!entries_.empty() && entries_.back().role == Role::Assistant &&
+      (state_ == protocol::ConductorState::Responding || state_ == protocol::ConductorState::Thinking)) {
+    entries_.back().streaming = true;
+    streaming_index_ = entries_.size() - 1;
+  }
+}
+
+void ChatState::on_task(const protocol::ConductorMessage& message, Clock::time_point now) {
+  auto row = [&](const std::string& id) -> TaskRow* {
+    auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const TaskRow& t) { return t.id == id; });
+    return it == tasks_.end() ? nullptr : &*it;
+  };
+  if (auto* created = std::get_if<msg::TaskCreated>(&message)) {
+    TaskRow t;
+    t.id = created->task_id;
+    t.agent = created->agent;
+    t.description = created->description;
+    tasks_.push_back(std::move(t));
+  } else if (auto* updated = std::get_if<msg::TaskUpdated>(&message)) {
+    if (TaskRow* t = row(updated->task_id)) {
+      t->progress = std::min<std::uint8_t>(updated->progress, 100);
+      if (updated->status_message) t->detail = *updated->status_message;
+    }
+  } else if (auto* completed = std::get_if<msg::TaskCompleted>(&message)) {
+    if (TaskRow* t = row(completed->task_id)) {
+      t->status = TaskRow::Status::Done;
+      t->progress = 100;
+      if (completed->summary) t->detail = *completed->summary;
+      t->finished_at = now;
+    }
+  } else if (auto* failed = std::get_if<msg::TaskFailed>(&message)) {
+    if (TaskRow* t = row(failed->task_id)) {
+      t->status = TaskRow::Status::Failed;
+      t->detail = failed->error;
+      t->finished_at = now;
+    }
+  }
+}
+
+void ChatState::add_toast(protocol::NotifyLevel level, std::string title, std::string message, Clock::time_point now) {
+  const bool serious = level == protocol::NotifyLevel::Error || level == protocol::NotifyLevel::Warning;
+  toasts_.push_back(Toast{level, std::move(title), std::move(message), now + (serious ? kErrorToastTime : kToastTime)});
+  if (toasts_.size() > kMaxToasts) toasts_.erase(toasts_.begin());
+}
+
+bool ChatState::apply(const protocol::ConductorMessage& message, Clock::time_point now) {
+  return std::visit(
+      [&](const auto& m) -> bool {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, msg::Token>) {
+          on_token(m, now);
+        } else if constexpr (std::is_same_v<T, msg::StreamEnd>) {
+          on_stream_end(m);
+        } else if constexpr (std::is_same_v<T, msg::StreamError>) {
+          on_stream_error(m);
+        } else if constexpr (std::is_same_v<T, msg::Message>) {
+          if (view::ChatEntry* existing = find(m.id)) {
+            existing->text = m.content;
+            existing->role = role_of(m.role, m.content_type);
+            existing->streaming = false;
+            touch(*existing);
+          } else {
+            push(role_of(m.role, m.content_type), m.content, m.id);
+          }
+        } else if constexpr (std::is_same_v<T, msg::State>) {
+          if (state_ == m.state) return false;
+          state_ = m.state;
+          if (state_ == protocol::ConductorState::Ready) ready_ = true;
+        } else if constexpr (std::is_same_v<T, msg::SessionInfo>) {
+          model_ = m.model;
+          ready_ = ready_ || m.ready;
+        } else if constexpr (std::is_same_v<T, msg::StateSnapshot>) {
+          on_snapshot(m);
+        } else if constexpr (std::is_same_v<T, msg::Notify>) {
+          add_toast(m.level, m.title.value_or(""), m.message, now);
+        } else if constexpr (std::is_same_v<T, msg::TaskCreated> || std::is_same_v<T, msg::TaskUpdated> ||
+                             std::is_same_v<T, msg::TaskCompleted> || std::is_same_v<T, msg::TaskFailed>) {
+          on_task(message, now);
+        } else if constexpr (std::is_same_v<T, msg::Quit>) {
+          quit_ = true;
+          quit_message_ = m.message;
+        } else if constexpr (std::is_same_v<T, msg::HandshakeAck>) {
+          if (m.accepted) return false;
+          quit_ = true;
+          quit_message_ = "the Conductor refused this surface: " + m.rejection_reason.value_or("no reason given");
+        } else {
+          return false;  // acks, pings, avatar messages (the avatar view takes those) …
+        }
+        return true;
+      },
+      message);
+}
+
+bool ChatState::expire(Clock::time_point now) {
+  const auto toasts_before = toasts_.size();
+  std::erase_if(toasts_, [&](const Toast& t) { return t.expires_at <= now; });
+  const auto tasks_before = tasks_.size();
+  std::erase_if(tasks_, [&](const TaskRow& t) {
+    return t.status != TaskRow::Status::Running && t.finished_at + kFinishedTaskTime <= now;
+  });
+  return toasts_.size() != toasts_before || tasks_.size() != tasks_before;
+}
+
+std::optional<Clock::time_point> ChatState::next_expiry() const {
+  std::optional<Clock::time_point> next;
+  auto consider = [&](Clock::time_point t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& t : toasts_) consider(t.expires_at);
+  for (const auto& t : tasks_) {
+    if (t.status != TaskRow::Status::Running) consider(t.finished_at + kFinishedTaskTime);
+  }
+  return next;
+}
+
+double ChatState::token_messages_per_second() const {
+  const auto span = std::chrono::duration<double>(last_token_at_ - stream_started_).count();
+  if (stream_chunks_ < 2 || span <= 0) return 0;
+  return static_cast<double>(stream_chunks_ - 1) / span;
+}
+
+}  // namespace yollayah::tui::app

@@ -1,0 +1,87 @@
+// What the TUI knows about the Conductor, built only from protocol messages: the conversation,
+// the Conductor's state, tasks, notifications and the session. A pure reducer: apply() a message,
+// read the state; time is passed in, so tests are deterministic.
+#pragma once
+#include "protocol/messages.hpp"
+#include "tui/view/conversation.hpp"
+#include "tui/view/panels.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace yollayah::tui::app {
+
+using Clock = std::chrono::steady_clock;
+
+using view::TaskRow;
+using view::Toast;
+
+class ChatState {
+ public:
+  // History kept on screen. The Conductor prunes its own; this bounds the TUI's memory.
+  static constexpr std::size_t kMaxEntries = 5000;
+  static constexpr std::chrono::milliseconds kToastTime{4000};
+  static constexpr std::chrono::milliseconds kErrorToastTime{7000};
+  static constexpr std::chrono::milliseconds kFinishedTaskTime{5000};
+  static constexpr std::size_t kMaxToasts = 3;
+
+  // Applies one message. Returns true when something on screen changed.
+  bool apply(const protocol::ConductorMessage& message, Clock::time_point now);
+  // Drops expired toasts and finished tasks. Returns true when something went away.
+  bool expire(Clock::time_point now);
+  // When expire() next has something to do; nullopt when nothing will expire.
+  std::optional<Clock::time_point> next_expiry() const;
+
+  // A note from the TUI itself (e.g. "connection lost"), shown as a toast.
+  void add_toast(protocol::NotifyLevel level, std::string title, std::string message, Clock::time_point now);
+
+  const std::vector<view::ChatEntry>& entries() const { return entries_; }
+  const std::vector<TaskRow>& tasks() const { return tasks_; }
+  const std::vector<Toast>& toasts() const { return toasts_; }
+  protocol::ConductorState conductor_state() const { return state_; }
+  bool ready() const { return ready_; }
+  bool streaming() const { return streaming_index_.has_value(); }
+  const std::string& model() const { return model_; }
+  bool quit_requested() const { return quit_; }
+  const std::optional<std::string>& quit_message() const { return quit_message_; }
+  // Token messages per second over the current or last answer (for the F12 view). A Token carries
+  // whatever one network read brought, so this is the delivery rate, not the model's tok/s.
+  double token_messages_per_second() const;
+  std::uint64_t tokens_received() const { return tokens_received_; }
+
+ private:
+  view::ChatEntry& push(view::Role role, std::string text, std::string message_id);
+  view::ChatEntry* find(const std::string& message_id);
+  void on_token(const protocol::msg::Token& token, Clock::time_point now);
+  void on_stream_end(const protocol::msg::StreamEnd& end);
+  void on_stream_error(const protocol::msg::StreamError& error);
+  void on_snapshot(const protocol::msg::StateSnapshot& snapshot);
+  void on_task(const protocol::ConductorMessage& message, Clock::time_point now);
+  void touch(view::ChatEntry& entry) { entry.revision = ++revision_; }
+  void trim();
+
+  std::vector<view::ChatEntry> entries_;
+  std::vector<std::string> ids_;  // the Conductor's message id of each entry (parallel vector)
+  std::optional<std::size_t> streaming_index_;
+  std::vector<TaskRow> tasks_;
+  std::vector<Toast> toasts_;
+  protocol::ConductorState state_ = protocol::ConductorState::Initializing;
+  bool ready_ = false;
+  std::string model_;
+  bool quit_ = false;
+  std::optional<std::string> quit_message_;
+  std::uint64_t next_key_ = 1;
+  std::uint64_t revision_ = 0;
+  std::uint64_t tokens_received_ = 0;
+  Clock::time_point stream_started_{};
+  Clock::time_point last_token_at_{};
+  std::uint64_t stream_chunks_ = 0;
+};
+
+// "llama3.2 · 42.1 tok/s · 3.2 s" from an answer's metadata.
+std::string format_metadata(const protocol::ResponseMetadata& meta);
+
+}  // namespace yollayah::tui::app

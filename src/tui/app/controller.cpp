@@ -1,0 +1,350 @@
+#include "tui/app/controller.hpp"
+
+#include "tui/view/panels.hpp"
+#include "tui/view/theme.hpp"
+
+#include <algorithm>
+
+namespace yollayah::tui::app {
+
+namespace ev = protocol::ev;
+namespace msg = protocol::msg;
+using term::Key;
+using term::kAlt;
+using term::kCtrl;
+using protocol::ConductorState;
+
+std::optional<ev::UserCommand> parse_command(std::string_view text, std::string event_id) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n')) text.remove_prefix(1);
+  if (text.size() < 2 || text.front() != '/' || text[1] == '/' || text[1] == ' ') return std::nullopt;
+  ev::UserCommand command{std::move(event_id), {}, {}};
+  std::size_t pos = 1;
+  auto next_word = [&](std::string& out) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\t')) ++pos;
+    const std::size_t start = pos;
+    while (pos < text.size() && text[pos] != ' ' && text[pos] != '\n' && text[pos] != '\t') ++pos;
+    out.assign(text.substr(start, pos - start));
+    return !out.empty();
+  };
+  next_word(command.command);
+  for (std::string word; next_word(word);) command.args.push_back(word);
+  return command;
+}
+
+Controller::Controller(ControllerOptions options) : options_(options) {
+  avatar_.set_motion_allowed(options_.motion);
+}
+
+std::string Controller::next_event_id() { return "evt_tui_" + std::to_string(next_event_++); }
+
+bool Controller::busy() const {
+  const auto s = chat_.conductor_state();
+  return chat_.streaming() || s == ConductorState::Thinking || s == ConductorState::Responding;
+}
+
+// The spinner turns while the Conductor works or while we wait for it to be ready.
+bool Controller::animating() const {
+  return options_.motion && (busy() || !chat_.ready() || connection_ == Connection::Connecting ||
+                             connection_ == Connection::Reconnecting);
+}
+
+void Controller::on_message(const protocol::ConductorMessage& message, Clock::time_point now) {
+  const bool was_busy = busy();
+  if (chat_.apply(message, now)) dirty_ = true;
+  avatar_.apply(message, now);
+  if (avatar_.advance(now)) dirty_ = true;
+  if (chat_.quit_requested()) quitting_ = true;
+  if (busy() != was_busy) dirty_ = true;
+  if (animating() && !spinner_due_) spinner_due_ = now + kSpinnerInterval;
+  // A Resync replaces the conversation: whatever the user scrolled to no longer exists.
+  if (std::holds_alternative<msg::StateSnapshot>(message)) conversation_.set_scroll(0);
+}
+
+void Controller::set_connection(Connection connection, Clock::time_point now) {
+  if (connection == connection_) return;
+  const Connection before = connection_;
+  connection_ = connection;
+  dirty_ = true;
+  if (connection == Connection::Reconnecting || connection == Connection::Lost) {
+    chat_.add_toast(protocol::NotifyLevel::Warning, "Connection lost",
+                    connection == Connection::Lost ? "conductord is gone; restart it and reconnect"
+                                                   : "conductord went away; reconnecting…",
+                    now);
+  } else if (connection == Connection::Connected && before == Connection::Reconnecting) {
+    chat_.add_toast(protocol::NotifyLevel::Success, "", "Reconnected to conductord", now);
+  }
+  if (animating() && !spinner_due_) spinner_due_ = now + kSpinnerInterval;
+}
+
+void Controller::on_resize(int cols, int rows) {
+  dirty_ = true;
+  full_redraw_ = true;
+  outbox_.push_back(ev::Resized{next_event_id(), static_cast<std::uint32_t>(std::max(cols, 0)),
+                                static_cast<std::uint32_t>(std::max(rows, 0))});
+}
+
+void Controller::on_input(const term::InputEvent& event, Clock::time_point now) {
+  if (const auto* key = std::get_if<term::KeyEvent>(&event)) {
+    on_key(*key, now);
+  } else if (const auto* mouse = std::get_if<term::MouseEvent>(&event)) {
+    on_mouse(*mouse);
+  } else if (const auto* paste = std::get_if<term::PasteEvent>(&event)) {
+    input_.insert(paste->text);
+    dirty_ = true;
+  }
+}
+
+void Controller::scroll_by(int lines) {
+  const int before = conversation_.scroll();
+  conversation_.set_scroll(std::clamp(before + lines, 0, std::max(conversation_.max_scroll(), 0)));
+  if (conversation_.scroll() != before) dirty_ = true;
+}
+
+void Controller::quit() {
+  quitting_ = true;
+  dirty_ = true;
+}
+
+void Controller::cancel_or_quit(bool from_ctrl_c, Clock::time_point now) {
+  const bool second_ctrl_c = from_ctrl_c && last_ctrl_c_ && now - *last_ctrl_c_ <= kDoubleCtrlC;
+  if (from_ctrl_c) last_ctrl_c_ = now;
+  if (second_ctrl_c) return quit();
+  if (busy()) {
+    outbox_.push_back(ev::CancelResponse{next_event_id()});
+    return;
+  }
+  if (!input_.empty()) {  // nothing to stop: clear what was typed before quitting
+    input_.clear();
+    dirty_ = true;
+    if (from_ctrl_c) chat_.add_toast(protocol::NotifyLevel::Info, "", "Press Ctrl+C again to quit", now);
+    return;
+  }
+  if (!from_ctrl_c) return quit();
+  chat_.add_toast(protocol::NotifyLevel::Info, "", "Press Ctrl+C again to quit", now);
+  dirty_ = true;
+}
+
+void Controller::submit(Clock::time_point now) {
+  if (input_.empty()) return;
+  if (connection_ == Connection::Reconnecting || connection_ == Connection::Lost) {
+    chat_.add_toast(protocol::NotifyLevel::Warning, "Not connected",
+                    "your message is still in the box; press Enter again once reconnected", now);
+    return;
+  }
+  std::string text = input_.take();
+  conversation_.set_scroll(0);
+  if (auto command = parse_command(text, next_event_id())) {
+    if (command->command == "quit" || command->command == "exit") quitting_ = true;
+    outbox_.push_back(std::move(*command));
+  } else {
+    outbox_.push_back(ev::UserMessage{next_event_id(), std::move(text)});
+  }
+}
+
+void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
+  dirty_ = true;
+  const bool ctrl = key.mods & kCtrl;
+  const bool alt = key.mods & kAlt;
+  switch (key.key) {
+    case Key::Char:
+      if (ctrl) {
+        switch (key.ch) {
+          case 'c': return cancel_or_quit(true, now);
+          case 'd':
+            if (input_.empty()) return quit();
+            return input_.delete_forward();
+          case 'a': return input_.move_line_start();
+          case 'e': return input_.move_line_end();
+          case 'u': return input_.kill_to_line_start();
+          case 'k': return input_.kill_to_line_end();
+          case 'w': return input_.delete_word_before();
+          case 'l': full_redraw_ = true; return;
+          case 'j': return input_.newline();
+          default: dirty_ = false; return;
+        }
+      }
+      if (alt) {
+        switch (key.ch) {
+          case 'b': return input_.move_word_left();
+          case 'f': return input_.move_word_right();
+          default: break;
+        }
+      }
+      {
+        std::string utf8;
+        term::append_utf8(utf8, key.ch);
+        input_.insert(utf8);
+      }
+      return;
+    case Key::Enter:
+      if (alt) return input_.newline();
+      return submit(now);
+    case Key::Escape: return cancel_or_quit(false, now);
+    case Key::Backspace:
+      if (alt || ctrl) return input_.delete_word_before();
+      return input_.backspace();
+    case Key::Delete: return input_.delete_forward();
+    case Key::Left: return ctrl || alt ? input_.move_word_left() : input_.move_left();
+    case Key::Right: return ctrl || alt ? input_.move_word_right() : input_.move_right();
+    case Key::Home:
+      if (ctrl) return scroll_by(conversation_.max_scroll());
+      return input_.move_line_start();
+    case Key::End:
+      if (ctrl) return scroll_by(-conversation_.scroll());
+      return input_.move_line_end();
+    case Key::Up:
+      if (!input_.move_up()) scroll_by(1);
+      return;
+    case Key::Down:
+      if (!input_.move_down()) scroll_by(-1);
+      return;
+    case Key::PageUp: return scroll_by(std::max(1, page_ - 2));
+    case Key::PageDown: return scroll_by(-std::max(1, page_ - 2));
+    case Key::F12:
+      dev_view_ = !dev_view_;
+      dev_due_ = dev_view_ ? std::optional(now + kDevRefresh) : std::nullopt;
+      return;
+    case Key::Tab: return input_.insert("  ");
+    default: dirty_ = false; return;
+  }
+}
+
+void Controller::on_mouse(const term::MouseEvent& mouse) {
+  using term::MouseButton;
+  if (mouse.button == MouseButton::WheelUp) return scroll_by(3);
+  if (mouse.button == MouseButton::WheelDown) return scroll_by(-3);
+  const bool on_avatar = mouse.x >= avatar_area_.x && mouse.x < avatar_area_.right() &&
+                         mouse.y >= avatar_area_.y && mouse.y < avatar_area_.bottom();
+  if (mouse.button == MouseButton::Left && mouse.action == term::MouseAction::Press && on_avatar) {
+    outbox_.push_back(ev::AvatarClicked{next_event_id()});
+  }
+}
+
+void Controller::tick(Clock::time_point now) {
+  if (chat_.expire(now)) dirty_ = true;
+  if (avatar_.advance(now)) dirty_ = true;
+  if (dev_due_ && *dev_due_ <= now) {  // the F12 figures change on their own
+    dirty_ = true;
+    dev_due_ = now + kDevRefresh;
+  }
+  if (spinner_due_ && *spinner_due_ <= now) {
+    spinner_due_.reset();
+    if (animating()) {
+      ++spinner_tick_;
+      dirty_ = true;
+      spinner_due_ = now + kSpinnerInterval;
+    }
+  }
+}
+
+std::optional<Clock::time_point> Controller::next_wakeup() const {
+  std::optional<Clock::time_point> next = chat_.next_expiry();
+  auto consider = [&](std::optional<Clock::time_point> t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  if (avatar_.visible()) consider(avatar_.next_change(Clock::now()));
+  consider(spinner_due_);
+  consider(dev_due_);
+  return next;
+}
+
+void Controller::set_dev_lines(std::vector<std::string> lines) {
+  dev_lines_ = std::move(lines);
+  dirty_ = true;
+}
+
+std::string Controller::goodbye() const {
+  if (const auto& m = chat_.quit_message(); m && !m->empty() && m->find("refused") != std::string::npos) {
+    return "yollayah: " + *m;
+  }
+  return "Bye for now! Yollayah will be right here when you come back. (yollayah ask \"…\" works too)";
+}
+
+std::string_view Controller::state_label() const {
+  switch (connection_) {
+    case Connection::Connecting: return "Connecting…";
+    case Connection::Reconnecting: return "Reconnecting…";
+    case Connection::Lost: return "Disconnected";
+    default: break;
+  }
+  if (!chat_.ready()) return "Starting…";
+  switch (chat_.conductor_state()) {
+    case ConductorState::Initializing: return "Starting…";
+    case ConductorState::Ready: return "Ready";
+    case ConductorState::Thinking: return "Thinking…";
+    case ConductorState::Responding: return "Responding…";
+    case ConductorState::Listening: return "Listening";
+    case ConductorState::Error: return "Error";
+    case ConductorState::ShuttingDown: return "Shutting down";
+  }
+  return "";
+}
+
+screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now) {
+  dirty_ = false;
+  buffer.clear();
+  const int width = buffer.width();
+  const int height = buffer.height();
+  if (width <= 0 || height <= 0) return {0, 0};
+
+  // Bottom up: status bar, input box, a rule, and the conversation above.
+  const view::Rect status{0, height - 1, width, 1};
+  const int input_rows = std::min(input_.wanted_rows(width), std::max(1, height - 2));
+  const view::Rect input_area{0, std::max(0, height - 1 - input_rows), width, std::min(input_rows, height - 1)};
+  const int rule_y = input_area.y - 1;
+  const view::Rect conversation{0, 0, width, std::max(0, rule_y)};
+
+  const std::string_view spinner = view::spinner_frame(spinner_tick_, options_.motion);
+  if (!chat_.ready() && chat_.entries().empty()) {
+    view::draw_loading(buffer, conversation, spinner, connection_ == Connection::Embedded
+                                                          ? "waking up the Conductor…"
+                                                          : "connecting to conductord…");
+  } else if (!conversation.empty()) {
+    view::Rect text_area = conversation;
+    avatar_area_ = {};
+    if (avatar_.visible()) {
+      const auto extent = view::Avatar::extent(avatar_.fitted_size(conversation));
+      const int stage_w = extent.cols + 4;
+      if (stage_w * 3 <= conversation.width && extent.rows <= conversation.height) {
+        avatar_area_ = {conversation.right() - stage_w, conversation.y, stage_w, conversation.height};
+        text_area.width -= stage_w;
+        avatar_.draw(buffer, avatar_area_, now);
+      }
+    }
+    conversation_.draw(chat_.entries(), buffer, text_area);
+    page_ = text_area.height;
+    const int panel_w = std::min(44, text_area.width);
+    view::draw_task_panel(buffer, {text_area.right() - panel_w, text_area.y, panel_w, text_area.height}, chat_.tasks(),
+                          scratch_);
+  }
+
+  if (rule_y >= 0) {
+    for (int x = 0; x < width; ++x) buffer.set(x, rule_y, "─", 1, view::theme::rule());
+  }
+  const auto& toasts = chat_.toasts();
+  if (!toasts.empty() && !conversation.empty()) {
+    const int rows = std::min(conversation.height, static_cast<int>(toasts.size()) * 3);
+    view::draw_toasts(buffer, {conversation.x, conversation.bottom() - rows, conversation.width, rows}, toasts);
+  }
+  if (dev_view_ && !dev_lines_.empty()) view::draw_dev_panel(buffer, conversation, {dev_lines_});
+
+  const auto cursor = input_.draw(buffer, input_area, busy() ? "type ahead; it is sent after this answer" : "Say something to Yollayah…");
+  view::StatusInfo info;
+  info.state = state_label();
+  info.activity = animating() || busy() ? spinner : std::string_view{};
+  info.model = chat_.model();
+  switch (connection_) {
+    case Connection::Embedded: info.connection = "embedded"; break;
+    case Connection::Connected: info.connection = "conductord"; break;
+    case Connection::Connecting: info.connection = "connecting"; info.connection_ok = false; break;
+    case Connection::Reconnecting: info.connection = "reconnecting"; info.connection_ok = false; break;
+    case Connection::Lost: info.connection = "offline"; info.connection_ok = false; break;
+  }
+  info.busy = busy();
+  info.scroll_from_bottom = conversation_.scroll();
+  info.max_scroll = conversation_.max_scroll();
+  view::draw_status_bar(buffer, status, info, scratch_);
+  return cursor;
+}
+
+}  // namespace yollayah::tui::app

@@ -1,0 +1,105 @@
+// The TUI's logic without any I/O: keys and Conductor messages in, SurfaceEvents and frames out.
+// The async shell (app.hpp) feeds it and owns the terminal, the link and the timers; tests drive it
+// directly with a fake clock.
+#pragma once
+#include "protocol/messages.hpp"
+#include "tui/app/chat_state.hpp"
+#include "tui/screen/buffer.hpp"
+#include "tui/screen/renderer.hpp"
+#include "tui/term/input_decoder.hpp"
+#include "tui/view/avatar.hpp"
+#include "tui/view/conversation.hpp"
+#include "tui/view/input_box.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace yollayah::tui::app {
+
+// How the surface reaches its Conductor, as the status bar shows it.
+enum class Connection : std::uint8_t { Embedded, Connected, Connecting, Reconnecting, Lost };
+
+struct ControllerOptions {
+  bool motion = true;  // false under REDUCE_MOTION: no animation timers at all
+};
+
+class Controller {
+ public:
+  static constexpr std::chrono::milliseconds kSpinnerInterval{100};
+  static constexpr std::chrono::milliseconds kDoubleCtrlC{1500};
+  static constexpr std::chrono::milliseconds kDevRefresh{1000};
+
+  explicit Controller(ControllerOptions options = {});
+
+  void on_input(const term::InputEvent& event, Clock::time_point now);
+  void on_message(const protocol::ConductorMessage& message, Clock::time_point now);
+  void on_resize(int cols, int rows);
+  void set_connection(Connection connection, Clock::time_point now);
+
+  // Runs what was due at `now` (toast expiry, avatar frames, the spinner).
+  void tick(Clock::time_point now);
+  // When tick() next has something to do; nullopt when nothing changes by itself (an idle,
+  // motionless screen has no timer at all).
+  std::optional<Clock::time_point> next_wakeup() const;
+
+  // Events for the Conductor, in order; the shell sends and clears them.
+  std::vector<protocol::SurfaceEvent>& outbox() { return outbox_; }
+
+  bool dirty() const { return dirty_; }
+  // True once after Ctrl+L or a resize: the next frame must be a full redraw.
+  bool take_full_redraw() { return std::exchange(full_redraw_, false); }
+  bool quitting() const { return quitting_; }
+  std::string goodbye() const;
+  bool dev_view() const { return dev_view_; }
+  // The F12 panel's lines, set by the shell (it knows the loops and the frame times).
+  void set_dev_lines(std::vector<std::string> lines);
+
+  // Draws the whole screen into `buffer` (sized by the caller) and clears dirty(). Returns where
+  // the terminal cursor belongs.
+  screen::CursorPos draw(screen::Buffer& buffer, Clock::time_point now);
+
+  const ChatState& chat() const { return chat_; }
+  const view::InputBox& input() const { return input_; }
+  const view::Avatar& avatar() const { return avatar_; }
+  int scroll() const { return conversation_.scroll(); }
+
+ private:
+  void on_key(const term::KeyEvent& key, Clock::time_point now);
+  void on_mouse(const term::MouseEvent& mouse);
+  void submit(Clock::time_point now);
+  void cancel_or_quit(bool from_ctrl_c, Clock::time_point now);
+  void scroll_by(int lines);
+  void quit();
+  bool busy() const;
+  bool animating() const;
+  std::string next_event_id();
+  std::string_view state_label() const;
+
+  ControllerOptions options_;
+  ChatState chat_;
+  view::InputBox input_;
+  view::Avatar avatar_;
+  view::ConversationView conversation_;
+  std::vector<protocol::SurfaceEvent> outbox_;
+  Connection connection_ = Connection::Embedded;
+  bool dirty_ = true;
+  bool full_redraw_ = false;
+  bool quitting_ = false;
+  bool dev_view_ = false;
+  int page_ = 10;            // conversation rows at the last draw
+  std::uint64_t spinner_tick_ = 0;
+  std::optional<Clock::time_point> spinner_due_;
+  std::optional<Clock::time_point> last_ctrl_c_;
+  std::optional<Clock::time_point> dev_due_;
+  std::uint64_t next_event_ = 1;
+  view::Rect avatar_area_;
+  std::vector<std::string> dev_lines_;
+  std::string scratch_;
+};
+
+// Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.
+std::optional<protocol::ev::UserCommand> parse_command(std::string_view text, std::string event_id);
+
+}  // namespace yollayah::tui::app

@@ -1,0 +1,88 @@
+// The conversation: chat messages laid out (Markdown for answers), cached per message, and drawn
+// newest at the bottom with scrolling. A steady frame walks only the visible messages and does
+// not allocate.
+#pragma once
+
+#include "tui/screen/buffer.hpp"
+#include "tui/view/markdown.hpp"
+#include "tui/view/rect.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+
+namespace yollayah::tui::view {
+
+enum class Role : std::uint8_t { User, Assistant, System, Error };
+
+// One message as the app holds it. `revision` must change whenever text, flags or meta do: the
+// view re-lays out a message only when its (key, revision) or the width changes.
+struct ChatEntry {
+  std::uint64_t key = 0;  // unique and stable for the message's life
+  Role role = Role::User;
+  std::string text;
+  bool streaming = false;    // a cursor follows the text
+  bool interrupted = false;  // the answer was stopped
+  std::string meta;          // e.g. "llama3.2 · 42.1 tok/s · 3.2 s", drawn dim below
+  std::uint64_t revision = 0;
+};
+
+class ConversationView {
+ public:
+  // Below this width the role label gets a line of its own instead of a gutter.
+  static constexpr int kGutterWidth = 8;
+  static constexpr int kMinWidthForGutter = 24;
+
+  ConversationView() = default;
+  explicit ConversationView(MarkdownTheme theme) : markdown_(theme) {}
+
+  // Draws `entries` (oldest first) into `area`: newest at the bottom, `scroll()` lines up from
+  // it (clamped). Clears the area first. While scrolled up, new lines arriving at the bottom do
+  // not move what is on screen.
+  void draw(std::span<const ChatEntry> entries, screen::Buffer& buffer, Rect area);
+
+  // Lines the entries take at `width` columns, gaps between messages included.
+  int total_lines(std::span<const ChatEntry> entries, int width);
+
+  // Lines scrolled up from the bottom; 0 follows the newest message.
+  int scroll() const { return scroll_; }
+  void set_scroll(int lines) { scroll_ = lines < 0 ? 0 : lines; }
+  void scroll_by(int lines) { set_scroll(scroll_ + lines); }  // positive: towards older
+  // The largest useful scroll() as of the last draw.
+  int max_scroll() const { return max_scroll_; }
+
+  // Messages laid out since construction (tests and benchmarks check the cache with it).
+  std::uint64_t layouts_performed() const { return layouts_; }
+  // Forgets every cached layout (e.g. after a theme change).
+  void invalidate();
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint64_t revision = 0;
+    int width = -1;  // -1: not laid out
+    int height = 0;  // lines, the label line included
+    bool label_line = false;
+    Role role = Role::User;
+    TextLayout layout;
+  };
+
+  void sync(std::span<const ChatEntry> entries, int width);
+  void resync(std::span<const ChatEntry> entries);
+  void layout_entry(const ChatEntry& entry, int width, Slot& slot);
+  void draw_entry(const Slot& slot, screen::Buffer& buffer, Rect area, int top) const;
+  int total() const;
+
+  MarkdownLayout markdown_;
+  std::deque<Slot> cache_;  // cache_[i] belongs to entries[i]
+  long long sum_heights_ = 0;
+  int width_ = -1;
+  int scroll_ = 0;
+  int max_scroll_ = 0;
+  int last_total_ = -1;  // for keeping the view still while scrolled up
+  long long removed_front_ = 0;
+  std::uint64_t layouts_ = 0;
+};
+
+}  // namespace yollayah::tui::view

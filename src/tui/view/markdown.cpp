@@ -1,0 +1,652 @@
+#include "tui/view/markdown.hpp"
+
+#include "tui/screen/width.hpp"
+
+#include <md4c.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace yollayah::tui::view {
+
+using screen::Style;
+
+// ---- TextLayout -------------------------------------------------------------------------------
+
+void TextLayout::clear() {
+  text_.clear();
+  runs_.clear();
+  lines_.clear();
+}
+
+std::string TextLayout::plain_line(std::size_t i) const {
+  const StyledLine& l = lines_[i];
+  std::string s(static_cast<std::size_t>(std::max(l.indent, 0)), ' ');
+  for (const StyledRun& r : runs(l)) s.append(text(r));
+  return s;
+}
+
+void TextLayout::draw_line(std::size_t i, screen::Buffer& buffer, int x, int y,
+                           int max_width) const {
+  const StyledLine& l = lines_[i];
+  if (l.fill_from >= 0 && l.fill_from < max_width) {
+    buffer.fill(x + l.fill_from, y, max_width - l.fill_from, 1, l.fill);
+  }
+  int col = l.indent;
+  for (const StyledRun& r : runs(l)) {
+    if (col >= max_width) break;
+    col += buffer.put_text(x + col, y, text(r), r.style, max_width - col);
+  }
+}
+
+void TextLayout::begin_line(int indent) {
+  StyledLine l;
+  l.first_run = static_cast<std::uint32_t>(runs_.size());
+  l.indent = indent;
+  l.width = indent;
+  lines_.push_back(l);
+}
+
+void TextLayout::add_run(std::string_view t, const Style& style, int width) {
+  if (lines_.empty()) begin_line();
+  if (t.empty()) return;
+  if (width < 0) width = screen::display_width(t);
+  StyledLine& l = lines_.back();
+  const auto begin = static_cast<std::uint32_t>(text_.size());
+  text_.append(t);
+  const auto end = static_cast<std::uint32_t>(text_.size());
+  if (l.run_count > 0 && runs_.back().end == begin && runs_.back().style == style) {
+    runs_.back().end = end;
+  } else {
+    runs_.push_back(StyledRun{begin, end, style});
+    ++l.run_count;
+  }
+  l.width += width;
+}
+
+void TextLayout::add_spaces(int n, const Style& style) {
+  static constexpr std::string_view kSpaces = "                                ";
+  while (n > 0) {
+    const int k = std::min(n, static_cast<int>(kSpaces.size()));
+    add_run(kSpaces.substr(0, static_cast<std::size_t>(k)), style, k);
+    n -= k;
+  }
+}
+
+void TextLayout::set_fill(int from_column, const Style& fill) {
+  if (lines_.empty()) begin_line();
+  lines_.back().fill_from = from_column;
+  lines_.back().fill = fill;
+}
+
+// ---- Markdown ---------------------------------------------------------------------------------
+
+namespace {
+
+Style overlay(Style base, const Style& top) {
+  if (!top.fg.is_default()) base.fg = top.fg;
+  if (!top.bg.is_default()) base.bg = top.bg;
+  base.attrs |= top.attrs;
+  return base;
+}
+
+enum class ContainerKind : std::uint8_t { Quote, List, Item };
+
+struct Container {
+  ContainerKind kind = ContainerKind::Quote;
+  bool tight = false;
+  bool ordered = false;
+  unsigned next_number = 1;
+  char marker[16] = {};
+  int marker_len = 0;
+  int marker_width = 0;
+  bool marker_shown = false;
+};
+
+struct Span {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+  Style style;
+};
+
+// Appends the UTF-8 encoding of `cp` to `out`.
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// The common named entities and numeric references; anything else stays as written.
+void decode_entity(std::string_view e, std::string& out) {
+  struct Named {
+    std::string_view name;
+    std::string_view text;
+  };
+  static constexpr Named kNamed[] = {
+      {"&amp;", "&"},      {"&lt;", "<"},       {"&gt;", ">"},      {"&quot;", "\""},
+      {"&apos;", "'"},     {"&nbsp;", " "},     {"&copy;", "©"},    {"&reg;", "®"},
+      {"&trade;", "™"},    {"&hellip;", "…"},   {"&mdash;", "—"},   {"&ndash;", "–"},
+      {"&larr;", "←"},     {"&rarr;", "→"},     {"&times;", "×"},   {"&deg;", "°"},
+  };
+  for (const Named& n : kNamed) {
+    if (e == n.name) {
+      out.append(n.text);
+      return;
+    }
+  }
+  if (e.size() > 3 && e[1] == '#' && e.back() == ';') {
+    const bool hex = e[2] == 'x' || e[2] == 'X';
+    const char* first = e.data() + (hex ? 3 : 2);
+    const char* last = e.data() + e.size() - 1;
+    std::uint32_t cp = 0;
+    const auto [ptr, ec] = std::from_chars(first, last, cp, hex ? 16 : 10);
+    if (ec == std::errc() && ptr == last) {
+      append_utf8(out, cp);
+      return;
+    }
+  }
+  out.append(e);
+}
+
+}  // namespace
+
+struct MarkdownLayout::Renderer {
+  explicit Renderer(const MarkdownTheme& t) : theme(t) {}
+
+  const MarkdownTheme& theme;
+  TextLayout* out = nullptr;
+  int width = 1;
+  std::size_t first_line = 0;  // out's line count when this layout began
+
+  std::vector<Container> containers;
+  int list_depth = 0;
+  int quote_depth = 0;
+
+  // The inline content of the open leaf block, and its styles.
+  std::string para;
+  std::vector<Span> spans;
+  std::vector<screen::LineRange> ranges;
+
+  bool in_code = false;
+  std::string code;
+  std::string code_lang;
+  std::string code_line;
+
+  int heading = 0;
+  int em = 0, strong = 0, link = 0, code_span = 0, del = 0;
+  bool in_table = false;
+  bool header_cell = false;
+  int cell_index = 0;
+  bool need_gap = false;
+
+  void reset(TextLayout& o, int w) {
+    out = &o;
+    width = std::max(w, 1);
+    first_line = o.line_count();
+    containers.clear();
+    list_depth = quote_depth = 0;
+    para.clear();
+    spans.clear();
+    in_code = false;
+    code.clear();
+    code_lang.clear();
+    heading = em = strong = link = code_span = del = 0;
+    in_table = header_cell = false;
+    cell_index = 0;
+    need_gap = false;
+  }
+
+  void finish() {
+    if (in_code) flush_code();
+    flush_inline();
+    out = nullptr;
+  }
+
+  // -- prefixes (quote bars, list markers) and gaps between blocks
+
+  int prefix_width() const {
+    int w = 0;
+    for (const Container& c : containers) {
+      if (c.kind == ContainerKind::Quote) w += 2;
+      if (c.kind == ContainerKind::Item) w += c.marker_width;
+    }
+    return w;
+  }
+
+  // A gap line keeps the quote bars but shows no marker, so the marker waits for the item's
+  // first line of text.
+  void emit_prefix(bool gap = false) {
+    for (Container& c : containers) {
+      if (c.kind == ContainerKind::Quote) {
+        out->add_run("│ ", theme.quote_bar, 2);
+      } else if (c.kind == ContainerKind::Item) {
+        if (!gap && !c.marker_shown) {
+          out->add_run(std::string_view(c.marker, static_cast<std::size_t>(c.marker_len)),
+                       theme.list_marker, c.marker_width);
+          c.marker_shown = true;
+        } else {
+          out->add_spaces(c.marker_width);
+        }
+      }
+    }
+  }
+
+  bool in_tight_list() const {
+    for (auto it = containers.rbegin(); it != containers.rend(); ++it) {
+      if (it->kind == ContainerKind::List) return it->tight;
+    }
+    return false;
+  }
+
+  void open_leaf() {
+    if (need_gap && out->line_count() > first_line) {
+      out->begin_line();
+      emit_prefix(true);
+    }
+    need_gap = false;
+  }
+  void close_leaf() { need_gap = !in_tight_list(); }
+
+  // -- inline content
+
+  Style current_style() const {
+    Style s = theme.text;
+    if (heading == 1) s = overlay(s, theme.heading1);
+    else if (heading == 2) s = overlay(s, theme.heading2);
+    else if (heading >= 3) s = overlay(s, theme.heading3);
+    if (header_cell) s = overlay(s, theme.strong);
+    if (quote_depth > 0) s = overlay(s, theme.quote_text);
+    if (em > 0) s = overlay(s, theme.emphasis);
+    if (strong > 0) s = overlay(s, theme.strong);
+    if (del > 0) s = overlay(s, theme.strikethrough);
+    if (link > 0) s = overlay(s, theme.link);
+    if (code_span > 0) s = overlay(s, theme.inline_code);
+    return s;
+  }
+
+  void append(std::string_view t, const Style& style) {
+    if (t.empty()) return;
+    const auto begin = static_cast<std::uint32_t>(para.size());
+    para.append(t);
+    const auto end = static_cast<std::uint32_t>(para.size());
+    if (!spans.empty() && spans.back().end == begin && spans.back().style == style) {
+      spans.back().end = end;
+    } else {
+      spans.push_back(Span{begin, end, style});
+    }
+  }
+
+  void flush_inline() {
+    if (para.empty()) return;
+    open_leaf();
+    const int avail = std::max(1, width - prefix_width());
+    screen::wrap(para, avail, ranges);
+    std::size_t s = 0;
+    for (const screen::LineRange& r : ranges) {
+      out->begin_line();
+      emit_prefix();
+      while (s < spans.size() && spans[s].end <= r.begin) ++s;
+      for (std::size_t k = s; k < spans.size() && spans[k].begin < r.end; ++k) {
+        const std::size_t b = std::max<std::size_t>(spans[k].begin, r.begin);
+        const std::size_t e = std::min<std::size_t>(spans[k].end, r.end);
+        if (b < e) out->add_run(std::string_view(para).substr(b, e - b), spans[k].style);
+      }
+    }
+    para.clear();
+    spans.clear();
+    close_leaf();
+  }
+
+  // -- leaf blocks drawn without inline content
+
+  void emit_rule(int columns, const Style& style) {
+    for (int i = 0; i < columns; ++i) out->add_run("─", style, 1);
+  }
+
+  void emit_code_line(std::string_view seg, int pw) {
+    out->begin_line();
+    emit_prefix();
+    out->set_fill(pw, theme.code_block);
+    out->add_spaces(1, theme.code_block);
+    out->add_run(seg, theme.code_block);
+  }
+
+  // Code is kept verbatim: tabs become spaces and a line longer than the width is cut (not
+  // word-wrapped) onto the next line.
+  void flush_code() {
+    in_code = false;
+    open_leaf();
+    const int pw = prefix_width();
+    const int avail = std::max(1, width - pw - 2);  // a column of padding on each side
+    if (!code_lang.empty()) {
+      out->begin_line();
+      emit_prefix();
+      out->set_fill(pw, theme.code_block);
+      out->add_spaces(1, theme.code_block);
+      out->add_run(code_lang, theme.code_label);
+    }
+    std::string_view rest = code;
+    if (!rest.empty() && rest.back() == '\n') rest.remove_suffix(1);
+    for (std::size_t start = 0;;) {
+      const std::size_t nl = rest.find('\n', start);
+      const std::string_view piece =
+          rest.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+      code_line.clear();
+      for (char c : piece) {
+        if (c == '\t') {
+          code_line.append(4 - code_line.size() % 4, ' ');
+        } else if (c != '\r') {
+          code_line.push_back(c);
+        }
+      }
+      std::string_view line = code_line;
+      std::size_t seg = 0;
+      int col = 0;
+      for (std::size_t pos = 0; pos < line.size();) {
+        const std::size_t end = screen::next_grapheme(line, pos);
+        const int cw = screen::cluster_width(line.substr(pos, end - pos));
+        if (col + cw > avail && col > 0) {
+          emit_code_line(line.substr(seg, pos - seg), pw);
+          seg = pos;
+          col = 0;
+        }
+        col += cw;
+        pos = end;
+      }
+      emit_code_line(line.substr(seg), pw);
+      if (nl == std::string_view::npos) break;
+      start = nl + 1;
+    }
+    code.clear();
+    close_leaf();
+  }
+
+  // -- md4c callbacks
+
+  void push_item() {
+    Container item;
+    item.kind = ContainerKind::Item;
+    Container* list = nullptr;
+    for (auto it = containers.rbegin(); it != containers.rend(); ++it) {
+      if (it->kind == ContainerKind::List) {
+        list = &*it;
+        break;
+      }
+    }
+    std::string_view marker = "• ";
+    char number[16];
+    if (list != nullptr && list->ordered) {
+      const auto [ptr, ec] = std::to_chars(number, number + 12, list->next_number++);
+      (void)ec;
+      *ptr = '.';
+      *(ptr + 1) = ' ';
+      marker = std::string_view(number, static_cast<std::size_t>(ptr + 2 - number));
+    } else if (list_depth == 2) {
+      marker = "◦ ";
+    } else if (list_depth >= 3) {
+      marker = "▪ ";
+    }
+    std::memcpy(item.marker, marker.data(), marker.size());
+    item.marker_len = static_cast<int>(marker.size());
+    item.marker_width = screen::display_width(marker);
+    containers.push_back(item);
+  }
+
+  void enter_block(MD_BLOCKTYPE type, void* detail) {
+    switch (type) {
+      case MD_BLOCK_DOC:
+        break;
+      case MD_BLOCK_QUOTE:
+        flush_inline();
+        containers.push_back(Container{});
+        ++quote_depth;
+        break;
+      case MD_BLOCK_UL:
+      case MD_BLOCK_OL: {
+        flush_inline();
+        Container list;
+        list.kind = ContainerKind::List;
+        if (type == MD_BLOCK_UL) {
+          list.tight = static_cast<MD_BLOCK_UL_DETAIL*>(detail)->is_tight != 0;
+        } else {
+          const auto* d = static_cast<MD_BLOCK_OL_DETAIL*>(detail);
+          list.tight = d->is_tight != 0;
+          list.ordered = true;
+          list.next_number = d->start;
+        }
+        containers.push_back(list);
+        ++list_depth;
+        break;
+      }
+      case MD_BLOCK_LI:
+        flush_inline();
+        push_item();
+        break;
+      case MD_BLOCK_HR: {
+        flush_inline();
+        open_leaf();
+        out->begin_line();
+        emit_prefix();
+        emit_rule(std::max(1, width - prefix_width()), theme.rule);
+        close_leaf();
+        break;
+      }
+      case MD_BLOCK_H:
+        flush_inline();
+        heading = static_cast<int>(static_cast<MD_BLOCK_H_DETAIL*>(detail)->level);
+        break;
+      case MD_BLOCK_CODE: {
+        flush_inline();
+        in_code = true;
+        code.clear();
+        const auto* d = static_cast<MD_BLOCK_CODE_DETAIL*>(detail);
+        if (d->lang.text != nullptr) code_lang.assign(d->lang.text, d->lang.size);
+        else code_lang.clear();
+        break;
+      }
+      case MD_BLOCK_TABLE:
+        flush_inline();
+        open_leaf();
+        in_table = true;
+        break;
+      case MD_BLOCK_TR:
+        cell_index = 0;
+        break;
+      case MD_BLOCK_TH:
+      case MD_BLOCK_TD:
+        if (cell_index++ > 0) append(" │ ", theme.table_border);
+        header_cell = type == MD_BLOCK_TH;
+        break;
+      default:  // P, HTML, THEAD, TBODY
+        flush_inline();
+        break;
+    }
+  }
+
+  void leave_block(MD_BLOCKTYPE type) {
+    switch (type) {
+      case MD_BLOCK_QUOTE:
+        flush_inline();
+        if (!containers.empty()) containers.pop_back();
+        --quote_depth;
+        need_gap = true;
+        break;
+      case MD_BLOCK_UL:
+      case MD_BLOCK_OL:
+        flush_inline();
+        if (!containers.empty()) containers.pop_back();
+        --list_depth;
+        need_gap = !in_tight_list();
+        break;
+      case MD_BLOCK_LI:
+        flush_inline();
+        if (!containers.empty() && !containers.back().marker_shown) {  // an empty item
+          open_leaf();
+          out->begin_line();
+          emit_prefix();
+          close_leaf();
+        }
+        if (!containers.empty()) containers.pop_back();
+        break;
+      case MD_BLOCK_H:
+        flush_inline();
+        heading = 0;
+        break;
+      case MD_BLOCK_CODE:
+        flush_code();
+        break;
+      case MD_BLOCK_TH:
+      case MD_BLOCK_TD:
+        header_cell = false;
+        break;
+      case MD_BLOCK_TR:
+        need_gap = false;
+        flush_inline();
+        need_gap = false;
+        break;
+      case MD_BLOCK_THEAD: {
+        const int pw = prefix_width();
+        const int header = out->line_count() > first_line ? out->current_width() - pw : 0;
+        out->begin_line();
+        emit_prefix();
+        emit_rule(std::clamp(header, 1, std::max(1, width - pw)), theme.table_border);
+        break;
+      }
+      case MD_BLOCK_TABLE:
+        in_table = false;
+        need_gap = true;
+        break;
+      default:  // DOC, P, HTML, HR, TBODY
+        flush_inline();
+        break;
+    }
+  }
+
+  void enter_span(MD_SPANTYPE type, bool enter) {
+    const int d = enter ? 1 : -1;
+    switch (type) {
+      case MD_SPAN_EM:
+      case MD_SPAN_IMG:  // the alt text, in italics
+        em += d;
+        break;
+      case MD_SPAN_STRONG:
+        strong += d;
+        break;
+      case MD_SPAN_A:
+      case MD_SPAN_WIKILINK:
+        link += d;
+        break;
+      case MD_SPAN_CODE:
+        code_span += d;
+        break;
+      case MD_SPAN_DEL:
+        del += d;
+        break;
+      default:
+        break;
+    }
+  }
+
+  void text(MD_TEXTTYPE type, std::string_view t) {
+    if (in_code) {
+      if (type == MD_TEXT_NULLCHAR) code.append("\xEF\xBF\xBD");
+      else code.append(t);
+      return;
+    }
+    switch (type) {
+      case MD_TEXT_NULLCHAR:
+        append("\xEF\xBF\xBD", current_style());
+        break;
+      case MD_TEXT_BR:
+        append("\n", current_style());
+        break;
+      case MD_TEXT_SOFTBR:
+        append(" ", current_style());
+        break;
+      case MD_TEXT_ENTITY: {
+        code_line.clear();
+        decode_entity(t, code_line);
+        append(code_line, current_style());
+        break;
+      }
+      default:
+        append(t, current_style());
+        break;
+    }
+  }
+
+  static int on_enter_block(MD_BLOCKTYPE type, void* detail, void* self) {
+    static_cast<Renderer*>(self)->enter_block(type, detail);
+    return 0;
+  }
+  static int on_leave_block(MD_BLOCKTYPE type, void*, void* self) {
+    static_cast<Renderer*>(self)->leave_block(type);
+    return 0;
+  }
+  static int on_enter_span(MD_SPANTYPE type, void*, void* self) {
+    static_cast<Renderer*>(self)->enter_span(type, true);
+    return 0;
+  }
+  static int on_leave_span(MD_SPANTYPE type, void*, void* self) {
+    static_cast<Renderer*>(self)->enter_span(type, false);
+    return 0;
+  }
+  static int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* self) {
+    static_cast<Renderer*>(self)->text(type, std::string_view(text, size));
+    return 0;
+  }
+};
+
+MarkdownLayout::MarkdownLayout(MarkdownTheme theme)
+    : theme_(theme), renderer_(std::make_unique<Renderer>(theme_)) {}
+
+MarkdownLayout::~MarkdownLayout() = default;
+
+void MarkdownLayout::layout(std::string_view markdown, int width, TextLayout& out) {
+  Renderer& r = *renderer_;
+  r.reset(out, width);
+  MD_PARSER parser{};
+  parser.abi_version = 0;
+  parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEAUTOLINKS |
+                 MD_FLAG_NOHTML;
+  parser.enter_block = &Renderer::on_enter_block;
+  parser.leave_block = &Renderer::on_leave_block;
+  parser.enter_span = &Renderer::on_enter_span;
+  parser.leave_span = &Renderer::on_leave_span;
+  parser.text = &Renderer::on_text;
+  static constexpr char kEmpty[] = "";
+  const char* data = markdown.empty() ? kEmpty : markdown.data();
+  md_parse(data, static_cast<MD_SIZE>(markdown.size()), &parser, &r);
+  r.finish();
+}
+
+void layout_markdown(std::string_view markdown, int width, TextLayout& out,
+                     const MarkdownTheme& theme) {
+  MarkdownLayout layout(theme);
+  layout.layout(markdown, width, out);
+}
+
+void layout_plain(std::string_view text, int width, const Style& style, TextLayout& out) {
+  std::vector<screen::LineRange> ranges;
+  screen::wrap(text, std::max(width, 1), ranges);
+  for (const screen::LineRange& r : ranges) {
+    out.begin_line();
+    out.add_run(text.substr(r.begin, r.end - r.begin), style, r.width);
+  }
+}
+
+}  // namespace yollayah::tui::view

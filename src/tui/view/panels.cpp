@@ -1,0 +1,223 @@
+#include "tui/view/panels.hpp"
+
+#include "tui/screen/width.hpp"
+#include "tui/view/theme.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+namespace yollayah::tui::view {
+
+namespace {
+
+void append_int(std::string& out, long long value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  (void)ec;
+  out.append(buf, end);
+}
+
+screen::Color level_color(protocol::NotifyLevel level) {
+  switch (level) {
+    case protocol::NotifyLevel::Warning: return theme::kWarning;
+    case protocol::NotifyLevel::Error: return theme::kError;
+    case protocol::NotifyLevel::Success: return theme::kSuccess;
+    case protocol::NotifyLevel::Info: break;
+  }
+  return theme::kTeal;
+}
+
+std::string_view level_icon(protocol::NotifyLevel level) {
+  switch (level) {
+    case protocol::NotifyLevel::Warning: return "!";
+    case protocol::NotifyLevel::Error: return "✗";
+    case protocol::NotifyLevel::Success: return "✓";
+    case protocol::NotifyLevel::Info: break;
+  }
+  return "i";
+}
+
+// A one-cell-border box filled with `style`; returns the inner rectangle.
+Rect draw_box(screen::Buffer& buffer, Rect box, const screen::Style& style, const screen::Style& border) {
+  buffer.fill(box.x, box.y, box.width, box.height, style);
+  if (box.width < 2 || box.height < 2) return {box.x, box.y, 0, 0};
+  for (int x = box.x + 1; x < box.right() - 1; ++x) {
+    buffer.set(x, box.y, "─", 1, border);
+    buffer.set(x, box.bottom() - 1, "─", 1, border);
+  }
+  for (int y = box.y + 1; y < box.bottom() - 1; ++y) {
+    buffer.set(box.x, y, "│", 1, border);
+    buffer.set(box.right() - 1, y, "│", 1, border);
+  }
+  buffer.set(box.x, box.y, "╭", 1, border);
+  buffer.set(box.right() - 1, box.y, "╮", 1, border);
+  buffer.set(box.x, box.bottom() - 1, "╰", 1, border);
+  buffer.set(box.right() - 1, box.bottom() - 1, "╯", 1, border);
+  return {box.x + 2, box.y + 1, box.width - 4, box.height - 2};
+}
+
+}  // namespace
+
+void put_centered(screen::Buffer& buffer, Rect area, int row, std::string_view text, const screen::Style& style) {
+  if (row < 0 || row >= area.height) return;
+  const int w = std::min(screen::display_width(text), area.width);
+  buffer.put_text(area.x + (area.width - w) / 2, area.y + row, text, style, area.width);
+}
+
+std::string_view spinner_frame(std::uint64_t tick, bool motion) {
+  static constexpr std::array<std::string_view, 10> kFrames = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+  return motion ? kFrames[tick % kFrames.size()] : "•";
+}
+
+void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, std::string& scratch) {
+  if (area.empty()) return;
+  buffer.fill(area.x, area.y, area.width, 1, theme::status_bar());
+  int x = area.x + 1;
+  const int limit = area.right();
+
+  // Left: activity and state.
+  if (!info.activity.empty()) {
+    x += buffer.put_text(x, area.y, info.activity, theme::status_key(), limit - x);
+    x += buffer.put_text(x, area.y, " ", theme::status_bar(), limit - x);
+  }
+  x += buffer.put_text(x, area.y, info.state, theme::make(theme::kText, theme::kBar, screen::kBold), limit - x);
+
+  // Right: scroll position, model, connection.
+  scratch.clear();
+  if (info.scroll_from_bottom > 0) {
+    scratch += "↑";
+    append_int(scratch, info.scroll_from_bottom);
+    scratch += "/";
+    append_int(scratch, info.max_scroll);
+    scratch += "  ";
+  }
+  if (!info.model.empty()) {
+    scratch += info.model;
+    scratch += "  ";
+  }
+  const std::size_t connection_at = scratch.size();
+  scratch += info.connection_ok ? "● " : "○ ";
+  scratch += info.connection;
+  scratch += ' ';
+  int right_w = screen::display_width(scratch);
+  const int room_for_right = limit - x - 2;
+  std::string_view right = scratch;
+  if (right_w > room_for_right) {  // keep only the connection
+    right = std::string_view(scratch).substr(connection_at);
+    right_w = screen::display_width(right);
+  }
+  if (right_w <= room_for_right) {
+    const int rx = limit - right_w;
+    const std::size_t split = right.size() - (scratch.size() - connection_at);
+    buffer.put_text(rx, area.y, right.substr(0, split), theme::status_dim());
+    const auto conn_style = theme::make(info.connection_ok ? theme::kSuccess : theme::kWarning, theme::kBar);
+    buffer.put_text(rx + screen::display_width(right.substr(0, split)), area.y, right.substr(split), conn_style);
+  }
+
+  // Middle: key hints, if they fit between the two.
+  const std::string_view hints = info.busy ? "Esc stop · PgUp/PgDn scroll · F12 dev"
+                                           : "Enter send · Alt+Enter newline · /help · Esc quit";
+  const int hint_w = screen::display_width(hints);
+  const int free_from = x + 3;
+  const int free_to = limit - (right_w <= room_for_right ? right_w : 0) - 3;
+  if (free_to - free_from >= hint_w) {
+    buffer.put_text(free_from + (free_to - free_from - hint_w) / 2, area.y, hints, theme::status_dim());
+  }
+}
+
+int task_panel_rows(std::span<const TaskRow> tasks) {
+  if (tasks.empty()) return 0;
+  return 2 + 2 * static_cast<int>(tasks.size());
+}
+
+int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, std::string& scratch) {
+  const int wanted = task_panel_rows(tasks);
+  if (wanted == 0 || area.width < 16 || area.height < 4) return 0;
+  const int rows = std::min(wanted, area.height);
+  const Rect inner = draw_box(buffer, {area.x, area.y, area.width, rows}, theme::panel(), theme::panel_dim());
+  buffer.put_text(area.x + 2, area.y, " Tasks ", theme::panel_title(), area.width - 4);
+  int y = inner.y;
+  for (const auto& task : tasks) {
+    if (y + 1 >= inner.bottom() + 1) break;
+    // Line 1: agent name, then the description.
+    int x = inner.x;
+    const auto name_style = theme::make(theme::kAccent, theme::kPanel, screen::kBold);
+    x += buffer.put_text(x, y, task.agent, name_style, inner.right() - x);
+    x += buffer.put_text(x, y, "  ", theme::panel(), inner.right() - x);
+    buffer.put_text(x, y, task.description, theme::panel_dim(), inner.right() - x);
+    if (y + 1 >= inner.bottom()) break;
+    // Line 2: a progress bar and the percentage, or the outcome.
+    ++y;
+    scratch.clear();
+    if (task.status == TaskRow::Status::Running) {
+      append_int(scratch, task.progress);
+      scratch += "%";
+    } else {
+      scratch = task.status == TaskRow::Status::Done ? "done" : "failed";
+    }
+    const int label_w = static_cast<int>(scratch.size()) + 1;
+    const int bar_w = std::max(0, std::min(inner.width - label_w, 24));
+    const int filled = bar_w * task.progress / 100;
+    for (int i = 0; i < bar_w; ++i) {
+      const bool on = i < filled;
+      buffer.set(inner.x + i, y, on ? "█" : "░", 1, on ? theme::progress_done() : theme::progress_todo());
+    }
+    const auto label_style = task.status == TaskRow::Status::Failed
+                                 ? theme::make(theme::kError, theme::kPanel, screen::kBold)
+                                 : theme::panel();
+    int lx = inner.x + bar_w + 1;
+    lx += buffer.put_text(lx, y, scratch, label_style, inner.right() - lx);
+    if (!task.detail.empty() && lx + 2 < inner.right()) {
+      buffer.put_text(lx + 1, y, task.detail, theme::panel_dim(), inner.right() - lx - 1);
+    }
+    ++y;
+  }
+  return rows;
+}
+
+void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts) {
+  if (toasts.empty() || area.width < 12 || area.height < 3) return;
+  const int width = std::min(area.width, 56);
+  int y = area.y;
+  for (const auto& toast : toasts) {
+    if (y + 3 > area.bottom()) break;
+    const Rect box{area.right() - width, y, width, 3};
+    const auto color = level_color(toast.level);
+    const Rect inner = draw_box(buffer, box, theme::panel(), theme::make(color, theme::kPanel));
+    int x = inner.x;
+    const auto strong = theme::make(color, theme::kPanel, screen::kBold);
+    x += buffer.put_text(x, inner.y, level_icon(toast.level), strong, inner.right() - x);
+    x += buffer.put_text(x, inner.y, " ", theme::panel(), inner.right() - x);
+    if (!toast.title.empty()) {
+      x += buffer.put_text(x, inner.y, toast.title, strong, inner.right() - x);
+      x += buffer.put_text(x, inner.y, ": ", strong, inner.right() - x);
+    }
+    buffer.put_text(x, inner.y, toast.message, theme::panel(), inner.right() - x);
+    y += 3;
+  }
+}
+
+void draw_loading(screen::Buffer& buffer, Rect area, std::string_view spinner, std::string_view detail) {
+  if (area.empty()) return;
+  const int mid = area.height / 2;
+  put_centered(buffer, area, mid - 1, "yollayah", theme::accent());
+  put_centered(buffer, area, mid, spinner, theme::make(theme::kTeal));
+  put_centered(buffer, area, mid + 1, detail, theme::dim());
+}
+
+void draw_dev_panel(screen::Buffer& buffer, Rect area, const DevInfo& info) {
+  const int rows = static_cast<int>(info.lines.size()) + 2;
+  if (area.width < 24 || area.height < rows) return;
+  int width = 0;
+  for (const auto& line : info.lines) width = std::max(width, screen::display_width(line));
+  width = std::min(area.width, width + 4);
+  const Rect box{area.x, area.bottom() - rows, width, rows};
+  const Rect inner = draw_box(buffer, box, theme::panel(), theme::make(theme::kTeal, theme::kPanel));
+  buffer.put_text(box.x + 2, box.y, " F12 developer ", theme::panel_title(), box.width - 4);
+  for (std::size_t i = 0; i < info.lines.size(); ++i) {
+    buffer.put_text(inner.x, inner.y + static_cast<int>(i), info.lines[i], theme::panel(), inner.width);
+  }
+}
+
+}  // namespace yollayah::tui::view

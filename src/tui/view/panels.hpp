@@ -1,0 +1,72 @@
+// The TUI's smaller widgets: the status bar, the task panel, notification toasts, the loading
+// screen and the F12 developer panel. Each draws plain data into a Rect and never allocates once
+// warm (text is formatted into caller-owned scratch strings).
+#pragma once
+#include "protocol/types.hpp"
+#include "tui/screen/buffer.hpp"
+#include "tui/view/rect.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace yollayah::tui::view {
+
+struct TaskRow {
+  enum class Status : std::uint8_t { Running, Done, Failed };
+  std::string id;
+  std::string agent;  // display name
+  std::string description;
+  std::string detail;  // the latest status message, summary or error
+  std::uint8_t progress = 0;
+  Status status = Status::Running;
+  std::chrono::steady_clock::time_point finished_at{};
+};
+
+struct Toast {
+  protocol::NotifyLevel level = protocol::NotifyLevel::Info;
+  std::string title;
+  std::string message;
+  std::chrono::steady_clock::time_point expires_at{};
+};
+
+struct StatusInfo {
+  std::string_view state;       // "Ready", "Thinking…", "Reconnecting in 4 s"
+  std::string_view activity;    // a spinner frame or empty
+  std::string_view model;
+  std::string_view connection;  // "embedded", "conductord", "offline"
+  bool connection_ok = true;
+  bool busy = false;            // an answer is being generated: hints mention Esc to stop
+  int scroll_from_bottom = 0;
+  int max_scroll = 0;
+};
+
+// One row: state and activity on the left, key hints in the middle, scroll position and model on
+// the right. Parts drop out, least important first, as the width shrinks.
+void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, std::string& scratch);
+
+// A boxed list of tasks with the agent's name, a progress bar and the latest detail. Returns the
+// rows used (0 when there is nothing to show or no room).
+int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, std::string& scratch);
+int task_panel_rows(std::span<const TaskRow> tasks);
+
+// Toasts stacked from the top-right corner of `area`, newest at the bottom.
+void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts);
+
+// Shown until the Conductor is ready: a centred title, a spinner frame and a hint.
+void draw_loading(screen::Buffer& buffer, Rect area, std::string_view spinner, std::string_view detail);
+
+struct DevInfo {
+  std::span<const std::string> lines;  // preformatted: loop lag per loop, tokens/s, frame time
+};
+void draw_dev_panel(screen::Buffer& buffer, Rect area, const DevInfo& info);
+
+// The spinner frame for a tick count (braille dots); a static dot when motion is off.
+std::string_view spinner_frame(std::uint64_t tick, bool motion);
+
+// Draws `text` centred in a row of `area`.
+void put_centered(screen::Buffer& buffer, Rect area, int row, std::string_view text, const screen::Style& style);
+
+}  // namespace yollayah::tui::view

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real `yollayah` TUI: it runs inside tmux against ollama-sim, keys go in
+# with send-keys and the screen comes back with capture-pane.
+#
+# Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
+# Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, tiny, reduce_motion
+set -euo pipefail
+
+bin_dir=$1
+scenario=$2
+work=$(mktemp -d)
+tmux_socket="yollayah-e2e-$$"
+sim_pid=""
+
+cleanup() {
+  tmux -L "$tmux_socket" kill-server 2>/dev/null || true
+  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL [$scenario]: $*" >&2
+  echo "--- screen ---" >&2
+  screen >&2 || true
+  exit 1
+}
+
+# Starts ollama-sim on an ephemeral port with the given flags; sets $sim_port.
+start_sim() {
+  "$bin_dir/ollama-sim" --port 0 "$@" >"$work/sim.out" 2>"$work/sim.err" &
+  sim_pid=$!
+  for _ in $(seq 100); do
+    if grep -q 'listening on' "$work/sim.out" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  sim_port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' "$work/sim.out")
+  [ -n "$sim_port" ] || fail "ollama-sim did not start: $(cat "$work/sim.err")"
+}
+
+# Runs yollayah in a fresh tmux session of the given size. After it exits, the shell records the
+# terminal state (alternate screen, stty) and the exit code, then waits.
+start_tui() {
+  local cols=$1 rows=$2
+  shift 2
+  local env_vars="HOME=$work XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state XDG_RUNTIME_DIR=$work/run"
+  env_vars+=" OLLAMA_HOST=127.0.0.1:$sim_port TERM=xterm-256color $*"
+  tmux -L "$tmux_socket" -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
+    "env $env_vars $bin_dir/yollayah; echo \"EXIT=\$?\" > $work/exit; stty -a > $work/stty; sleep 60"
+}
+
+screen() { tmux -L "$tmux_socket" capture-pane -p -t e2e; }
+keys() { tmux -L "$tmux_socket" send-keys -t e2e "$@"; }
+alternate_on() { tmux -L "$tmux_socket" display-message -p -t e2e '#{alternate_on}'; }
+
+# Waits (up to $2 seconds, default 10) until the screen contains $1.
+wait_for() {
+  local text=$1 timeout=${2:-10}
+  local deadline=$((SECONDS + timeout))
+  while [ $SECONDS -lt "$deadline" ]; do
+    if screen | grep -qF -- "$text"; then return 0; fi
+    sleep 0.05
+  done
+  fail "timed out waiting for '$text'"
+}
+
+wait_gone() {
+  local text=$1 timeout=${2:-10}
+  local deadline=$((SECONDS + timeout))
+  while [ $SECONDS -lt "$deadline" ]; do
+    if ! screen | grep -qF -- "$text"; then return 0; fi
+    sleep 0.05
+  done
+  fail "timed out waiting for '$text' to go away"
+}
+
+# Fails if a tag is ever on screen while $1 seconds pass (sampled every 20 ms).
+never_shows_tags() {
+  local deadline=$((SECONDS + $1))
+  while [ $SECONDS -lt "$deadline" ]; do
+    if screen | grep -qF '[yolla:'; then fail "a [yolla: tag reached the screen"; fi
+    sleep 0.02
+  done
+}
+
+wait_exit() {
+  for _ in $(seq 100); do
+    [ -s "$work/exit" ] && return 0
+    sleep 0.05
+  done
+  fail "yollayah did not exit"
+}
+
+case "$scenario" in
+  greeting)
+    start_sim
+    start_tui 100 30
+    wait_for "I'm Yollayah, your axolotl companion"
+    wait_for "Ready"
+    screen | grep -qF "tok/s" || fail "no metadata line after the greeting"
+    ;;
+
+  streaming)
+    start_sim --tokens-per-sec 12 --seed 7 --tokens 40
+    start_tui 100 30
+    wait_for "Ready" 15
+    keys "tell me about axolotls" Enter
+    wait_for "you › tell me about axolotls"
+    wait_for "Responding"
+    # Mid-stream: the answer is on screen with the streaming cursor, and it grows.
+    wait_for "▌"
+    first=$(screen | grep -c . || true)
+    sleep 1
+    second=$(screen | tr -d ' \n' | wc -c)
+    sleep 1
+    third=$(screen | tr -d ' \n' | wc -c)
+    [ "$third" -gt "$second" ] || fail "the answer did not grow while streaming ($second -> $third chars, $first lines)"
+    wait_for "Ready" 15
+    wait_gone "▌"
+    [ "$(screen | grep -cF 'tok/s')" -ge 2 ] || fail "no metadata line after the answer"
+    ;;
+
+  no_tags)
+    # The greeting and the answer both carry tags split across tokens; none may ever be shown.
+    start_sim --tokens-per-sec 40
+    start_tui 100 30
+    never_shows_tags 2
+    wait_for "Ready"
+    keys "hello" Enter
+    never_shows_tags 2
+    wait_for "Ready"
+    ;;
+
+  cancel)
+    # Every answer is 400 slow tokens (about a minute): the greeting first, then the reply.
+    start_sim --tokens-per-sec 8 --seed 3 --tokens 400
+    start_tui 100 30
+    wait_for "Responding" 10
+    keys Escape
+    wait_for "interrupted" 5
+    wait_for "Ready" 5
+    keys "write a long story" Enter
+    wait_for "you › write a long story"
+    wait_for "Responding" 10
+    sleep 0.5
+    keys Escape
+    wait_for "Ready" 5
+    # Both the greeting and the reply are marked (each was a second or so of text).
+    [ "$(screen | grep -cF 'interrupted')" -ge 2 ] || fail "the reply is not marked interrupted"
+    [ ! -s "$work/exit" ] || fail "Esc during an answer quit instead of cancelling"
+    ;;
+
+  resize)
+    start_sim
+    start_tui 100 30
+    wait_for "Ready"
+    tmux -L "$tmux_socket" resize-window -t e2e -x 50 -y 16
+    sleep 0.5
+    # Everything fits the new width, the status bar is on the last row, the greeting reflowed.
+    width=$(screen | LC_ALL=C.UTF-8 wc -L)
+    [ "$width" -le 50 ] || fail "a line is wider than the new terminal ($width)"
+    screen | tail -n 1 | grep -qF "Ready" || fail "the status bar is not on the last row"
+    wait_for "axolotl"
+    tmux -L "$tmux_socket" resize-window -t e2e -x 120 -y 40
+    sleep 0.5
+    screen | tail -n 1 | grep -qF "Ready" || fail "the status bar is not on the last row after growing"
+    [ "$(screen | grep -cF '──────')" -ge 1 ] || fail "the input rule was not redrawn"
+    ;;
+
+  quit_restores)
+    start_sim
+    start_tui 100 30
+    wait_for "Ready"
+    [ "$(alternate_on)" = 1 ] || fail "the TUI is not on the alternate screen"
+    keys Escape
+    wait_exit
+    grep -q 'EXIT=0' "$work/exit" || fail "exit code: $(cat "$work/exit")"
+    [ "$(alternate_on)" = 0 ] || fail "the alternate screen is still on after quitting"
+    grep -qw 'echo' "$work/stty" || fail "echo is off after quitting"
+    grep -qw 'icanon' "$work/stty" || fail "the terminal is still in raw mode"
+    grep -qw -- '-echo' "$work/stty" && fail "echo is off after quitting"
+    wait_for "Bye for now"
+    ;;
+
+  ctrl_c_twice)
+    start_sim
+    start_tui 100 30
+    wait_for "Ready"
+    keys C-c
+    wait_for "Ctrl+C again"
+    keys C-c
+    wait_exit
+    [ "$(alternate_on)" = 0 ] || fail "the alternate screen is still on after Ctrl+C twice"
+    grep -qw 'icanon' "$work/stty" || fail "the terminal is still in raw mode"
+    ;;
+
+  tiny)
+    start_sim
+    start_tui 20 6
+    wait_for "›" 10
+    sleep 1
+    tmux -L "$tmux_socket" resize-window -t e2e -x 12 -y 4
+    sleep 0.3
+    tmux -L "$tmux_socket" resize-window -t e2e -x 20 -y 6
+    keys "hi" Enter
+    sleep 1
+    [ ! -s "$work/exit" ] || fail "yollayah exited in a tiny terminal: $(cat "$work/exit")"
+    ;;
+
+  not_a_tty)
+    start_sim
+    out=$(env OLLAMA_HOST=127.0.0.1:"$sim_port" HOME="$work" "$bin_dir/yollayah" </dev/null 2>&1 || true)
+    echo "$out" | grep -qF "yollayah ask" || fail "no pointer to 'yollayah ask' without a TTY: $out"
+    ;;
+
+  *)
+    echo "unknown scenario: $scenario" >&2
+    exit 2
+    ;;
+esac
+echo "ok [$scenario]"
