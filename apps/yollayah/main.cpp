@@ -253,6 +253,7 @@ int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedd
   tui::app::AppOptions options;
   options.motion = !tui::app::reduce_motion_from_env();
   options.embedded = embedded;
+  if (const char* banner = std::getenv("YOLLAYAH_BANNER")) options.banner = banner;
   tui::app::AppResult result;
   tui::app::App app(io.get_executor(), link, options);
   app.start([&](tui::app::AppResult r) {

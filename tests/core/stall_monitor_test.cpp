@@ -39,6 +39,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Tests that count probes over a few tens of milliseconds probe every millisecond.
+const yollayah::core::StallMonitor::Options kFastProbe{1000us, 20, yollayah::core::StallMonitor::kWarnAfter};
+
 // Holds the loop's thread on purpose, the way a blocking call would.
 void busy_wait(std::chrono::microseconds d) {
   const auto end = Clock::now() + d;
@@ -106,7 +109,7 @@ TEST(LagHistogram, QuantilesOfAKnownDistribution) {
 
 TEST(StallMonitor, MeasuresAHandlerThatBlocksTheLoop) {
   asio::io_context io;
-  StallMonitor monitor(io.get_executor(), "test-blocked");
+  StallMonitor monitor(io.get_executor(), "test-blocked", kFastProbe);
   asio::steady_timer later(io, 5ms);
   later.async_wait([&](boost::system::error_code) {
     busy_wait(30ms);  // async-ok: test provokes a stall
@@ -146,7 +149,7 @@ TEST(StallMonitor, MeasuresAStrand) {
 
 TEST(StallMonitor, ShortWorkStaysWithinTheBudget) {
   asio::io_context io;
-  StallMonitor monitor(io.get_executor(), "test-short-work");
+  StallMonitor monitor(io.get_executor(), "test-short-work", kFastProbe);
   asio::steady_timer tick(io);
   int left = 100;
   std::function<void(boost::system::error_code)> on_tick = [&](boost::system::error_code) {
@@ -214,7 +217,7 @@ std::pair<std::uint64_t, long> allocations_while_probing(asio::io_context& io,
 TEST(StallMonitor, ProbesDoNotAllocate) {
   asio::io_context io;
   auto guard = asio::make_work_guard(io);
-  StallMonitor monitor(io.get_executor(), "test-alloc");
+  StallMonitor monitor(io.get_executor(), "test-alloc", kFastProbe);
   const auto [probes, allocations] = allocations_while_probing(io, monitor);
   EXPECT_GT(probes, 20u);
   EXPECT_EQ(allocations, 0) << "over " << probes << " probes";
@@ -224,7 +227,7 @@ TEST(StallMonitor, ProbesDoNotAllocate) {
 TEST(StallMonitor, ProbesOnAStrandDoNotAllocate) {
   asio::io_context io;
   auto guard = asio::make_work_guard(io);
-  StallMonitor monitor(asio::make_strand(io), "test-alloc-strand");
+  StallMonitor monitor(asio::make_strand(io), "test-alloc-strand", kFastProbe);
   const auto [probes, allocations] = allocations_while_probing(io, monitor);
   EXPECT_GT(probes, 20u);
   EXPECT_EQ(allocations, 0) << "over " << probes << " probes";

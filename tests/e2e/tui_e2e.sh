@@ -11,10 +11,13 @@ scenario=$2
 work=$(mktemp -d)
 tmux_socket="yollayah-e2e-$$"
 sim_pid=""
+daemon_pid=""
+tui_args=""  # extra yollayah flags for start_tui
 
 cleanup() {
   tmux -L "$tmux_socket" kill-server 2>/dev/null || true
   if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+  if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,15 +41,16 @@ start_sim() {
   [ -n "$sim_port" ] || fail "ollama-sim did not start: $(cat "$work/sim.err")"
 }
 
-# Runs yollayah in a fresh tmux session of the given size. After it exits, the shell records the
-# terminal state (alternate screen, stty) and the exit code, then waits.
+# Runs yollayah (with $tui_args) in a fresh tmux session of the given size, with extra VAR=value
+# environment settings. After it exits, the shell records the terminal state (alternate screen,
+# stty) and the exit code, then waits.
 start_tui() {
   local cols=$1 rows=$2
   shift 2
   local env_vars="HOME=$work XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state XDG_RUNTIME_DIR=$work/run"
   env_vars+=" OLLAMA_HOST=127.0.0.1:$sim_port TERM=xterm-256color $*"
   tmux -L "$tmux_socket" -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
-    "env $env_vars $bin_dir/yollayah; echo \"EXIT=\$?\" > $work/exit; stty -a > $work/stty; sleep 60"
+    "env $env_vars $bin_dir/yollayah $tui_args; echo \"EXIT=\$?\" > $work/exit; stty -a > $work/stty; sleep 60"
 }
 
 screen() { tmux -L "$tmux_socket" capture-pane -p -t e2e; }
@@ -205,6 +209,42 @@ case "$scenario" in
     keys "hi" Enter
     sleep 1
     [ ! -s "$work/exit" ] || fail "yollayah exited in a tiny terminal: $(cat "$work/exit")"
+    ;;
+
+  connect)
+    # Two TUIs on one conductord mirror each other; the daemon restarts and the TUI comes back.
+    start_sim --tokens-per-sec 30
+    sock="$work/run/ai-way/conductor.sock"
+    mkdir -p "$work/run"
+    start_daemon() {
+      env OLLAMA_HOST=127.0.0.1:"$sim_port" HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" \
+        XDG_RUNTIME_DIR="$work/run" "$bin_dir/conductord" --socket "$sock" --log-level warn >>"$work/daemon.log" 2>&1 &
+      daemon_pid=$!
+      for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+      [ -S "$sock" ] || fail "conductord did not start: $(cat "$work/daemon.log")"
+    }
+    start_daemon
+    tui_args="--connect=$sock"
+    start_tui 100 30
+    tmux -L "$tmux_socket" new-window -d -t e2e -n second \
+      "env HOME=$work XDG_RUNTIME_DIR=$work/run XDG_STATE_HOME=$work/state TERM=xterm-256color $bin_dir/yollayah --connect=$sock; sleep 60"
+    wait_for "conductord"
+    wait_for "Ready" 15
+    keys "mirror me" Enter
+    wait_for "you › mirror me"
+    sleep 0.3
+    tmux -L "$tmux_socket" capture-pane -p -t e2e:second | grep -qF "you › mirror me" || fail "the second TUI does not mirror the first"
+    # The daemon goes away: the TUI says so and keeps running; a new daemon brings it back.
+    kill "$daemon_pid"
+    wait "$daemon_pid" 2>/dev/null || true
+    wait_for "reconnecting" 5
+    [ ! -s "$work/exit" ] || fail "the TUI quit when the daemon stopped: $(cat "$work/exit")"
+    start_daemon
+    wait_for "Reconnected" 10
+    wait_for "● conductord" 5
+    keys "back again" Enter
+    wait_for "you › back again" 10
+    kill "$daemon_pid" 2>/dev/null || true
     ;;
 
   not_a_tty)

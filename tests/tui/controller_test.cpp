@@ -308,3 +308,44 @@ TEST(Controller, AQuitFromTheConductorEndsTheSession) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Controller, AttachedToConductordAQuitMeansStoppingNotLeaving) {
+  Controller c(ControllerOptions{true, true});
+  make_ready(c);
+  c.on_message(msg::Quit{std::string("conductord is shutting down")}, t0);
+  EXPECT_FALSE(c.quitting());
+  c.on_message(msg::Message{"u", MessageRole::User, "later", {}}, t0);  // nothing after it turns it into a quit
+  EXPECT_FALSE(c.quitting());
+  c.on_input(key(Key::Escape), t0);  // the user still can
+  EXPECT_TRUE(c.quitting());
+}
+
+TEST(Controller, ARefusedHandshakeEndsTheSessionWithTheReason) {
+  Controller c(ControllerOptions{true, true});
+  c.on_message(msg::HandshakeAck{false, "", std::string("bad session token"), 2}, t0);
+  EXPECT_TRUE(c.quitting());
+  EXPECT_NE(c.goodbye().find("bad session token"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Controller, ABannerStaysOnTheTopRowAboveTheConversation) {
+  ControllerOptions options;
+  options.banner = "Demo mode: answers come from a simulated model";
+  Controller c(options);
+  make_ready(c);
+  c.on_message(msg::Message{"u", MessageRole::User, "first message", {}}, t0);
+  Buffer b(80, 12);
+  c.draw(b, t0);
+  std::string top;
+  for (int x = 0; x < b.width(); ++x) top += b.at(x, 0).text();
+  EXPECT_NE(top.find("Demo mode"), std::string::npos);
+  EXPECT_EQ(top.find("first message"), std::string::npos);
+  EXPECT_NE(screen_text(b).find("first message"), std::string::npos);
+}
+
+}  // namespace

@@ -1,12 +1,12 @@
 // The conversation view: what lands on screen, the per-message layout cache, and scrolling.
 #include "tui/view/conversation.hpp"
 
-#include "tui/screen/buffer.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "tui/screen/buffer.hpp"
 
 namespace {
 
@@ -45,10 +45,10 @@ TEST(Conversation, DrawsRolesInAGutterWithMarkdownForAnswers) {
   screen::Buffer b(30, 5);
   ConversationView view;
   view.draw(entries, b, Rect{0, 0, 30, 5});
-  EXPECT_EQ(rows(b), (std::vector<std::string>{"  you › hello **there**", "", "yolla › hi you", "",
-                                               ""}));
-  EXPECT_TRUE(b.at(2, 0).style.attrs & screen::kBold);   // the label
-  EXPECT_NE(b.at(2, 0).style.fg, b.at(0, 2).style.fg);   // each role has its colour
+  EXPECT_EQ(rows(b),
+            (std::vector<std::string>{"  you › hello **there**", "", "yolla › hi you", "", ""}));
+  EXPECT_TRUE(b.at(2, 0).style.attrs & screen::kBold);    // the label
+  EXPECT_NE(b.at(2, 0).style.fg, b.at(0, 2).style.fg);    // each role has its colour
   EXPECT_FALSE(b.at(10, 0).style.attrs & screen::kBold);  // user text is plain
   EXPECT_TRUE(b.at(11, 2).style.attrs & screen::kBold);   // assistant text is Markdown
   EXPECT_FALSE(b.at(8, 2).style.attrs & screen::kBold);
@@ -59,12 +59,14 @@ TEST(Conversation, WrappedLinesHangUnderTheGutter) {
   screen::Buffer b(24, 3);
   ConversationView view;
   view.draw(entries, b, Rect{0, 0, 24, 3});
-  EXPECT_EQ(rows(b), (std::vector<std::string>{"  you › one two three", "        four five six", ""}));
+  EXPECT_EQ(rows(b),
+            (std::vector<std::string>{"  you › one two three", "        four five six", ""}));
 }
 
 TEST(Conversation, NewestIsAtTheBottomWhenTheHistoryIsLong) {
   std::vector<ChatEntry> entries;
-  for (std::uint64_t k = 1; k <= 10; ++k) entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
+  for (std::uint64_t k = 1; k <= 10; ++k)
+    entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
   screen::Buffer b(30, 5);
   ConversationView view;
   view.draw(entries, b, Rect{0, 0, 30, 5});
@@ -115,7 +117,8 @@ TEST(Conversation, ErrorsAreRedAndSystemNotesDim) {
   screen::Buffer b(30, 3);
   ConversationView view;
   view.draw(entries, b, Rect{0, 0, 30, 3});
-  EXPECT_EQ(rows(b), (std::vector<std::string>{"error › backend down", "", " info › model switched"}));
+  EXPECT_EQ(rows(b),
+            (std::vector<std::string>{"error › backend down", "", " info › model switched"}));
   const screen::Color red = b.at(8, 0).style.fg;
   EXPECT_FALSE(red.is_default());
   EXPECT_GT(red.r, red.g);
@@ -124,7 +127,8 @@ TEST(Conversation, ErrorsAreRedAndSystemNotesDim) {
 
 TEST(Conversation, CacheLaysOutOnlyWhatChanged) {
   std::vector<ChatEntry> entries;
-  for (std::uint64_t k = 1; k <= 5; ++k) entries.push_back(entry(k, Role::Assistant, "msg *" + std::to_string(k) + "*"));
+  for (std::uint64_t k = 1; k <= 5; ++k)
+    entries.push_back(entry(k, Role::Assistant, "msg *" + std::to_string(k) + "*"));
   screen::Buffer b(40, 10);
   ConversationView view;
   const Rect area{0, 0, 40, 10};
@@ -177,7 +181,8 @@ TEST(Conversation, GrowingLastMessageLaysOutOnlyItself) {
 
 TEST(Conversation, ScrollClampsAndShowsOlderLines) {
   std::vector<ChatEntry> entries;
-  for (std::uint64_t k = 1; k <= 20; ++k) entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
+  for (std::uint64_t k = 1; k <= 20; ++k)
+    entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
   screen::Buffer b(30, 5);
   ConversationView view;
   view.set_scroll(1000);
@@ -190,13 +195,15 @@ TEST(Conversation, ScrollClampsAndShowsOlderLines) {
   EXPECT_EQ(view.scroll(), 0);
   view.scroll_by(2);
   view.draw(entries, b, Rect{0, 0, 30, 5});
-  EXPECT_EQ(rows(b), (std::vector<std::string>{"  you › m17", "", "  you › m18", "", "  you › m19"}));
+  EXPECT_EQ(rows(b),
+            (std::vector<std::string>{"  you › m17", "", "  you › m18", "", "  you › m19"}));
   EXPECT_EQ(row(b, 4), "  you › m19");
 }
 
 TEST(Conversation, ScrolledUpViewStaysStillWhileNewLinesArrive) {
   std::vector<ChatEntry> entries;
-  for (std::uint64_t k = 1; k <= 20; ++k) entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
+  for (std::uint64_t k = 1; k <= 20; ++k)
+    entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
   screen::Buffer b(30, 5);
   ConversationView view;
   view.set_scroll(6);
@@ -213,6 +220,24 @@ TEST(Conversation, ScrolledUpViewStaysStillWhileNewLinesArrive) {
   EXPECT_EQ(row(b, 4), "        b");
 }
 
+TEST(Conversation, OlderHistoryLoadedInFrontKeepsLayoutsAndView) {
+  std::vector<ChatEntry> entries;
+  for (std::uint64_t k = 1000; k < 1010; ++k)
+    entries.push_back(entry(k, Role::User, "m" + std::to_string(k)));
+  screen::Buffer b(30, 5);
+  ConversationView view;
+  view.set_scroll(3);
+  view.draw(entries, b, Rect{0, 0, 30, 5});
+  const std::vector<std::string> before = rows(b);
+  const auto layouts = view.layouts_performed();
+  for (std::uint64_t k = 0; k < 300; ++k)
+    entries.insert(entries.begin(), entry(999 - k, Role::User, "old"));
+  view.draw(entries, b, Rect{0, 0, 30, 5});
+  EXPECT_EQ(view.layouts_performed() - layouts, 300u);  // only the new ones
+  EXPECT_EQ(rows(b), before);
+  EXPECT_EQ(view.scroll(), 3);
+}
+
 TEST(Conversation, NarrowAreaPutsTheLabelOnItsOwnLine) {
   std::vector<ChatEntry> entries{entry(1, Role::Assistant, "- a list item\n\n```\ncode\n```")};
   screen::Buffer b(20, 6);
@@ -221,11 +246,24 @@ TEST(Conversation, NarrowAreaPutsTheLabelOnItsOwnLine) {
   EXPECT_EQ(rows(b), (std::vector<std::string>{"yolla ›", "• a list item", "", " code", "", ""}));
 }
 
+TEST(Conversation, ClearsItsAreaOnlyAndRepairsWideClustersAtItsEdges) {
+  screen::Buffer b(12, 2);
+  b.put_text(0, 0, "x日本語yz", screen::Style{});  // 日 at 1-2, 本 at 3-4, 語 at 5-6
+  b.put_text(0, 1, "keep", screen::Style{});
+  ConversationView view;
+  view.draw({}, b, Rect{2, 0, 4, 1});  // cuts 日 and 語 in half
+  EXPECT_EQ(row(b, 0), "x      yz");
+  EXPECT_EQ(b.at(1, 0).width(), 1);
+  EXPECT_EQ(b.at(6, 0).width(), 1);
+  EXPECT_EQ(row(b, 1), "keep");
+}
+
 TEST(Conversation, TinyAreasNeverCrash) {
-  std::vector<ChatEntry> entries{
-      entry(1, Role::User, "日本語 😀 text"),
-      entry(2, Role::Assistant, "# H\n\n> q **b**\n\n1. x\n   - y\n\n```py\nlong line of code\n```\n| a | b |\n|-|-|\n|1|2|"),
-      entry(3, Role::Error, "bad")};
+  std::vector<ChatEntry> entries{entry(1, Role::User, "日本語 😀 text"),
+                                 entry(2, Role::Assistant,
+                                       "# H\n\n> q **b**\n\n1. x\n   - y\n\n```py\nlong line of "
+                                       "code\n```\n| a | b |\n|-|-|\n|1|2|"),
+                                 entry(3, Role::Error, "bad")};
   entries[1].streaming = true;
   entries[1].meta = "model · 1 tok/s";
   entries[2].interrupted = true;

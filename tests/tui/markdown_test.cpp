@@ -1,13 +1,13 @@
 // Markdown and plain-text layout, checked on the cells a layout draws.
 #include "tui/view/markdown.hpp"
 
-#include "tui/screen/buffer.hpp"
-#include "tui/screen/width.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "tui/screen/buffer.hpp"
+#include "tui/screen/width.hpp"
 
 namespace {
 
@@ -66,7 +66,8 @@ TEST(Markdown, BoldItalicAndCodeLandOnTheRightCells) {
 TEST(Markdown, BulletListHasMarkersAndHangingIndent) {
   const TextLayout layout = md("- alpha beta gamma delta\n- second", 12);
   const screen::Buffer b = draw(layout, 12);
-  EXPECT_EQ(rows(b, 4), (std::vector<std::string>{"• alpha beta", "  gamma", "  delta", "• second"}));
+  EXPECT_EQ(rows(b, 4),
+            (std::vector<std::string>{"• alpha beta", "  gamma", "  delta", "• second"}));
   EXPECT_EQ(b.at(0, 0).style.fg, kTheme.list_marker.fg);
   EXPECT_TRUE(b.at(2, 0).style.fg.is_default());
 }
@@ -106,8 +107,8 @@ TEST(Markdown, CodeBlockIsKeptVerbatimAndCutNotWrapped) {
   const TextLayout layout = md("```python\nx = 1  # a long comment here\n    indented\n```", 20);
   const screen::Buffer b = draw(layout, 20);
   // A label line, then the code with a column of padding, cut at 18 columns mid-word.
-  EXPECT_EQ(rows(b, 4),
-            (std::vector<std::string>{" python", " x = 1  # a long co", " mment here", "     indented"}));
+  EXPECT_EQ(rows(b, 4), (std::vector<std::string>{" python", " x = 1  # a long co", " mment here",
+                                                  "     indented"}));
   EXPECT_EQ(b.at(1, 0).style, kTheme.code_label);
   for (int x = 0; x < 20; ++x) EXPECT_EQ(b.at(x, 2).style.bg, kTheme.code_block.bg) << x;
   EXPECT_TRUE(b.at(0, 4).style.bg.is_default());
@@ -164,6 +165,12 @@ TEST(Markdown, QuotesHaveABarAndDimText) {
   EXPECT_EQ(b.at(0, 1).style.fg, kTheme.quote_bar.fg);
 }
 
+TEST(Markdown, GapBeforeAQuoteHasNoBarButGapsInsideDo) {
+  const TextLayout layout = md("text\n\n> a\n>\n> b\n\nafter", 20);
+  const screen::Buffer b = draw(layout, 20);
+  EXPECT_EQ(rows(b, 7), (std::vector<std::string>{"text", "", "│ a", "│", "│ b", "", "after"}));
+}
+
 TEST(Markdown, LinksShowTheirTextUnderlined) {
   const TextLayout layout = md("see [the site](https://example.com) now", 40);
   const screen::Buffer b = draw(layout, 40);
@@ -171,6 +178,11 @@ TEST(Markdown, LinksShowTheirTextUnderlined) {
   EXPECT_TRUE(b.at(4, 0).style.attrs & screen::kUnderline);
   EXPECT_TRUE(b.at(11, 0).style.attrs & screen::kUnderline);
   EXPECT_FALSE(b.at(12, 0).style.attrs & screen::kUnderline);
+}
+
+TEST(Markdown, LinkFollowedByPunctuationEndsCleanly) {
+  EXPECT_EQ(md("see [a link](http://e.x). Then http://bare.example/x.", 60).plain_line(0),
+            "see a link. Then http://bare.example/x.");
 }
 
 TEST(Markdown, EntitiesAreDecoded) {

@@ -43,6 +43,9 @@ Connection connection_of(transport::LinkState state) {
 
 // How long the goodbye waits for the last frame to reach the terminal.
 constexpr std::chrono::milliseconds kFlushOnExit{300};
+// Frames caused by the Conductor (tokens, state) come at most this often; a burst between two
+// frames is drawn once. Keys and resizes draw at once: typing never waits for the pace.
+constexpr std::chrono::milliseconds kFrameInterval{16};
 
 }  // namespace
 
@@ -51,12 +54,13 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       : ex(executor),
         link(conductor_link),
         options(opts),
-        controller(ControllerOptions{opts.motion}),
+        controller(ControllerOptions{opts.motion, !opts.embedded, opts.banner}),
         reader(executor, opts.in_fd),
         output(executor, opts.out_fd),
         renderer(screen::detect_color_mode()),
         winch(executor, SIGWINCH),
         timer(executor),
+        frame_timer(executor),
         monitor(executor, "tui") {
     renderer.set_synchronized_output(opts.synchronized_output);
     frame.reserve(64 * 1024);
@@ -72,6 +76,9 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   screen::Buffer buffer;
   asio::signal_set winch;
   asio::steady_timer timer;
+  asio::steady_timer frame_timer;  // the paced frame for Conductor-driven changes
+  bool frame_timer_armed = false;
+  Clock::time_point last_render{};
   std::optional<Clock::time_point> armed;
   core::StallMonitor monitor;
   std::function<void(AppResult)> done;
@@ -119,7 +126,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       monitor.note_activity();
       const auto now = Clock::now();
       for (const auto& e : *events) controller.on_input(e, now);
-      after_event();
+      after_event(true);
     }
   }
 
@@ -148,21 +155,33 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       if (auto s = term::query_size(self->options.out_fd)) self->size = *s;
       self->monitor.note_activity();
       self->controller.on_resize(self->size.cols, self->size.rows);
-      self->after_event();
+      self->after_event(true);
       self->wait_for_resize();
     });
   }
 
   // After every wake-up: send what the controller produced, re-arm the one timer, and render
-  // once (posted, so every handler already queued runs first and a burst is one frame).
-  void after_event() {
+  // once (posted, so every handler already queued runs first and a burst is one frame). `urgent`
+  // (a key, a resize) draws now; anything else waits for the frame pace.
+  void after_event(bool urgent = false) {
     if (finished) return;
     auto& outbox = controller.outbox();
     for (auto& event : outbox) link.send(std::move(event));
     outbox.clear();
     if (controller.quitting()) return finish(0, {});
     rearm();
-    if (controller.dirty()) schedule_render();
+    if (!controller.dirty()) return;
+    const auto due = last_render + kFrameInterval;
+    if (urgent || Clock::now() >= due) return schedule_render();
+    if (frame_timer_armed) return;
+    frame_timer_armed = true;
+    frame_timer.expires_at(due);
+    frame_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->frame_timer_armed = false;
+      if (!ec && !self->finished) self->schedule_render();
+    });
   }
 
   void rearm() {
@@ -226,6 +245,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     if (!controller.dirty()) return;
     if (controller.dev_view()) refresh_dev_lines();
     const auto started = Clock::now();
+    last_render = started;
     if (buffer.width() != size.cols || buffer.height() != size.rows) buffer.resize(size.cols, size.rows);
     if (controller.take_full_redraw()) renderer.invalidate();
     const auto cursor = controller.draw(buffer, started);
@@ -256,6 +276,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     reader.cancel();
     winch.cancel();
     timer.cancel();
+    frame_timer.cancel();
     if (!output.busy()) return complete();
     // Let the frame in flight reach the terminal before it is restored, but not for long.
     timer.expires_after(kFlushOnExit);

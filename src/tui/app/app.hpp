@@ -18,6 +18,7 @@ struct AppOptions {
   bool motion = true;      // REDUCE_MOTION=1 turns it off
   bool embedded = true;    // the Conductor is in this process (else conductord over the socket)
   bool synchronized_output = true;
+  std::string banner;      // kept at the top of the screen (YOLLAYAH_BANNER: demo mode's notice)
 };
 
 struct AppResult {

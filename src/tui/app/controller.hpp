@@ -22,7 +22,9 @@ namespace yollayah::tui::app {
 enum class Connection : std::uint8_t { Embedded, Connected, Connecting, Reconnecting, Lost };
 
 struct ControllerOptions {
-  bool motion = true;  // false under REDUCE_MOTION: no animation timers at all
+  bool motion = true;   // false under REDUCE_MOTION: no animation timers at all
+  bool remote = false;  // attached to conductord: its Quit means "stopping", not "leave"
+  std::string banner;   // a line kept at the top of the screen (demo mode), empty for none
 };
 
 class Controller {
@@ -89,7 +91,6 @@ class Controller {
   bool quitting_ = false;
   bool dev_view_ = false;
   int page_ = 10;            // conversation rows at the last draw
-  std::uint64_t spinner_tick_ = 0;
   std::optional<Clock::time_point> spinner_due_;
   std::optional<Clock::time_point> last_ctrl_c_;
   std::optional<Clock::time_point> dev_due_;

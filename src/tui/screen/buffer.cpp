@@ -99,8 +99,17 @@ int Buffer::put_text(int x, int y, std::string_view utf8, const Style& style, in
 void Buffer::fill(int x, int y, int w, int h, const Style& style) {
   const int x0 = std::max(x, 0), y0 = std::max(y, 0);
   const int x1 = std::min(x + w, width_), y1 = std::min(y + h, height_);
+  if (x0 >= x1 || y0 >= y1) return;
+  Cell blank_cell;
+  blank_cell.style = style;
   for (int yy = y0; yy < y1; ++yy) {
-    for (int xx = x0; xx < x1; ++xx) set(xx, yy, " ", 1, style);
+    // Only the edges can cut a wide cluster in half; the inside is plain assignment.
+    set(x0, yy, " ", 1, style);
+    if (x1 - 1 > x0) set(x1 - 1, yy, " ", 1, style);
+    if (x1 - x0 > 2) {
+      Cell* row = &cells_[index(0, yy)];
+      std::fill(row + x0 + 1, row + x1 - 1, blank_cell);
+    }
   }
 }
 

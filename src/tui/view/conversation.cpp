@@ -1,11 +1,11 @@
 #include "tui/view/conversation.hpp"
 
-#include "tui/screen/width.hpp"
-#include "tui/view/theme.hpp"
-
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
+
+#include "tui/screen/width.hpp"
+#include "tui/view/theme.hpp"
 
 namespace yollayah::tui::view {
 
@@ -55,6 +55,21 @@ void draw_label(screen::Buffer& buffer, int x, int y, int max_width, const RoleL
   col += buffer.put_text(x + col, y, lk.label, lk.label_style, max_width - col);
   if (col + 2 > max_width) return;
   buffer.put_text(x + col, y, " ›", kSeparator, max_width - col);
+}
+
+// Same result as Buffer::fill with the default style, several times faster: only the edge cells
+// go through set(), which repairs a wide cluster cut by the area's edge; the rest are assigned.
+void blank(screen::Buffer& buffer, Rect area) {
+  const int x0 = std::max(area.x, 0), y0 = std::max(area.y, 0);
+  const int x1 = std::min(area.right(), buffer.width());
+  const int y1 = std::min(area.bottom(), buffer.height());
+  if (x0 >= x1) return;
+  static const screen::Cell kBlank;
+  for (int y = y0; y < y1; ++y) {
+    buffer.set(x0, y, " ", 1, Style{});
+    buffer.set(x1 - 1, y, " ", 1, Style{});
+    for (int x = x0 + 1; x < x1 - 1; ++x) buffer.at(x, y) = kBlank;
+  }
 }
 
 }  // namespace
@@ -136,10 +151,19 @@ void ConversationView::sync(std::span<const ChatEntry> entries, int width) {
     return;
   }
   if (!cache_.empty() && cache_.front().key != entries.front().key) {
-    while (!cache_.empty() && cache_.front().key != entries.front().key) {
-      removed_front_ += cache_.front().height + 1;
-      sum_heights_ -= cache_.front().height;
-      cache_.pop_front();
+    // Dropped at the front (the app caps its history) when the new first message is near the
+    // old front; anything else (older history loaded in front, say) keeps layouts by key.
+    constexpr std::size_t kFrontWindow = 256;
+    std::size_t drop = 0;
+    const std::size_t window = std::min(cache_.size(), kFrontWindow);
+    while (drop < window && cache_[drop].key != entries.front().key) ++drop;
+    if (drop < window) {
+      for (; drop > 0; --drop) {
+        sum_heights_ -= cache_.front().height;
+        cache_.pop_front();
+      }
+    } else {
+      resync(entries);
     }
   }
   if (cache_.size() > entries.size()) {
@@ -172,6 +196,21 @@ void ConversationView::sync(std::span<const ChatEntry> entries, int width) {
   }
 }
 
+// Lines below the message that was last at the previous draw: messages appended after it and
+// its own growth. Walks only the appended messages.
+int ConversationView::lines_added_at_bottom() const {
+  if (!last_key_) return 0;
+  long long added = 0;
+  for (auto it = cache_.rbegin(); it != cache_.rend(); ++it) {
+    if (it->key == *last_key_) {
+      added += it->height - last_height_;
+      return static_cast<int>(std::clamp<long long>(added, 0, std::numeric_limits<int>::max() / 2));
+    }
+    added += it->height + 1;
+  }
+  return 0;  // the old last message is gone: nothing to anchor to
+}
+
 void ConversationView::draw_entry(const Slot& slot, screen::Buffer& buffer, Rect area,
                                   int top) const {
   const RoleLook& lk = look(slot.role);
@@ -193,26 +232,23 @@ void ConversationView::draw_entry(const Slot& slot, screen::Buffer& buffer, Rect
   }
 }
 
-void ConversationView::draw(std::span<const ChatEntry> entries, screen::Buffer& buffer,
-                            Rect area) {
+void ConversationView::draw(std::span<const ChatEntry> entries, screen::Buffer& buffer, Rect area) {
   const bool same_width = area.width == width_;
-  const int before = last_total_;
   width_ = area.width;
   if (area.empty()) {
     scroll_ = std::clamp(scroll_, 0, max_scroll_);
     return;
   }
-  buffer.fill(area.x, area.y, area.width, area.height, Style{});
+  blank(buffer, area);
   sync(entries, area.width);
   const int t = total();
   // Keep the lines on screen still while the user reads history: lines added at the bottom
-  // push the scroll offset up by as much. Lines dropped at the front do not move anything.
-  if (scroll_ > 0 && same_width && before >= 0) {
-    const long long grown = static_cast<long long>(t) - before + removed_front_;
-    scroll_ = static_cast<int>(std::clamp<long long>(scroll_ + grown, 0, std::numeric_limits<int>::max()));
+  // push the scroll offset up by as much.
+  if (scroll_ > 0 && same_width) scroll_ += lines_added_at_bottom();
+  if (!cache_.empty()) {
+    last_key_ = cache_.back().key;
+    last_height_ = cache_.back().height;
   }
-  removed_front_ = 0;
-  last_total_ = t;
   max_scroll_ = std::max(0, t - area.height);
   scroll_ = std::clamp(scroll_, 0, max_scroll_);
 

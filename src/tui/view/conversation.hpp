@@ -3,14 +3,15 @@
 // not allocate.
 #pragma once
 
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+
 #include "tui/screen/buffer.hpp"
 #include "tui/view/markdown.hpp"
 #include "tui/view/rect.hpp"
-
-#include <cstdint>
-#include <deque>
-#include <span>
-#include <string>
 
 namespace yollayah::tui::view {
 
@@ -73,6 +74,7 @@ class ConversationView {
   void layout_entry(const ChatEntry& entry, int width, Slot& slot);
   void draw_entry(const Slot& slot, screen::Buffer& buffer, Rect area, int top) const;
   int total() const;
+  int lines_added_at_bottom() const;
 
   MarkdownLayout markdown_;
   std::deque<Slot> cache_;  // cache_[i] belongs to entries[i]
@@ -80,8 +82,9 @@ class ConversationView {
   int width_ = -1;
   int scroll_ = 0;
   int max_scroll_ = 0;
-  int last_total_ = -1;  // for keeping the view still while scrolled up
-  long long removed_front_ = 0;
+  // The newest message at the last draw, to keep the view still while scrolled up.
+  std::optional<std::uint64_t> last_key_;
+  int last_height_ = 0;
   std::uint64_t layouts_ = 0;
 };
 

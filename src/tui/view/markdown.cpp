@@ -1,12 +1,13 @@
 #include "tui/view/markdown.hpp"
 
-#include "tui/screen/width.hpp"
-
 #include <md4c.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
+
+#include "tui/screen/width.hpp"
 
 namespace yollayah::tui::view {
 
@@ -36,6 +37,12 @@ void TextLayout::draw_line(std::size_t i, screen::Buffer& buffer, int x, int y,
   int col = l.indent;
   for (const StyledRun& r : runs(l)) {
     if (col >= max_width) break;
+    if (r.ascii) {
+      const std::string_view t = text(r);
+      const std::size_t n = std::min(t.size(), static_cast<std::size_t>(max_width - col));
+      for (std::size_t k = 0; k < n; ++k) buffer.set(x + col++, y, t.substr(k, 1), 1, r.style);
+      continue;
+    }
     col += buffer.put_text(x + col, y, text(r), r.style, max_width - col);
   }
 }
@@ -56,10 +63,12 @@ void TextLayout::add_run(std::string_view t, const Style& style, int width) {
   const auto begin = static_cast<std::uint32_t>(text_.size());
   text_.append(t);
   const auto end = static_cast<std::uint32_t>(text_.size());
+  const bool ascii = std::all_of(t.begin(), t.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
   if (l.run_count > 0 && runs_.back().end == begin && runs_.back().style == style) {
     runs_.back().end = end;
+    runs_.back().ascii = runs_.back().ascii && ascii;
   } else {
-    runs_.push_back(StyledRun{begin, end, style});
+    runs_.push_back(StyledRun{begin, end, style, ascii});
     ++l.run_count;
   }
   l.width += width;
@@ -137,10 +146,10 @@ void decode_entity(std::string_view e, std::string& out) {
     std::string_view text;
   };
   static constexpr Named kNamed[] = {
-      {"&amp;", "&"},      {"&lt;", "<"},       {"&gt;", ">"},      {"&quot;", "\""},
-      {"&apos;", "'"},     {"&nbsp;", " "},     {"&copy;", "©"},    {"&reg;", "®"},
-      {"&trade;", "™"},    {"&hellip;", "…"},   {"&mdash;", "—"},   {"&ndash;", "–"},
-      {"&larr;", "←"},     {"&rarr;", "→"},     {"&times;", "×"},   {"&deg;", "°"},
+      {"&amp;", "&"},   {"&lt;", "<"},     {"&gt;", ">"},    {"&quot;", "\""},
+      {"&apos;", "'"},  {"&nbsp;", " "},   {"&copy;", "©"},  {"&reg;", "®"},
+      {"&trade;", "™"}, {"&hellip;", "…"}, {"&mdash;", "—"}, {"&ndash;", "–"},
+      {"&larr;", "←"},  {"&rarr;", "→"},   {"&times;", "×"}, {"&deg;", "°"},
   };
   for (const Named& n : kNamed) {
     if (e == n.name) {
@@ -167,8 +176,10 @@ void decode_entity(std::string_view e, std::string& out) {
 struct MarkdownLayout::Renderer {
   explicit Renderer(const MarkdownTheme& t) : theme(t) {}
 
-  const MarkdownTheme& theme;
+  MarkdownTheme theme;
   TextLayout* out = nullptr;
+  const char* src_begin = nullptr;  // the text being parsed
+  const char* src_end = nullptr;
   int width = 1;
   std::size_t first_line = 0;  // out's line count when this layout began
 
@@ -188,7 +199,6 @@ struct MarkdownLayout::Renderer {
 
   int heading = 0;
   int em = 0, strong = 0, link = 0, code_span = 0, del = 0;
-  bool in_table = false;
   bool header_cell = false;
   int cell_index = 0;
   bool need_gap = false;
@@ -205,7 +215,7 @@ struct MarkdownLayout::Renderer {
     code.clear();
     code_lang.clear();
     heading = em = strong = link = code_span = del = 0;
-    in_table = header_cell = false;
+    header_cell = false;
     cell_index = 0;
     need_gap = false;
   }
@@ -265,9 +275,12 @@ struct MarkdownLayout::Renderer {
 
   Style current_style() const {
     Style s = theme.text;
-    if (heading == 1) s = overlay(s, theme.heading1);
-    else if (heading == 2) s = overlay(s, theme.heading2);
-    else if (heading >= 3) s = overlay(s, theme.heading3);
+    if (heading == 1)
+      s = overlay(s, theme.heading1);
+    else if (heading == 2)
+      s = overlay(s, theme.heading2);
+    else if (heading >= 3)
+      s = overlay(s, theme.heading3);
     if (header_cell) s = overlay(s, theme.strong);
     if (quote_depth > 0) s = overlay(s, theme.quote_text);
     if (em > 0) s = overlay(s, theme.emphasis);
@@ -412,7 +425,8 @@ struct MarkdownLayout::Renderer {
         break;
       case MD_BLOCK_QUOTE:
         flush_inline();
-        containers.push_back(Container{});
+        open_leaf();  // the gap before the quote has no bar
+        containers.push_back(Container{ContainerKind::Quote});
         ++quote_depth;
         break;
       case MD_BLOCK_UL:
@@ -454,14 +468,15 @@ struct MarkdownLayout::Renderer {
         in_code = true;
         code.clear();
         const auto* d = static_cast<MD_BLOCK_CODE_DETAIL*>(detail);
-        if (d->lang.text != nullptr) code_lang.assign(d->lang.text, d->lang.size);
-        else code_lang.clear();
+        if (d->lang.text != nullptr)
+          code_lang.assign(d->lang.text, d->lang.size);
+        else
+          code_lang.clear();
         break;
       }
       case MD_BLOCK_TABLE:
         flush_inline();
         open_leaf();
-        in_table = true;
         break;
       case MD_BLOCK_TR:
         cell_index = 0;
@@ -527,7 +542,6 @@ struct MarkdownLayout::Renderer {
         break;
       }
       case MD_BLOCK_TABLE:
-        in_table = false;
         need_gap = true;
         break;
       default:  // DOC, P, HTML, HR, TBODY
@@ -563,8 +577,10 @@ struct MarkdownLayout::Renderer {
 
   void text(MD_TEXTTYPE type, std::string_view t) {
     if (in_code) {
-      if (type == MD_TEXT_NULLCHAR) code.append("\xEF\xBF\xBD");
-      else code.append(t);
+      if (type == MD_TEXT_NULLCHAR)
+        code.append("\xEF\xBF\xBD");
+      else
+        code.append(t);
       return;
     }
     switch (type) {
@@ -606,23 +622,47 @@ struct MarkdownLayout::Renderer {
     return 0;
   }
   static int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* self) {
-    static_cast<Renderer*>(self)->text(type, std::string_view(text, size));
+    auto* r = static_cast<Renderer*>(self);
+    // md4c 0.4.8 can report text just past the end of a truncated input (an inline link at
+    // the very end, as happens mid-stream) with an uninitialised length. Text in the input is
+    // clamped to it; text starting just past it is dropped; md4c's own constant strings (line
+    // breaks, indentation) are short.
+    constexpr std::uintptr_t kPastEnd = 1 << 16;
+    constexpr std::size_t kMaxConstant = 64;
+    const auto at = reinterpret_cast<std::uintptr_t>(text);
+    const auto begin = reinterpret_cast<std::uintptr_t>(r->src_begin);
+    const auto end = reinterpret_cast<std::uintptr_t>(r->src_end);
+    std::size_t n = size;
+    if (at >= begin && at < end) {
+      n = std::min<std::size_t>(n, end - at);
+    } else if (at >= end && at - end < kPastEnd) {
+      n = 0;
+    } else {
+      n = std::min(n, kMaxConstant);
+    }
+    if (n == 0) return 0;
+    r->text(type, std::string_view(text, n));
     return 0;
   }
 };
 
 MarkdownLayout::MarkdownLayout(MarkdownTheme theme)
-    : theme_(theme), renderer_(std::make_unique<Renderer>(theme_)) {}
+    : renderer_(std::make_unique<Renderer>(theme)) {}
 
 MarkdownLayout::~MarkdownLayout() = default;
+MarkdownLayout::MarkdownLayout(MarkdownLayout&&) noexcept = default;
+MarkdownLayout& MarkdownLayout::operator=(MarkdownLayout&&) noexcept = default;
+
+const MarkdownTheme& MarkdownLayout::theme() const { return renderer_->theme; }
 
 void MarkdownLayout::layout(std::string_view markdown, int width, TextLayout& out) {
   Renderer& r = *renderer_;
   r.reset(out, width);
   MD_PARSER parser{};
   parser.abi_version = 0;
-  parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEAUTOLINKS |
-                 MD_FLAG_NOHTML;
+  // No permissive autolinks: md4c 0.4.8 hands out text of garbage length after an inline link
+  // followed by punctuation ("[a](http://b).") when they are on. Bare URLs still show as text.
+  parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML;
   parser.enter_block = &Renderer::on_enter_block;
   parser.leave_block = &Renderer::on_leave_block;
   parser.enter_span = &Renderer::on_enter_span;
@@ -630,6 +670,8 @@ void MarkdownLayout::layout(std::string_view markdown, int width, TextLayout& ou
   parser.text = &Renderer::on_text;
   static constexpr char kEmpty[] = "";
   const char* data = markdown.empty() ? kEmpty : markdown.data();
+  r.src_begin = data;
+  r.src_end = data + markdown.size();
   md_parse(data, static_cast<MD_SIZE>(markdown.size()), &parser, &r);
   r.finish();
 }

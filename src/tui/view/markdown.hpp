@@ -2,15 +2,15 @@
 // plain text (user messages). A layout is built once per (text, width) and drawn many times.
 #pragma once
 
-#include "tui/screen/buffer.hpp"
-#include "tui/screen/cell.hpp"
-
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tui/screen/buffer.hpp"
+#include "tui/screen/cell.hpp"
 
 namespace yollayah::tui::view {
 
@@ -19,6 +19,7 @@ struct StyledRun {
   std::uint32_t begin = 0;
   std::uint32_t end = 0;
   screen::Style style;
+  bool ascii = false;  // printable ASCII only: one byte is one cell, drawn without segmenting
 };
 
 // One display line: `indent` blank columns, then its runs. A line with fill_from >= 0 paints
@@ -71,12 +72,15 @@ struct MarkdownTheme {
   screen::Style text;
   screen::Style emphasis{{}, {}, screen::kItalic};
   screen::Style strong{{}, {}, screen::kBold};
-  screen::Style inline_code{screen::Color::rgb(0xE5, 0xC0, 0x7B), screen::Color::rgb(0x2C, 0x2A, 0x33), 0};
-  screen::Style code_block{screen::Color::rgb(0xD7, 0xDA, 0xE0), screen::Color::rgb(0x23, 0x25, 0x2E), 0};
-  screen::Style code_label{screen::Color::rgb(0x8A, 0x8F, 0x9C), screen::Color::rgb(0x23, 0x25, 0x2E),
-                           screen::kItalic};
+  screen::Style inline_code{screen::Color::rgb(0xE5, 0xC0, 0x7B),
+                            screen::Color::rgb(0x2C, 0x2A, 0x33), 0};
+  screen::Style code_block{screen::Color::rgb(0xD7, 0xDA, 0xE0),
+                           screen::Color::rgb(0x23, 0x25, 0x2E), 0};
+  screen::Style code_label{screen::Color::rgb(0x8A, 0x8F, 0x9C),
+                           screen::Color::rgb(0x23, 0x25, 0x2E), screen::kItalic};
   screen::Style link{screen::Color::rgb(0x61, 0xAF, 0xEF), {}, screen::kUnderline};
-  screen::Style heading1{screen::Color::rgb(0xF0, 0x8C, 0xB8), {}, screen::kBold | screen::kUnderline};
+  screen::Style heading1{
+      screen::Color::rgb(0xF0, 0x8C, 0xB8), {}, screen::kBold | screen::kUnderline};
   screen::Style heading2{screen::Color::rgb(0xF0, 0x8C, 0xB8), {}, screen::kBold};
   screen::Style heading3{screen::Color::rgb(0xC6, 0x9E, 0xE8), {}, screen::kBold};
   screen::Style list_marker{screen::Color::rgb(0xC6, 0x78, 0xDD), {}, 0};
@@ -94,17 +98,16 @@ class MarkdownLayout {
  public:
   explicit MarkdownLayout(MarkdownTheme theme = {});
   ~MarkdownLayout();
-  MarkdownLayout(const MarkdownLayout&) = delete;
-  MarkdownLayout& operator=(const MarkdownLayout&) = delete;
+  MarkdownLayout(MarkdownLayout&&) noexcept;  // a moved-from layout may only be destroyed
+  MarkdownLayout& operator=(MarkdownLayout&&) noexcept;
 
   // Appends the lines of `markdown` wrapped to `width` columns (at least 1) to `out`.
   void layout(std::string_view markdown, int width, TextLayout& out);
 
-  const MarkdownTheme& theme() const { return theme_; }
+  const MarkdownTheme& theme() const;
 
  private:
   struct Renderer;
-  MarkdownTheme theme_;
   std::unique_ptr<Renderer> renderer_;
 };
 

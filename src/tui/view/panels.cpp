@@ -198,6 +198,13 @@ void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toast
   }
 }
 
+void draw_banner(screen::Buffer& buffer, Rect area, std::string_view text) {
+  if (area.empty()) return;
+  const auto style = theme::make(theme::kBar, theme::kWarning, screen::kBold);
+  buffer.fill(area.x, area.y, area.width, 1, style);
+  buffer.put_text(area.x + 1, area.y, text, style, area.width - 2);
+}
+
 void draw_loading(screen::Buffer& buffer, Rect area, std::string_view spinner, std::string_view detail) {
   if (area.empty()) return;
   const int mid = area.height / 2;

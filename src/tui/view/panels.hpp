@@ -55,6 +55,9 @@ int task_panel_rows(std::span<const TaskRow> tasks);
 // Toasts stacked from the top-right corner of `area`, newest at the bottom.
 void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts);
 
+// A highlighted line across `area` (demo mode's notice), cut to fit.
+void draw_banner(screen::Buffer& buffer, Rect area, std::string_view text);
+
 // Shown until the Conductor is ready: a centred title, a spinner frame and a hint.
 void draw_loading(screen::Buffer& buffer, Rect area, std::string_view spinner, std::string_view detail);
 

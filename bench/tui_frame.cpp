@@ -1,0 +1,266 @@
+// bench/tui_frame: the cost of one TUI frame over a long conversation. 5,000 messages of mixed
+// Markdown, a 200x50 screen; each frame draws the ConversationView (which clears its own area)
+// into a screen::Buffer and diffs it with a screen::Renderer. Reports mean/p50/p99 frame time and
+// heap allocations per frame for (a) a steady state, also with a whole-buffer clear first, (b) the
+// last answer growing by one token per frame, and (c) a steady state scrolled half-way up; plus
+// the one-off cost of the first frame and of a resize (both lay out every message).
+//
+//   build/bin/tui_frame [--frames N] [--messages M] [--json FILE]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "tui/screen/buffer.hpp"
+#include "tui/screen/renderer.hpp"
+#include "tui/view/conversation.hpp"
+
+// Counts every heap allocation made through operator new while g_counting is set. md4c allocates
+// with malloc and is not counted (it runs only when a message is laid out).
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+[[gnu::noinline]] void* operator new(std::size_t size) {
+  if (g_counting.load(std::memory_order_relaxed)) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using namespace yollayah::tui;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kWidth = 200;
+constexpr int kHeight = 50;
+
+const char* const kQuestions[] = {
+    "How do I reverse a linked list in C++?",
+    "what's the difference between a mutex and a semaphore, and when would I pick one over the "
+    "other in an embedded system?",
+    "日本語で簡単な挨拶を教えてください 🙏",
+    "Explain **why** my build fails:\n\n    error: undefined reference to `main'",
+    "ok thanks!",
+};
+
+const char* const kAnswers[] = {
+    "# Reversing a linked list\n\nWalk the list once and flip each `next` pointer:\n\n"
+    "```cpp\nNode* reverse(Node* head) {\n  Node* prev = nullptr;\n  while (head) {\n"
+    "    Node* next = head->next;\n    head->next = prev;\n    prev = head;\n    head = next;\n"
+    "  }\n  return prev;\n}\n```\n\nIt runs in **O(n)** time and *O(1)* space.",
+    "A **mutex** is about *ownership*; a **semaphore** is about *counting*.\n\n"
+    "- A mutex is locked and unlocked by the same thread.\n"
+    "- A semaphore can be signalled from an ISR, which makes it the usual choice for handing "
+    "work from an interrupt to a task.\n- Priority inheritance exists for mutexes only.\n\n"
+    "> Rule of thumb: protect data with a mutex, signal events with a semaphore.\n\n"
+    "See [the FreeRTOS docs](https://www.freertos.org) for details.",
+    "いくつか紹介します：\n\n1. **こんにちは** — hello\n2. **おはよう** — good morning\n"
+    "3. **ありがとう** — thank you 😊\n\n| 日本語 | English |\n|---|---|\n| はい | yes |\n"
+    "| いいえ | no |",
+    "The linker cannot find `main`. Usually one of:\n\n1. The file with `main` is not in the "
+    "target's sources.\n2. `main` is inside a namespace.\n3. You are building a library as an "
+    "executable.\n\nCheck `CMakeLists.txt`:\n\n```cmake\nadd_executable(app main.cpp)\n```",
+    "You're welcome! Happy hacking. 🚀",
+};
+
+const char* const kTokens[] = {
+    "The",         " quick", " **brown**", " fox",   " jumps",  " over",     " the",    " `lazy`",
+    " dog.",       "\n\n",   "- an",       " item",  "\n",      "- another", " one",    "\n\n",
+    "```py\n",     "print(", "42",         ")\n",    "```\n\n", "日本",      "語",      " 😀",
+    " *emphasis*", " and",   " more",      " words", " to",     " wrap",     " across", " lines",
+};
+
+std::vector<view::ChatEntry> make_conversation(int messages) {
+  std::vector<view::ChatEntry> entries;
+  entries.reserve(static_cast<std::size_t>(messages));
+  for (int i = 0; i < messages; ++i) {
+    view::ChatEntry e;
+    e.key = static_cast<std::uint64_t>(i + 1);
+    const std::size_t pick = static_cast<std::size_t>(i / 2) % std::size(kAnswers);
+    if (i % 2 == 0) {
+      e.role = view::Role::User;
+      e.text = kQuestions[pick];
+    } else {
+      e.role = view::Role::Assistant;
+      e.text = kAnswers[pick];
+      e.meta = "llama3.2 · 42.1 tok/s · 3.2 s";
+    }
+    if (i % 97 == 0) {
+      e.role = view::Role::System;
+      e.text = "model switched to llama3.2";
+      e.meta.clear();
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+struct Stats {
+  double mean_us = 0, p50_us = 0, p99_us = 0, max_us = 0;
+  double allocs_per_frame = 0;
+  long frames = 0;
+};
+
+Stats summarise(std::vector<double>& us, long allocations) {
+  Stats s;
+  s.frames = static_cast<long>(us.size());
+  if (us.empty()) return s;
+  std::sort(us.begin(), us.end());
+  double sum = 0;
+  for (double v : us) sum += v;
+  s.mean_us = sum / static_cast<double>(us.size());
+  s.p50_us = us[us.size() / 2];
+  s.p99_us = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  s.max_us = us.back();
+  s.allocs_per_frame = static_cast<double>(allocations) / static_cast<double>(us.size());
+  return s;
+}
+
+struct Bench {
+  std::vector<view::ChatEntry> entries;
+  view::ConversationView view;
+  screen::Buffer buffer{kWidth, kHeight};
+  screen::Renderer renderer{screen::ColorMode::TrueColor};
+  std::string out;
+
+  bool clear = false;  // also clear the whole buffer each frame (the view clears its own area)
+
+  double frame_us(int width = kWidth) {
+    const auto t0 = Clock::now();
+    if (clear) buffer.clear();
+    view.draw(entries, buffer, view::Rect{0, 0, width, kHeight});
+    renderer.render(buffer, out);
+    return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+  }
+
+  // Runs `frames` frames, calling before(i) ahead of each (untimed).
+  template <class F>
+  Stats run(int frames, F&& before) {
+    std::vector<double> us;
+    us.reserve(static_cast<std::size_t>(frames));
+    long allocations = 0;
+    for (int i = 0; i < frames; ++i) {
+      before(i);
+      g_allocations = 0;
+      g_counting = true;
+      const double t = frame_us();
+      g_counting = false;
+      allocations += g_allocations.load();
+      us.push_back(t);
+    }
+    return summarise(us, allocations);
+  }
+};
+
+void print(const char* name, const Stats& s) {
+  std::printf(
+      "  %-26s mean %8.1f us   p50 %8.1f us   p99 %8.1f us   max %8.1f us   allocs/frame %.2f\n",
+      name, s.mean_us, s.p50_us, s.p99_us, s.max_us, s.allocs_per_frame);
+}
+
+void json_stats(std::FILE* f, const char* name, const Stats& s, bool last = false) {
+  std::fprintf(f,
+               "  \"%s\": {\"frames\": %ld, \"mean_us\": %.2f, \"p50_us\": %.2f, \"p99_us\": %.2f, "
+               "\"max_us\": %.2f, \"allocs_per_frame\": %.3f}%s\n",
+               name, s.frames, s.mean_us, s.p50_us, s.p99_us, s.max_us, s.allocs_per_frame,
+               last ? "" : ",");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int frames = 2000;
+  int messages = 5000;
+  std::string json;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--frames" && i + 1 < argc)
+      frames = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--messages" && i + 1 < argc)
+      messages = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--json" && i + 1 < argc)
+      json = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: %s [--frames N] [--messages M] [--json FILE]\n", argv[0]);
+      return 2;
+    }
+  }
+
+  Bench b;
+  b.entries = make_conversation(messages);
+
+  const double cold_ms = b.frame_us() / 1000.0;  // lays out every message
+  for (int i = 0; i < 10; ++i) b.frame_us();     // warm caches
+  const auto layouts_before = b.view.layouts_performed();
+
+  const Stats steady = b.run(frames, [](int) {});
+  const bool steady_cached = b.view.layouts_performed() == layouts_before;
+
+  b.clear = true;
+  const Stats steady_clear = b.run(frames, [](int) {});
+  b.clear = false;
+
+  const int total = b.view.total_lines(b.entries, kWidth);
+  const Stats scrolled = b.run(frames, [&](int) { b.view.set_scroll(total / 2); });
+  b.view.set_scroll(0);
+
+  // The last answer streams: one token per frame, re-laid out each time.
+  view::ChatEntry& last = b.entries.back();
+  last.role = view::Role::Assistant;
+  last.text = kAnswers[1];
+  last.meta.clear();
+  last.streaming = true;
+  ++last.revision;
+  b.frame_us();
+  const auto layouts_stream = b.view.layouts_performed();
+  const Stats streaming = b.run(frames, [&](int i) {
+    last.text += kTokens[static_cast<std::size_t>(i) % std::size(kTokens)];
+    ++last.revision;
+  });
+  const auto stream_layouts = b.view.layouts_performed() - layouts_stream;
+
+  const double resize_ms = b.frame_us(kWidth - 1) / 1000.0;  // every message laid out again
+
+  std::printf("tui_frame: %d messages, %dx%d, %d frames per case (draw + diff)\n", messages, kWidth,
+              kHeight, frames);
+  std::printf("  first frame (lays out all): %.2f ms   resize frame: %.2f ms   total lines: %d\n",
+              cold_ms, resize_ms, total);
+  print("steady (following bottom)", steady);
+  print("steady + Buffer::clear()", steady_clear);
+  print("steady (scrolled half-way)", scrolled);
+  print("streaming (+1 token/frame)", streaming);
+  std::printf("  layouts: steady %s, streaming %llu for %d frames; final answer %zu bytes\n",
+              steady_cached ? "none" : "SOME (cache miss!)",
+              static_cast<unsigned long long>(stream_layouts), frames, last.text.size());
+
+  if (!json.empty()) {
+    std::FILE* f = std::fopen(json.c_str(), "w");
+    if (f == nullptr) {
+      std::fprintf(stderr, "cannot write %s\n", json.c_str());
+      return 1;
+    }
+    std::fprintf(f,
+                 "{\n  \"benchmark\": \"tui_frame\",\n  \"messages\": %d,\n  \"width\": %d,\n"
+                 "  \"height\": %d,\n  \"first_frame_ms\": %.3f,\n  \"resize_frame_ms\": %.3f,\n"
+                 "  \"steady_relayouts\": %s,\n  \"streaming_layouts\": %llu,\n",
+                 messages, kWidth, kHeight, cold_ms, resize_ms, steady_cached ? "0" : "-1",
+                 static_cast<unsigned long long>(stream_layouts));
+    json_stats(f, "steady", steady);
+    json_stats(f, "steady_with_buffer_clear", steady_clear);
+    json_stats(f, "scrolled", scrolled);
+    json_stats(f, "streaming", streaming, true);
+    std::fprintf(f, "}\n");
+    std::fclose(f);
+  }
+  return steady_cached && steady.allocs_per_frame == 0 ? 0 : 1;
+}
