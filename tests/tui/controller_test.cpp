@@ -43,6 +43,13 @@ std::string screen_text(const Buffer& b) {
   return out;
 }
 
+ControllerOptions options(bool motion, bool remote = false) {
+  ControllerOptions o;
+  o.motion = motion;
+  o.remote = remote;
+  return o;
+}
+
 void make_ready(Controller& c) {
   c.on_message(msg::SessionInfo{"s", "yollayah", true}, t0);
   c.on_message(msg::State{ConductorState::Ready}, t0);
@@ -188,7 +195,7 @@ TEST(Controller, DirtyOnlyWhenSomethingChanged) {
 }
 
 TEST(Controller, WithReducedMotionAnIdleScreenAsksForNoTimer) {
-  Controller c(ControllerOptions{false});
+  Controller c(options(false));
   make_ready(c);
   Buffer b(80, 24);
   c.draw(b, t0);
@@ -198,7 +205,7 @@ TEST(Controller, WithReducedMotionAnIdleScreenAsksForNoTimer) {
 }
 
 TEST(Controller, WhileBusyWithMotionTheSpinnerTicks) {
-  Controller c(ControllerOptions{true});
+  Controller c(options(true));
   make_ready(c);
   c.on_message(msg::State{ConductorState::Thinking}, t0);
   ASSERT_TRUE(c.next_wakeup().has_value());
@@ -312,7 +319,7 @@ TEST(Controller, AQuitFromTheConductorEndsTheSession) {
 namespace {
 
 TEST(Controller, AttachedToConductordAQuitMeansStoppingNotLeaving) {
-  Controller c(ControllerOptions{true, true});
+  Controller c(options(true, true));
   make_ready(c);
   c.on_message(msg::Quit{std::string("conductord is shutting down")}, t0);
   EXPECT_FALSE(c.quitting());
@@ -323,7 +330,7 @@ TEST(Controller, AttachedToConductordAQuitMeansStoppingNotLeaving) {
 }
 
 TEST(Controller, ARefusedHandshakeEndsTheSessionWithTheReason) {
-  Controller c(ControllerOptions{true, true});
+  Controller c(options(true, true));
   c.on_message(msg::HandshakeAck{false, "", std::string("bad session token"), 2}, t0);
   EXPECT_TRUE(c.quitting());
   EXPECT_NE(c.goodbye().find("bad session token"), std::string::npos);
@@ -334,9 +341,9 @@ TEST(Controller, ARefusedHandshakeEndsTheSessionWithTheReason) {
 namespace {
 
 TEST(Controller, ABannerStaysOnTheTopRowAboveTheConversation) {
-  ControllerOptions options;
-  options.banner = "Demo mode: answers come from a simulated model";
-  Controller c(options);
+  ControllerOptions with_banner;
+  with_banner.banner = "Demo mode: answers come from a simulated model";
+  Controller c(with_banner);
   make_ready(c);
   c.on_message(msg::Message{"u", MessageRole::User, "first message", {}}, t0);
   Buffer b(80, 12);
@@ -346,6 +353,21 @@ TEST(Controller, ABannerStaysOnTheTopRowAboveTheConversation) {
   EXPECT_NE(top.find("Demo mode"), std::string::npos);
   EXPECT_EQ(top.find("first message"), std::string::npos);
   EXPECT_NE(screen_text(b).find("first message"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Controller, AnAvatarWithNoRoomOnScreenAsksForNoAnimationTimer) {
+  Controller c;
+  make_ready(c);
+  Buffer wide(120, 30);
+  c.draw(wide, t0);
+  EXPECT_TRUE(c.next_wakeup().has_value());  // the idle animation runs
+  Buffer narrow(30, 10);
+  c.draw(narrow, t0);
+  EXPECT_FALSE(c.next_wakeup().has_value());
 }
 
 }  // namespace

@@ -254,6 +254,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     worst_frame = std::max(worst_frame, last_frame);
     ++frames;
     if (!frame.empty()) output.submit(frame);
+    rearm();  // what is on screen decides the timers (e.g. the avatar only animates when shown)
   }
 
   void on_drained() {

@@ -251,7 +251,8 @@ std::optional<Clock::time_point> Controller::next_wakeup() const {
   auto consider = [&](std::optional<Clock::time_point> t) {
     if (t && (!next || *t < *next)) next = t;
   };
-  if (avatar_.visible()) consider(avatar_.next_change(Clock::now()));
+  // The avatar animates only while it is on screen (visible, and the terminal has room for it).
+  if (avatar_.visible() && !avatar_area_.empty()) consider(avatar_.next_change(Clock::now()));
   consider(spinner_due_);
   consider(dev_due_);
   return next;
@@ -310,6 +311,7 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   // timer only fires when nothing else redraws for a whole interval.
   const auto spin_tick = static_cast<std::uint64_t>(now.time_since_epoch() / kSpinnerInterval);
   const std::string_view spinner = view::spinner_frame(spin_tick, options_.motion);
+  avatar_area_ = {};
   if (spinner_due_) spinner_due_ = now + kSpinnerInterval;
   if (!chat_.ready() && chat_.entries().empty()) {
     buffer.fill(conversation.x, conversation.y, conversation.width, conversation.height, {});
@@ -318,7 +320,6 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
                                                           : "connecting to conductord…");
   } else if (!conversation.empty()) {
     view::Rect text_area = conversation;
-    avatar_area_ = {};
     if (avatar_.visible()) {
       const auto extent = view::Avatar::extent(avatar_.fitted_size(conversation));
       const int stage_w = extent.cols + 4;
