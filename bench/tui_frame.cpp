@@ -2,13 +2,16 @@
 // Markdown, a 200x50 screen; each frame draws the ConversationView (which clears its own area)
 // into a screen::Buffer and diffs it with a screen::Renderer. Reports mean/p50/p99 frame time and
 // heap allocations per frame for (a) a steady state, also with a whole-buffer clear first, (b) the
-// last answer growing by one token per frame, and (c) a steady state scrolled half-way up; plus
-// the one-off cost of the first frame and of a resize (both lay out every message).
+// last answer growing by one token per frame, from 0.5 KB and from 30 KB (to about 10 and 40 KB;
+// prose, and one long code block), laid out incrementally as the app does and, for comparison,
+// whole at every token, and (c) a steady state scrolled half-way up; plus the one-off cost of the
+// first frame and of a resize (both lay out every message).
 //
 //   build/bin/tui_frame [--frames N] [--messages M] [--json FILE]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -78,6 +81,11 @@ const char* const kTokens[] = {
     " dog.",       "\n\n",   "- an",       " item",  "\n",      "- another", " one",    "\n\n",
     "```py\n",     "print(", "42",         ")\n",    "```\n\n", "日本",      "語",      " 😀",
     " *emphasis*", " and",   " more",      " words", " to",     " wrap",     " across", " lines",
+};
+
+const char* const kCodeTokens[] = {
+    "    total", " +=", " weight", "(item", ".size", "())", "  #", " 日本", " 😀", "\n",
+    "    if", " total", " >", " limit", ":", "\n", "        return", " None", "\n", "\n",
 };
 
 std::vector<view::ChatEntry> make_conversation(int messages) {
@@ -162,6 +170,16 @@ struct Bench {
   }
 };
 
+struct StreamCase {
+  const char* name;
+  std::string start;
+  bool incremental;
+  bool code = false;  // tokens of code, inside a fenced block
+  Stats stats{};
+  std::uint64_t layouts = 0, bytes = 0;
+  std::size_t final_bytes = 0;
+};
+
 void print(const char* name, const Stats& s) {
   std::printf(
       "  %-26s mean %8.1f us   p50 %8.1f us   p99 %8.1f us   max %8.1f us   allocs/frame %.2f\n",
@@ -214,20 +232,46 @@ int main(int argc, char** argv) {
   const Stats scrolled = b.run(frames, [&](int) { b.view.set_scroll(total / 2); });
   b.view.set_scroll(0);
 
-  // The last answer streams: one token per frame, re-laid out each time.
+  // The last answer streams, one token per frame: from a short answer and from a long one, laid
+  // out from its last complete block (as the app does) and whole at every token.
+  std::string long_answer;
+  while (long_answer.size() < 30'000) {
+    for (const char* a : kAnswers) (long_answer += a) += "\n\n";
+  }
+  std::string long_code = "Here it is:\n\n```python\n";
+  while (long_code.size() < 30'000) {
+    for (const char* t : kCodeTokens) long_code += t;
+  }
   view::ChatEntry& last = b.entries.back();
-  last.role = view::Role::Assistant;
-  last.text = kAnswers[1];
-  last.meta.clear();
-  last.streaming = true;
-  ++last.revision;
-  b.frame_us();
-  const auto layouts_stream = b.view.layouts_performed();
-  const Stats streaming = b.run(frames, [&](int i) {
-    last.text += kTokens[static_cast<std::size_t>(i) % std::size(kTokens)];
+  StreamCase cases[] = {{"streaming (+1 token/frame)", kAnswers[1], true},
+                        {"  same, whole layout", kAnswers[1], false},
+                        {"streaming 40 KB answer", long_answer, true},
+                        {"  same, whole layout", long_answer, false},
+                        {"streaming 40 KB code block", long_code, true, true},
+                        {"  same, whole layout", long_code, false, true}};
+  for (StreamCase& c : cases) {
+    b.view.set_incremental_streaming(c.incremental);
+    last.role = view::Role::Assistant;
+    last.text = c.start;
+    last.meta.clear();
+    last.streaming = true;
     ++last.revision;
-  });
-  const auto stream_layouts = b.view.layouts_performed() - layouts_stream;
+    b.frame_us();
+    const auto layouts0 = b.view.layouts_performed();
+    const auto bytes0 = b.view.bytes_laid_out();
+    c.stats = b.run(frames, [&](int i) {
+      const auto k = static_cast<std::size_t>(i);
+      last.text +=
+          c.code ? kCodeTokens[k % std::size(kCodeTokens)] : kTokens[k % std::size(kTokens)];
+      ++last.revision;
+    });
+    c.layouts = b.view.layouts_performed() - layouts0;
+    c.bytes = b.view.bytes_laid_out() - bytes0;
+    c.final_bytes = last.text.size();
+  }
+  b.view.set_incremental_streaming(true);
+  const Stats& streaming = cases[0].stats;
+  const auto stream_layouts = cases[0].layouts;
 
   const double resize_ms = b.frame_us(kWidth - 1) / 1000.0;  // every message laid out again
 
@@ -238,10 +282,14 @@ int main(int argc, char** argv) {
   print("steady (following bottom)", steady);
   print("steady + Buffer::clear()", steady_clear);
   print("steady (scrolled half-way)", scrolled);
-  print("streaming (+1 token/frame)", streaming);
-  std::printf("  layouts: steady %s, streaming %llu for %d frames; final answer %zu bytes\n",
+  for (const StreamCase& c : cases) {
+    print(c.name, c.stats);
+    std::printf("  %-26s %.0f bytes laid out/frame, answer %zu -> %zu bytes\n", "",
+                static_cast<double>(c.bytes) / frames, c.start.size(), c.final_bytes);
+  }
+  std::printf("  layouts: steady %s, streaming %llu for %d frames\n",
               steady_cached ? "none" : "SOME (cache miss!)",
-              static_cast<unsigned long long>(stream_layouts), frames, last.text.size());
+              static_cast<unsigned long long>(stream_layouts), frames);
 
   if (!json.empty()) {
     std::FILE* f = std::fopen(json.c_str(), "w");
@@ -258,7 +306,12 @@ int main(int argc, char** argv) {
     json_stats(f, "steady", steady);
     json_stats(f, "steady_with_buffer_clear", steady_clear);
     json_stats(f, "scrolled", scrolled);
-    json_stats(f, "streaming", streaming, true);
+    json_stats(f, "streaming", streaming);
+    json_stats(f, "streaming_whole_layout", cases[1].stats);
+    json_stats(f, "streaming_40k", cases[2].stats);
+    json_stats(f, "streaming_40k_whole_layout", cases[3].stats);
+    json_stats(f, "streaming_40k_code", cases[4].stats);
+    json_stats(f, "streaming_40k_code_whole_layout", cases[5].stats, true);
     std::fprintf(f, "}\n");
     std::fclose(f);
   }

@@ -371,3 +371,19 @@ TEST(Controller, AnAvatarWithNoRoomOnScreenAsksForNoAnimationTimer) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Controller, ALongBannerWrapsOntoAFewRows) {
+  ControllerOptions with_banner;
+  with_banner.banner = "Demo mode: answers come from ollama-sim, a simulated model. For real answers install Ollama and run ./yollayah.sh again.";
+  Controller c(with_banner);
+  make_ready(c);
+  Buffer b(50, 20);
+  c.draw(b, t0);
+  const std::string text = screen_text(b);
+  EXPECT_NE(text.find("Demo mode"), std::string::npos);
+  EXPECT_NE(text.find("yollayah.sh"), std::string::npos);  // the end of the notice is on screen too
+}
+
+}  // namespace

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tui/screen/buffer.hpp"
@@ -287,3 +289,220 @@ TEST(Conversation, TinyAreasNeverCrash) {
 }
 
 }  // namespace
+
+// ---- A streaming answer laid out only from its last complete block --------------------------
+
+namespace {
+
+constexpr std::string_view kStreamedAnswer =
+    "# Reversing a list\n\nIntro with **bold**, `code` and enough words to wrap at a narrow "
+    "width.\n\n## Steps\n\n1. First step\n2. Second step, with more words to wrap\n3. Third\n\n"
+    "- bullet a\n- bullet b\n  continued\n\nSome text after the list.\n\n"
+    "```cpp\nint main() {\n\n  return 0;  // a blank line above, inside the fence\n}\n```\n\n"
+    "~~~\ntilde fence\n\n```\nnot a close\n~~~\n\n"
+    "> a quote\n> on two lines\n\n> another quote\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "---\n\nLoose list:\n\n- one\n\n- two\n\n    indented code\n\n      more\n\n"
+    "1. ordered\n\n2. loose\n\n- item\n\n  ```\n  fenced in an item\n\n  still in it\n  ```\n\n"
+    "Then a long block:\n\n```python\ndef f(x):\n\n\n    return x  # a comment long enough to "
+    "be cut at narrow widths\n\tindented = 'by a tab'\n\n```\n\n"
+    "  ```\n  indented fence\n\n   three spaces, one stripped\n  ```\n\n"
+    "Final *paragraph* 日本語 😀 with [a link](https://example.com).\n\n```\nopen at the end\n\n\n";
+
+// Splits `text` into pieces of 1 to 7 bytes, never inside a UTF-8 sequence.
+std::vector<std::string> tokens(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  for (std::size_t i = 0; pos < text.size(); ++i) {
+    std::size_t end = std::min(text.size(), pos + 1 + (i * 5) % 7);
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    out.emplace_back(text.substr(pos, end - pos));
+    pos = end;
+  }
+  return out;
+}
+
+// Draws one message in two views: `incremental` as the app does, `whole` laying out the whole
+// text each time. Returns whether they drew the same cells.
+struct StreamPair {
+  explicit StreamPair(int w) : width(w), a(w, kHeight), b(w, kHeight) {
+    whole.set_incremental_streaming(false);
+    entries.push_back(entry(1, Role::Assistant, ""));
+    entries[0].streaming = true;
+  }
+  static constexpr int kHeight = 150;
+  int width;
+  ConversationView incremental, whole;
+  std::vector<ChatEntry> entries;
+  screen::Buffer a, b;
+
+  ::testing::AssertionResult same(int draw_width = -1) {
+    const int w = draw_width < 0 ? width : draw_width;
+    incremental.draw(entries, a, Rect{0, 0, w, kHeight});
+    whole.draw(entries, b, Rect{0, 0, w, kHeight});
+    if (incremental.total_lines(entries, w) != whole.total_lines(entries, w)) {
+      return ::testing::AssertionFailure() << "lines " << incremental.total_lines(entries, w)
+                                           << " != " << whole.total_lines(entries, w);
+    }
+    for (int y = 0; y < kHeight; ++y) {
+      for (int x = 0; x < a.width(); ++x) {
+        if (!(a.at(x, y) == b.at(x, y))) {
+          auto f = ::testing::AssertionFailure() << "row " << y << " column " << x << ":\n";
+          for (int k = std::max(0, y - 8); k < std::min(kHeight, y + 4); ++k)
+            f << k << (a.at(x, k) == b.at(x, k) ? "  " : "* ") << row(a, k) << "\n   " << row(b, k)
+              << "\n";
+          return f;
+        }
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+  void append(std::string_view t) {
+    entries[0].text += t;
+    touch(entries[0]);
+  }
+};
+
+}  // namespace
+
+TEST(ConversationStreaming, IncrementalLayoutDrawsTheSameAsAWholeLayoutAtEveryStep) {
+  for (int width : {20, 33, 80}) {
+    StreamPair p(width);
+    int step = 0;
+    for (const std::string& t : tokens(kStreamedAnswer)) {
+      p.append(t);
+      ASSERT_TRUE(p.same()) << "width " << width << ", step " << step << ", text:\n"
+                            << p.entries[0].text;
+      ++step;
+    }
+    // Most of the answer was laid out once, not at every step.
+    EXPECT_LT(p.incremental.bytes_laid_out() * 4, p.whole.bytes_laid_out()) << "width " << width;
+    p.entries[0].streaming = false;  // the end of the stream: one whole layout
+    touch(p.entries[0]);
+    EXPECT_TRUE(p.same());
+  }
+}
+
+TEST(ConversationStreaming, WholeAppendsMatchAFreshView) {
+  // Big appends (a slow frame rate, or several tokens at once), then a fresh view of the result.
+  StreamPair p(40);
+  const std::string text(kStreamedAnswer);
+  for (std::size_t pos = 0; pos < text.size(); pos += 97) {
+    p.append(text.substr(pos, 97));
+    ASSERT_TRUE(p.same()) << "at byte " << pos;
+  }
+  ConversationView fresh;
+  screen::Buffer c(40, StreamPair::kHeight);
+  fresh.draw(p.entries, c, Rect{0, 0, 40, StreamPair::kHeight});
+  EXPECT_EQ(c, p.a);
+}
+
+TEST(ConversationStreaming, AnEditThatIsNotAnAppendLaysOutTheWholeText) {
+  StreamPair p(30);
+  for (const std::string& t : tokens(kStreamedAnswer.substr(0, 400))) p.append(t);
+  ASSERT_TRUE(p.same());
+  const auto bytes = p.incremental.bytes_laid_out();
+  p.entries[0].text[2] = 'X';  // "# Xeversing": inside the kept blocks
+  touch(p.entries[0]);
+  EXPECT_TRUE(p.same());
+  EXPECT_EQ(p.incremental.bytes_laid_out() - bytes, p.entries[0].text.size());
+  EXPECT_NE(row(p.a, 0).find("Xeversing"), std::string::npos);
+
+  p.entries[0].text.resize(150);  // cut short, then grows again
+  touch(p.entries[0]);
+  EXPECT_TRUE(p.same());
+  for (const std::string& t : tokens(kStreamedAnswer.substr(150, 300))) {
+    p.append(t);
+    ASSERT_TRUE(p.same());
+  }
+}
+
+TEST(ConversationStreaming, AWidthChangeLaysOutAgainAtTheNewWidth) {
+  StreamPair p(60);
+  for (const std::string& t : tokens(kStreamedAnswer.substr(0, 600))) p.append(t);
+  ASSERT_TRUE(p.same());
+  const auto layouts = p.incremental.layouts_performed();
+  const auto bytes = p.incremental.bytes_laid_out();
+  EXPECT_TRUE(p.same(25));
+  EXPECT_EQ(p.incremental.layouts_performed(), layouts + 1);
+  EXPECT_EQ(p.incremental.bytes_laid_out() - bytes, p.entries[0].text.size());
+  p.append(" and more words after the resize");
+  EXPECT_TRUE(p.same(25));
+  EXPECT_TRUE(p.same(60));
+}
+
+TEST(ConversationStreaming, ATwentyKilobyteAnswerLaysOutOnlyItsTailPerAppend) {
+  std::vector<ChatEntry> entries{entry(1, Role::User, "write a lot"),
+                                 entry(2, Role::Assistant, "")};
+  ChatEntry& answer = entries[1];
+  answer.streaming = true;
+  for (int i = 0; answer.text.size() < 20'000; ++i) {
+    answer.text += "Paragraph " + std::to_string(i) +
+                   " has **some** words that wrap across lines at this width, and `code`.\n\n";
+  }
+  ConversationView view;
+  screen::Buffer b(80, 24);
+  view.draw(entries, b, Rect{0, 0, 80, 24});
+  const auto bytes = view.bytes_laid_out();
+  const auto layouts = view.layouts_performed();
+  const std::vector<std::string> pieces = tokens(kStreamedAnswer);
+  for (int i = 0; i < 200; ++i) {
+    answer.text += pieces[static_cast<std::size_t>(i) % pieces.size()];
+    touch(answer);
+    view.draw(entries, b, Rect{0, 0, 80, 24});
+  }
+  EXPECT_EQ(view.layouts_performed() - layouts, 200u);
+  // A whole layout per append would be 200 x 20 KB = 4 MB.
+  EXPECT_LT(view.bytes_laid_out() - bytes, 200u * 20'000u / 20u);
+  EXPECT_NE(row(b, 23).find("▌"), std::string::npos);
+}
+
+// Typical blocks in any order, sometimes with no blank line between them (a table then takes the
+// lines after it as rows, a paragraph takes a table as text), streamed in pieces of 1 to 9 bytes.
+TEST(ConversationStreaming, RandomMixesOfTypicalBlocksMatchAWholeLayoutAtEveryStep) {
+  static constexpr std::string_view kBlocks[] = {
+      "A paragraph with **bold**, `code` and *emphasis* that wraps at narrow widths.\n",
+      "# A heading\n",
+      "## Smaller *heading*\n",
+      "- a\n- b\n  continued\n",
+      "1. one\n2. two\n",
+      "- item\n\n  a second paragraph in it\n",
+      "3. item with code:\n\n   ```sh\n   make\n\n   make test\n   ```\n",
+      "```cpp\nint x;\n\nint y;  // a long comment that is cut at narrow widths\n```\n",
+      "~~~\ntildes\n~~~\n",
+      "````\n```\nnested ticks\n````\n",
+      "> a quote\n> on two lines\n",
+      "> ```\n> quoted code\n> ```\n",
+      "| a | b |\n|---|---|\n| 1 | 2 |\n",
+      "---\n",
+      "    indented code\n",
+      "Setext heading\n===\n",
+      "~~struck~~ and 日本語 😀\n",
+      "Here it is:\n```py\nprint(1)\n\nprint(2)\n```\n",
+      "1. step\n   ```\n   code\n\n   ```\n2. next\n",
+      "* star item\n\n  > quote in it\n",
+      "#### h4 `code`\n",
+      "Term with trailing spaces  \nhard break\n",
+      "***\n",
+  };
+  std::uint32_t seed = 12345;
+  auto next = [&seed](std::uint32_t n) {
+    seed = seed * 1664525u + 1013904223u;
+    return (seed >> 8) % n;
+  };
+  for (int round = 0; round < 100; ++round) {
+    std::string text;
+    for (int k = 0; k < 8; ++k) {
+      text += kBlocks[next(std::size(kBlocks))];
+      if (next(4) != 0) text += '\n';  // mostly a blank line between blocks
+    }
+    if (next(2) != 0) text += "```\nleft open\n\n";
+    StreamPair p(next(2) != 0 ? 24 : 45);
+    for (std::size_t pos = 0; pos < text.size();) {
+      std::size_t end = std::min(text.size(), pos + 1 + next(9));
+      while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+      p.append(std::string_view(text).substr(pos, end - pos));
+      pos = end;
+      ASSERT_TRUE(p.same()) << "round " << round << ", text:\n" << p.entries[0].text;
+    }
+  }
+}

@@ -8,6 +8,7 @@
 
 #include "tui/screen/buffer.hpp"
 #include "tui/screen/width.hpp"
+#include "tui/view/markdown_boundaries.hpp"
 
 namespace {
 
@@ -231,3 +232,107 @@ TEST(Markdown, EmptyInputHasNoLines) {
 }
 
 }  // namespace
+
+// ---- Cut points of a streaming answer ---------------------------------------------------------
+
+namespace {
+
+// The cut points found while `text` streams in one byte at a time.
+std::vector<std::size_t> cuts(std::string_view text) {
+  view::MarkdownBoundaries b;
+  std::vector<std::size_t> out;
+  for (std::size_t n = 1; n <= text.size(); ++n) {
+    b.scan(text.substr(0, n));
+    if (b.last() != 0 && (out.empty() || out.back() != b.last())) out.push_back(b.last());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(MarkdownBoundaries, CutsBeforeABlockThatFollowsABlankLineOnceItsFirstLineIsComplete) {
+  const std::string_view text = "# Title\n\nOne\ntwo\n\nThree\n\nfou";
+  // Before "One" and "Three"; "fou" may still grow into anything.
+  EXPECT_EQ(cuts(text), (std::vector<std::size_t>{text.find("One"), text.find("Three")}));
+}
+
+TEST(MarkdownBoundaries, CutsACodeBlockOnlyBetweenTwoOfItsLines) {
+  const std::string_view text = "Text\n\n```py\na\n\nb\n```not a close\n```\n\nAfter\n";
+  // Before the fence, then before each line of code but the first (the block needs one) and
+  // never before the closing line.
+  EXPECT_EQ(cuts(text), (std::vector<std::size_t>{6, 14, 15, 17, text.find("After")}));
+  view::MarkdownBoundaries b;
+  b.scan(text.substr(0, 17));
+  EXPECT_EQ(b.last(), 15u);
+  EXPECT_EQ(b.reopen(text), "```");  // the info string is not repeated
+  b.scan(text);
+  EXPECT_EQ(b.reopen(text), "");
+}
+
+TEST(MarkdownBoundaries, NeverCutsInsideAFenceOfAQuoteOrAListItem) {
+  const std::string_view text = "> ```\n> a\n> b\n> c\n\n- ```\n  a\n\n  b\n  c\n  ```\n";
+  EXPECT_EQ(cuts(text), (std::vector<std::size_t>{}));
+}
+
+TEST(MarkdownBoundaries, TildesAndLongerFencesCloseOnlyWithTheirOwnKind) {
+  const std::string_view text = "````\n```\n~~~~\n````\n\n~~~\n```\n~~~\n\nEnd\n";
+  // Inside the first block, "```" and "~~~~" are code; so is "```" inside the second.
+  EXPECT_EQ(cuts(text), (std::vector<std::size_t>{9, 20, 33}));
+}
+
+TEST(MarkdownBoundaries, NeverCutsWhereAListCouldContinue) {
+  // The blank line makes the list loose; an indented line continues an item.
+  const std::string_view text = "- a\n\n- b\n\n  more b\n\n1. one\n\n2) two\n\nEnd\n";
+  EXPECT_EQ(cuts(text), (std::vector<std::size_t>{text.find("End")}));
+}
+
+TEST(MarkdownBoundaries, AFenceInAQuoteOrAnItemEndsWithIt) {
+  const std::string_view quoted = "> ```\n> code\n\nAfter\n";
+  EXPECT_EQ(cuts(quoted), (std::vector<std::size_t>{quoted.find("After")}));
+  const std::string_view item = "- ```\n  code\n\n  more\n\nAfter\n";
+  EXPECT_EQ(cuts(item), (std::vector<std::size_t>{item.find("After")}));
+}
+
+TEST(MarkdownBoundaries, AFenceInATableIsARow) {
+  // md4c goes on with a table up to a blank line, so "```" there opens no code block.
+  const std::string_view text = "| a |\n|---|\n```\nx\n\nAfter\n";
+  EXPECT_EQ(cuts(text), (std::vector<std::size_t>{text.find("After")}));
+}
+
+TEST(MarkdownBoundaries, AnIndentedFenceIsCutOnlyOutsideAList) {
+  const std::string_view top = "Text\n\n   ```\n   a\n   b\nc\n";
+  EXPECT_EQ(cuts(top), (std::vector<std::size_t>{top.find("   b"), top.find("c\n")}));
+  view::MarkdownBoundaries b;
+  b.scan(top);
+  EXPECT_EQ(b.reopen(top), "   ```");
+  const std::string_view nested = "- item\n\n   ```\n   a\n   b\nc\n";
+  EXPECT_EQ(cuts(nested), (std::vector<std::size_t>{}));
+}
+
+TEST(MarkdownLayout, ContinuingLayoutGetsTheGapBetweenBlocks) {
+  const std::string_view text = "First *block*.\n\n- a\n- b\n\nLast block.";
+  const std::size_t cut = text.find("- a");
+  TextLayout whole = md(text, 30);
+  TextLayout pieces;
+  view::MarkdownLayout layout;
+  layout.layout(text.substr(0, cut), 30, pieces);
+  layout.layout(text.substr(cut), 30, pieces, true);
+  EXPECT_EQ(draw(pieces, 30), draw(whole, 30));
+  EXPECT_EQ(pieces.line_count(), whole.line_count());
+}
+
+TEST(TextLayout, TruncateDropsWhatWasBuiltAfterAMark) {
+  TextLayout t;
+  t.add_run("abc", {});
+  const TextLayout::Mark m = t.mark();
+  const std::string before = t.plain_line(0);
+  t.add_run("def", {});  // merged into the run of the marked line
+  t.begin_line();
+  t.add_run("ghi", {});
+  t.truncate(m);
+  EXPECT_EQ(t.line_count(), 1u);
+  EXPECT_EQ(t.plain_line(0), before);
+  EXPECT_EQ(t.current_width(), 3);
+  t.add_run("x", {});
+  EXPECT_EQ(t.plain_line(0), "abcx");
+}

@@ -303,8 +303,8 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   const int input_rows = std::min(input_.wanted_rows(width), std::max(1, height - 2));
   const view::Rect input_area{0, std::max(0, height - 1 - input_rows), width, std::min(input_rows, height - 1)};
   const int rule_y = input_area.y - 1;
-  const int top = !options_.banner.empty() && rule_y >= 2 ? 1 : 0;
-  if (top) view::draw_banner(buffer, {0, 0, width, 1}, options_.banner);
+  // The banner takes up to 3 rows, and never the whole conversation.
+  const int top = options_.banner.empty() ? 0 : view::draw_banner(buffer, {0, 0, width, rule_y}, options_.banner, std::min(3, rule_y / 2), banner_lines_);
   const view::Rect conversation{0, top, width, std::max(0, rule_y - top)};
 
   // The spinner's frame follows the clock, so frames drawn for tokens turn it too and its own

@@ -98,6 +98,7 @@ class Controller {
   view::Rect avatar_area_;
   std::vector<std::string> dev_lines_;
   std::string scratch_;
+  std::vector<screen::LineRange> banner_lines_;
 };
 
 // Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.

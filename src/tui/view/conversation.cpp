@@ -75,7 +75,10 @@ void blank(screen::Buffer& buffer, Rect area) {
 }  // namespace
 
 void ConversationView::invalidate() {
-  for (Slot& s : cache_) s.width = -1;
+  for (Slot& s : cache_) {
+    s.width = -1;
+    s.stream.reset();
+  }
 }
 
 int ConversationView::total() const {
@@ -97,12 +100,18 @@ void ConversationView::layout_entry(const ChatEntry& entry, int width, Slot& slo
   slot.label_line = width < kMinWidthForGutter;
   const int content = std::max(1, width - (slot.label_line ? 0 : kGutterWidth));
   TextLayout& out = slot.layout;
-  out.clear();
   const RoleLook& lk = look(entry.role);
-  if (entry.role == Role::Assistant) {
-    markdown_.layout(entry.text, content, out);
-  } else if (!entry.text.empty()) {
-    layout_plain(entry.text, content, lk.text, out);
+  if (entry.role == Role::Assistant && entry.streaming && incremental_) {
+    layout_streaming(entry.text, content, slot);
+  } else {
+    slot.stream.reset();  // done streaming
+    out.clear();
+    if (entry.role == Role::Assistant) {
+      markdown_.layout(entry.text, content, out);
+    } else if (!entry.text.empty()) {
+      layout_plain(entry.text, content, lk.text, out);
+    }
+    bytes_ += entry.text.size();
   }
   if (entry.streaming) {
     if (out.line_count() == 0 || out.current_width() + 1 > content) out.begin_line();
@@ -116,6 +125,50 @@ void ConversationView::layout_entry(const ChatEntry& entry, int width, Slot& slo
   if (out.line_count() == 0) out.begin_line();
   slot.height = static_cast<int>(out.line_count()) + (slot.label_line ? 1 : 0);
   ++layouts_;
+}
+
+// Lays out the text of a streaming answer into slot.layout, keeping the lines of the complete
+// blocks laid out before when the text only grew. The lines after `mark` (the tail, the cursor)
+// are dropped and laid out again; the whole text is laid out again after any other change.
+void ConversationView::layout_streaming(std::string_view text, int content_width, Slot& slot) {
+  if (!slot.stream) slot.stream = std::make_unique<Stream>();
+  Stream& st = *slot.stream;
+  TextLayout& out = slot.layout;
+  if (st.width == content_width && text.starts_with(st.text)) {
+    out.truncate(st.mark);
+  } else {
+    out.clear();
+    st.width = content_width;
+    st.text.clear();
+    st.kept = 0;
+    st.reopen.clear();
+    st.mark = out.mark();
+    st.boundaries.reset();
+  }
+  st.text.append(text.substr(st.text.size()));
+  st.boundaries.scan(text);
+  if (const std::size_t cut = st.boundaries.last(); cut > st.kept) {
+    layout_piece(text.substr(st.kept, cut - st.kept), content_width, st, out);
+    st.kept = cut;
+    st.reopen.assign(st.boundaries.reopen(text));
+    st.mark = out.mark();
+  }
+  layout_piece(text.substr(st.kept), content_width, st, out);
+}
+
+// Lays out a piece of a streaming answer that starts at st.kept, after the pieces before it.
+void ConversationView::layout_piece(std::string_view piece, int content_width, Stream& st,
+                                    TextLayout& out) {
+  bytes_ += piece.size();
+  if (st.reopen.empty()) {
+    markdown_.layout(piece, content_width, out, st.kept > 0);
+    return;
+  }
+  // The piece goes on a code block: reopened, it continues it with no gap in between.
+  st.scratch.assign(st.reopen);
+  st.scratch += '\n';
+  st.scratch.append(piece);
+  markdown_.layout(st.scratch, content_width, out, false);
 }
 
 // Rebuilds the cache in the order of `entries`, keeping the layouts whose key is still there.

@@ -1,16 +1,19 @@
 // The conversation: chat messages laid out (Markdown for answers), cached per message, and drawn
 // newest at the bottom with scrolling. A steady frame walks only the visible messages and does
-// not allocate.
+// not allocate; a streaming answer lays out only what follows its last complete block.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "tui/screen/buffer.hpp"
 #include "tui/view/markdown.hpp"
+#include "tui/view/markdown_boundaries.hpp"
 #include "tui/view/rect.hpp"
 
 namespace yollayah::tui::view {
@@ -53,12 +56,30 @@ class ConversationView {
   // The largest useful scroll() as of the last draw.
   int max_scroll() const { return max_scroll_; }
 
-  // Messages laid out since construction (tests and benchmarks check the cache with it).
+  // Messages laid out since construction (tests and benchmarks check the cache with it). A
+  // streaming answer laid out again only from its last complete block counts as one.
   std::uint64_t layouts_performed() const { return layouts_; }
+  // Bytes of message text laid out since construction: how much work the layouts were.
+  std::uint64_t bytes_laid_out() const { return bytes_; }
+  // Off: a streaming answer is laid out whole each time it changes (tests and benchmarks
+  // compare against it). On by default.
+  void set_incremental_streaming(bool on) { incremental_ = on; }
   // Forgets every cached layout (e.g. after a theme change).
   void invalidate();
 
  private:
+  // A streaming answer as last laid out: `layout` holds its first `kept` bytes up to `mark`,
+  // laid out once; only the text after them is laid out again when it grows.
+  struct Stream {
+    int width = -1;
+    std::string text;  // the whole text last laid out, to tell an append from an edit
+    std::size_t kept = 0;
+    std::string reopen;  // the code fence `kept` is inside of, if any (MarkdownBoundaries)
+    std::string scratch;
+    TextLayout::Mark mark;
+    MarkdownBoundaries boundaries;
+  };
+
   struct Slot {
     std::uint64_t key = 0;
     std::uint64_t revision = 0;
@@ -67,11 +88,14 @@ class ConversationView {
     bool label_line = false;
     Role role = Role::User;
     TextLayout layout;
+    std::unique_ptr<Stream> stream;  // only while the message streams
   };
 
   void sync(std::span<const ChatEntry> entries, int width);
   void resync(std::span<const ChatEntry> entries);
   void layout_entry(const ChatEntry& entry, int width, Slot& slot);
+  void layout_streaming(std::string_view text, int content_width, Slot& slot);
+  void layout_piece(std::string_view piece, int content_width, Stream& stream, TextLayout& out);
   void draw_entry(const Slot& slot, screen::Buffer& buffer, Rect area, int top) const;
   int total() const;
   int lines_added_at_bottom() const;
@@ -86,6 +110,8 @@ class ConversationView {
   std::optional<std::uint64_t> last_key_;
   int last_height_ = 0;
   std::uint64_t layouts_ = 0;
+  std::uint64_t bytes_ = 0;
+  bool incremental_ = true;
 };
 
 }  // namespace yollayah::tui::view

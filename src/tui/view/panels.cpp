@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <vector>
 
 namespace yollayah::tui::view {
 
@@ -198,11 +199,18 @@ void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toast
   }
 }
 
-void draw_banner(screen::Buffer& buffer, Rect area, std::string_view text) {
-  if (area.empty()) return;
+int draw_banner(screen::Buffer& buffer, Rect area, std::string_view text, int max_rows,
+                std::vector<screen::LineRange>& lines) {
+  if (area.empty() || max_rows <= 0) return 0;
+  screen::wrap(text, std::max(1, area.width - 2), lines);
+  const int rows = std::min({static_cast<int>(lines.size()), max_rows, area.height});
   const auto style = theme::make(theme::kBar, theme::kWarning, screen::kBold);
-  buffer.fill(area.x, area.y, area.width, 1, style);
-  buffer.put_text(area.x + 1, area.y, text, style, area.width - 2);
+  buffer.fill(area.x, area.y, area.width, rows, style);
+  for (int i = 0; i < rows; ++i) {
+    const auto& line = lines[static_cast<std::size_t>(i)];
+    buffer.put_text(area.x + 1, area.y + i, text.substr(line.begin, line.end - line.begin), style, area.width - 2);
+  }
+  return rows;
 }
 
 void draw_loading(screen::Buffer& buffer, Rect area, std::string_view spinner, std::string_view detail) {

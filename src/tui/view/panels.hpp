@@ -4,6 +4,7 @@
 #pragma once
 #include "protocol/types.hpp"
 #include "tui/screen/buffer.hpp"
+#include "tui/screen/width.hpp"
 #include "tui/view/rect.hpp"
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace yollayah::tui::view {
 
@@ -55,8 +57,10 @@ int task_panel_rows(std::span<const TaskRow> tasks);
 // Toasts stacked from the top-right corner of `area`, newest at the bottom.
 void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts);
 
-// A highlighted line across `area` (demo mode's notice), cut to fit.
-void draw_banner(screen::Buffer& buffer, Rect area, std::string_view text);
+// A highlighted notice across the top of `area` (demo mode's), wrapped onto at most `max_rows`
+// rows; `lines` is layout scratch the caller keeps. Returns the rows used.
+int draw_banner(screen::Buffer& buffer, Rect area, std::string_view text, int max_rows,
+                std::vector<screen::LineRange>& lines);
 
 // Shown until the Conductor is ready: a centred title, a spinner frame and a hint.
 void draw_loading(screen::Buffer& buffer, Rect area, std::string_view spinner, std::string_view detail);
