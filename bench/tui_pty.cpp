@@ -6,7 +6,7 @@
 //   cpu        the process's CPU (all threads: TUI and embedded Conductor) while an answer streams
 //              at 50 tokens/s, and idle with and without REDUCE_MOTION, with its wake-ups per
 //              second (context switches of every thread, from /proc)
-// Usage: tui_pty [--mode all|startup|keystroke|cpu] [--keys N] [--seconds S] [--json FILE]
+// Usage: tui_pty [--mode all|startup|keystroke|cpu|stream] [--keys N] [--seconds S] [--json FILE]
 #include "sim_child.hpp"
 
 #include <fcntl.h>
@@ -103,6 +103,17 @@ class TuiChild {
     while (Clock::now() < deadline) {
       pump(std::chrono::milliseconds(5));
       if (seen_.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  // Waits until `text` is on screen. Frames are diffs, so a word can arrive in pieces around
+  // cells that did not change; Ctrl+L (a full redraw) every 200 ms makes it arrive whole.
+  bool wait_for_screen(std::string_view text, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      write_key("\x0c");
+      if (wait_for(text, std::chrono::milliseconds(200))) return true;
     }
     return false;
   }
@@ -226,7 +237,7 @@ void bench_keystroke(Results& results, int keys) {
   SimChild sim({"--seed", "1", "--tokens", "1000000", "--tokens-per-sec", "1000"});
   const std::string home = temp_home();
   TuiChild tui(sim.host(), false, home);  // animated: the worst case
-  if (!tui.wait_for("Responding", std::chrono::seconds(10))) throw std::runtime_error("the stream did not start");
+  if (!tui.wait_for_screen("Responding", std::chrono::seconds(10))) throw std::runtime_error("the stream did not start");
   tui.drain_for(std::chrono::milliseconds(500));
 
   std::mt19937 rng(42);
@@ -275,21 +286,25 @@ Usage measure(TuiChild& tui, int seconds) {
   return u;
 }
 
-void bench_cpu(Results& results, int seconds) {
+void bench_cpu(Results& results, int seconds, bool idle) {
   const std::string home = temp_home();
   {
     SimChild sim({"--seed", "1", "--tokens", "100000", "--tokens-per-sec", "50"});
     TuiChild tui(sim.host(), false, home);
-    if (!tui.wait_for("Responding", std::chrono::seconds(10))) throw std::runtime_error("the stream did not start");
+    if (!tui.wait_for_screen("Responding", std::chrono::seconds(10))) throw std::runtime_error("the stream did not start");
     tui.drain_for(std::chrono::seconds(1));
     const auto u = measure(tui, seconds);
     std::printf("cpu       streaming 50 tok/s: %.2f %% CPU, %.0f wake-ups/s (target ≤ 1 %%)\n", u.cpu_percent, u.wakeups_per_sec);
     results.add("cpu_streaming_50_percent", u.cpu_percent);
   }
+  if (!idle) {
+    std::filesystem::remove_all(home);
+    return;
+  }
   for (bool reduce : {true, false}) {
     SimChild sim({"--seed", "1", "--tokens", "20"});
     TuiChild tui(sim.host(), reduce, home);
-    if (!tui.wait_for("Ready", std::chrono::seconds(10))) throw std::runtime_error("never ready");
+    if (!tui.wait_for_screen("Ready", std::chrono::seconds(10))) throw std::runtime_error("never ready");
     tui.drain_for(std::chrono::seconds(2));  // toasts and the stall monitor settle
     const auto u = measure(tui, seconds);
     std::printf("cpu       idle, %s: %.2f %% CPU, %.1f wake-ups/s, RSS %ld KiB (target %s)\n",
@@ -318,7 +333,7 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") seconds = std::stoi(next());
     else if (a == "--json") json_path = next();
     else {
-      std::fprintf(stderr, "usage: tui_pty [--mode all|startup|keystroke|cpu] [--keys N] [--seconds S] [--json FILE]\n");
+      std::fprintf(stderr, "usage: tui_pty [--mode all|startup|keystroke|cpu|stream] [--keys N] [--seconds S] [--json FILE]\n");
       return 2;
     }
   }
@@ -327,7 +342,7 @@ int main(int argc, char** argv) {
   try {
     if (mode == "all" || mode == "startup") bench_startup(results, 10);
     if (mode == "all" || mode == "keystroke") bench_keystroke(results, keys);
-    if (mode == "all" || mode == "cpu") bench_cpu(results, seconds);
+    if (mode == "all" || mode == "cpu" || mode == "stream") bench_cpu(results, seconds, mode != "stream");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tui_pty: %s\n", e.what());
     return 1;

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include <functional>
-#include <thread>
 #include <iostream>
 #include <iterator>
 
@@ -242,9 +241,10 @@ constexpr const char* kNotATerminal =
     "yollayah: the chat screen needs a terminal, but stdin or stdout is not one.\n"
     "For scripts and pipes, ask one question instead:  yollayah ask \"your question\"\n";
 
-// Opens the terminal, runs the App on `io` until it is done, restores the terminal and prints the
-// goodbye line. The link must already be usable on `io`.
-int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedded) {
+// Opens the terminal, runs the App on `io` until it is done, restores the terminal, prints the
+// goodbye line and calls `shut_down`. The link must already be usable on `io`.
+int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedded,
+               const std::function<void()>& shut_down = {}) {
   auto terminal = tui::term::Terminal::open(STDIN_FILENO, STDOUT_FILENO);
   if (!terminal) {
     std::cerr << "yollayah: cannot use this terminal: " << terminal.error().message() << "\n";
@@ -253,6 +253,7 @@ int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedd
   tui::app::AppOptions options;
   options.motion = !tui::app::reduce_motion_from_env();
   options.embedded = embedded;
+  options.stall_monitor = !embedded;  // the embedded Conductor's monitor covers the shared loop
   if (const char* banner = std::getenv("YOLLAYAH_BANNER")) options.banner = banner;
   tui::app::AppResult result;
   tui::app::App app(io.get_executor(), link, options);
@@ -263,6 +264,7 @@ int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedd
   io.run();
   (*terminal)->restore();
   std::cout << result.goodbye << std::endl;
+  if (shut_down) shut_down();
   // Let the link say goodbye and the App's coroutines see the closed link, so nothing suspended
   // on the loop outlives the link it waits on.
   io.restart();
@@ -309,30 +311,21 @@ int run_tui(const TuiArgs& args) {
   if (!args.host.empty()) config.ollama_host = args.host;
   if (!args.model.empty()) config.model = args.model;
 
-  // The Conductor runs on its own thread and loop; the TUI on this one. They meet only through
-  // the in-process link.
-  asio::io_context conductor_io(1);
-  auto work = asio::make_work_guard(conductor_io);
+  // The Conductor and the TUI share this thread's loop: neither ever blocks it (check-async, and
+  // the stall monitor in F12), and a token then reaches the screen without a wake-up of another
+  // thread. They still meet only through the in-process link.
+  asio::io_context io(1);
   backend::OllamaConfig backend_config;
   backend_config.endpoint = backend::parse_ollama_host(config.ollama_host);
   backend_config.connect_timeout = config.connect_timeout;
   backend_config.idle_timeout = config.idle_timeout;
-  auto ollama = std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), backend_config);
-  conductor::Conductor conductor(conductor_io.get_executor(), ollama, conductor::SessionConfig::from(config));
-
-  asio::io_context io(1);
-  int code = 0;
-  {
-    transport::InProcessLink link(conductor, io.get_executor());
-    std::thread conductor_thread([&] { conductor_io.run(); });
-    code = run_tui_on(io, link, true);
+  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend_config);
+  conductor::Conductor conductor(io.get_executor(), ollama, conductor::SessionConfig::from(config));
+  transport::InProcessLink link(conductor, io.get_executor());
+  const int code = run_tui_on(io, link, true, [&] {
     link.close();
-    asio::post(conductor_io, [&] {
-      conductor.stop(std::nullopt);
-      conductor_io.stop();
-    });
-    conductor_thread.join();
-  }
+    conductor.stop(std::nullopt);
+  });
   return code;
 }
 

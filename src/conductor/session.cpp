@@ -139,6 +139,8 @@ void Session::on_hello(SurfaceEntry& surface, bool legacy) {
   surfaces_.send_to(id, msg::State{state_});
   surfaces_.send_to(id, session_info());
   if (!legacy) surfaces_.send_to(id, state_snapshot());
+  // A surface that joins after the start-up check failed is told too (the broadcast missed it).
+  if (backend_problem_ && !headless) notify(id, NotifyLevel::Warning, "Model server not available", *backend_problem_);
 
   // The first interactive surface of an empty session is greeted; headless ones (scripts,
   // `yollayah ask`) never are.

@@ -115,6 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   InputValidator validator_;
   protocol::ConductorState state_ = protocol::ConductorState::Initializing;
   bool ready_ = false;
+  std::optional<std::string> backend_problem_;  // what the start-up check found wrong, for late joiners
   bool greeted_ = false;
   bool stopping_ = false;
 

@@ -32,10 +32,11 @@ class Session::TurnSink final : public backend::ChatSink {
 asio::awaitable<void> Session::check_backend() {
   auto version = co_await backend_->version();
   ready_ = true;
+  backend_problem_.reset();
   if (!version) {
     core::log().warn("backend check failed: {}", version.error().message);
-    notify(0, protocol::NotifyLevel::Warning, "Model server not available",
-           describe_backend_error(version.error(), config_.model));
+    backend_problem_ = describe_backend_error(version.error(), config_.model);
+    notify(0, protocol::NotifyLevel::Warning, "Model server not available", *backend_problem_);
   }
   if (!stopping_) {
     set_state(ConductorState::Ready);

@@ -300,6 +300,23 @@ TEST(ChatTurn, UnreachableBackendIsReportedWithTheUrlAndAFix) {
   EXPECT_TRUE(warned) << "the start-up check warns that the backend is missing";
 }
 
+TEST(ChatTurn, ASurfaceJoiningAfterAFailedStartUpCheckIsWarnedToo) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(closed_port());
+  asio::io_context io;
+  ConductorUnderTest cut(io, url);
+  RecordingSurface first(io, cut.conductor);
+  ASSERT_TRUE(first.join());  // the check has run (Ready follows it)
+  RecordingSurface late(io, cut.conductor);
+  ASSERT_TRUE(late.join());
+  ASSERT_TRUE(late.run_until_count<msg::Notify>(1, std::chrono::seconds(2)));
+  const auto notes = late.all<msg::Notify>();
+  EXPECT_EQ(notes[0].level, protocol::NotifyLevel::Warning);
+  EXPECT_NE(notes[0].message.find(url), std::string::npos) << notes[0].message;
+  RecordingSurface script(io, cut.conductor);  // a headless surface gets the error with its answer instead
+  ASSERT_TRUE(script.join(2, protocol::SurfaceType::Kind::Headless));
+  EXPECT_EQ(script.count<msg::Notify>(), 0u);
+}
+
 TEST(ChatTurn, HundredConcurrentSessionsAllComplete) {
   SimProcess sim({"--script", write_temp_file(script({"x", "y", "z"})), "--tokens-per-sec", "200"});
   asio::io_context io;

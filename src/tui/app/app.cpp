@@ -45,7 +45,7 @@ Connection connection_of(transport::LinkState state) {
 constexpr std::chrono::milliseconds kFlushOnExit{300};
 // Frames caused by the Conductor (tokens, state) come at most this often; a burst between two
 // frames is drawn once. Keys and resizes draw at once: typing never waits for the pace.
-constexpr std::chrono::milliseconds kFrameInterval{16};
+constexpr std::chrono::milliseconds kFrameInterval{33};
 
 }  // namespace
 
@@ -60,8 +60,8 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
         renderer(screen::detect_color_mode()),
         winch(executor, SIGWINCH),
         timer(executor),
-        frame_timer(executor),
-        monitor(executor, "tui") {
+        frame_timer(executor) {
+    if (opts.stall_monitor) monitor.emplace(executor, "tui");
     renderer.set_synchronized_output(opts.synchronized_output);
     frame.reserve(64 * 1024);
   }
@@ -80,7 +80,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   bool frame_timer_armed = false;
   Clock::time_point last_render{};
   std::optional<Clock::time_point> armed;
-  core::StallMonitor monitor;
+  std::optional<core::StallMonitor> monitor;  // none when the loop already has one
   std::function<void(AppResult)> done;
   std::vector<protocol::EnvelopePtr> batch;
   std::string frame;
@@ -94,6 +94,10 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t frames = 0;
   std::chrono::nanoseconds last_frame{0};
   std::chrono::nanoseconds worst_frame{0};
+
+  void note_activity() {
+    if (monitor) monitor->note_activity();
+  }
 
   void start() {
     auto self = shared_from_this();
@@ -123,7 +127,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
         finish(1, "the terminal closed");
         break;
       }
-      monitor.note_activity();
+      note_activity();
       const auto now = Clock::now();
       for (const auto& e : *events) controller.on_input(e, now);
       after_event(true);
@@ -135,7 +139,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       batch.clear();
       const bool open = co_await link.receive(batch);
       if (finished) break;
-      monitor.note_activity();
+      note_activity();
       const auto now = Clock::now();
       for (const auto& envelope : batch) controller.on_message(envelope->message, now);
       batch.clear();
@@ -153,7 +157,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       auto self = weak.lock();
       if (ec || !self || self->finished) return;
       if (auto s = term::query_size(self->options.out_fd)) self->size = *s;
-      self->monitor.note_activity();
+      self->note_activity();
       self->controller.on_resize(self->size.cols, self->size.rows);
       self->after_event(true);
       self->wait_for_resize();
@@ -197,7 +201,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       auto self = weak.lock();
       if (ec || !self || self->finished) return;
       self->armed.reset();
-      self->monitor.note_activity();
+      self->note_activity();
       self->controller.tick(Clock::now());
       self->after_event();
     });

@@ -18,6 +18,9 @@ struct AppOptions {
   bool motion = true;      // REDUCE_MOTION=1 turns it off
   bool embedded = true;    // the Conductor is in this process (else conductord over the socket)
   bool synchronized_output = true;
+  // Measure this loop's lag (F12, warnings). Off when the loop already has a monitor: the
+  // embedded Conductor's measures the loop both share, and two would double the probe wake-ups.
+  bool stall_monitor = true;
   std::string banner;      // kept at the top of the screen (YOLLAYAH_BANNER: demo mode's notice)
 };
 
