@@ -6,7 +6,7 @@ std::string describe_backend_error(const backend::BackendError& e, const std::st
   using Kind = backend::BackendError::Kind;
   switch (e.kind) {
     case Kind::Unreachable:
-      return e.message + ". Start Ollama with `ollama serve`, set OLLAMA_HOST to a running server, or try the simulated model with scripts/run";
+      return e.message + ". Start Ollama with `ollama serve`, set OLLAMA_HOST to a running server, or try the simulated model: ./yollayah.sh demo";
     case Kind::Timeout:
       return e.message + ". The model server at " + e.url + " stopped answering; check that it is not overloaded, then try again.";
     case Kind::Http:

@@ -387,3 +387,20 @@ TEST(Controller, ALongBannerWrapsOntoAFewRows) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Controller, ALongNotificationWrapsSoItsAdviceIsReadable) {
+  Controller c;
+  make_ready(c);
+  c.on_message(msg::Notify{yollayah::protocol::NotifyLevel::Warning, std::string("Model server not available"),
+                           "cannot reach Ollama at http://127.0.0.1:1: start it with `ollama serve` or set OLLAMA_HOST"},
+               t0);
+  Buffer b(100, 30);
+  c.draw(b, t0);
+  const std::string text = screen_text(b);
+  EXPECT_NE(text.find("Model server not available"), std::string::npos);
+  EXPECT_NE(text.find("OLLAMA_HOST"), std::string::npos);  // the end of the advice is on screen
+}
+
+}  // namespace

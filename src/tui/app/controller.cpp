@@ -341,10 +341,7 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
     for (int x = 0; x < width; ++x) buffer.set(x, rule_y, "─", 1, view::theme::rule());
   }
   const auto& toasts = chat_.toasts();
-  if (!toasts.empty() && !conversation.empty()) {
-    const int rows = std::min(conversation.height, static_cast<int>(toasts.size()) * 3);
-    view::draw_toasts(buffer, {conversation.x, conversation.bottom() - rows, conversation.width, rows}, toasts);
-  }
+  if (!toasts.empty() && !conversation.empty()) view::draw_toasts(buffer, conversation, toasts, toast_scratch_);
   if (dev_view_ && !dev_lines_.empty()) view::draw_dev_panel(buffer, conversation, {dev_lines_});
 
   const auto cursor = input_.draw(buffer, input_area, busy() ? "type ahead; it is sent after this answer" : "Say something to Yollayah…");

@@ -10,6 +10,7 @@
 #include "tui/view/avatar.hpp"
 #include "tui/view/conversation.hpp"
 #include "tui/view/input_box.hpp"
+#include "tui/view/panels.hpp"
 
 #include <chrono>
 #include <optional>
@@ -99,6 +100,7 @@ class Controller {
   std::vector<std::string> dev_lines_;
   std::string scratch_;
   std::vector<screen::LineRange> banner_lines_;
+  view::ToastScratch toast_scratch_;
 };
 
 // Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.

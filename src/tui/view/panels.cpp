@@ -177,25 +177,48 @@ int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> 
   return rows;
 }
 
-void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts) {
+void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts, ToastScratch& scratch) {
   if (toasts.empty() || area.width < 12 || area.height < 3) return;
-  const int width = std::min(area.width, 56);
-  int y = area.y;
-  for (const auto& toast : toasts) {
-    if (y + 3 > area.bottom()) break;
-    const Rect box{area.right() - width, y, width, 3};
+  const int width = std::min(area.width, 60);
+  const int inner_w = width - 4;
+  int bottom = area.bottom();
+  // Newest at the bottom, older ones stacked above while there is room.
+  for (auto it = toasts.rbegin(); it != toasts.rend(); ++it) {
+    const auto& toast = *it;
+    scratch.text.clear();
+    scratch.text += level_icon(toast.level);
+    scratch.text += ' ';
+    if (!toast.title.empty()) {
+      scratch.text += toast.title;
+      scratch.text += ": ";
+    }
+    const std::size_t title_end = scratch.text.size();
+    scratch.text += toast.message;
+    screen::wrap(scratch.text, inner_w, scratch.lines);
+    const int rows = std::min(static_cast<int>(scratch.lines.size()), kMaxToastLines);
+    const int height = rows + 2;
+    if (bottom - height < area.y) break;
+    const Rect box{area.right() - width, bottom - height, width, height};
     const auto color = level_color(toast.level);
     const Rect inner = draw_box(buffer, box, theme::panel(), theme::make(color, theme::kPanel));
-    int x = inner.x;
     const auto strong = theme::make(color, theme::kPanel, screen::kBold);
-    x += buffer.put_text(x, inner.y, level_icon(toast.level), strong, inner.right() - x);
-    x += buffer.put_text(x, inner.y, " ", theme::panel(), inner.right() - x);
-    if (!toast.title.empty()) {
-      x += buffer.put_text(x, inner.y, toast.title, strong, inner.right() - x);
-      x += buffer.put_text(x, inner.y, ": ", strong, inner.right() - x);
+    for (int i = 0; i < rows; ++i) {
+      const auto& line = scratch.lines[static_cast<std::size_t>(i)];
+      int x = inner.x;
+      // The icon and the title are bold in the toast's colour; the message is plain.
+      std::size_t at = line.begin;
+      if (at < title_end) {
+        const std::size_t bold_end = std::min(line.end, title_end);
+        x += buffer.put_text(x, inner.y + i, std::string_view(scratch.text).substr(at, bold_end - at),
+                             strong, inner.right() - x);
+        at = bold_end;
+      }
+      if (at < line.end) {
+        buffer.put_text(x, inner.y + i, std::string_view(scratch.text).substr(at, line.end - at), theme::panel(),
+                        inner.right() - x);
+      }
     }
-    buffer.put_text(x, inner.y, toast.message, theme::panel(), inner.right() - x);
-    y += 3;
+    bottom -= height;
   }
 }
 

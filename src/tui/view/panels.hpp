@@ -54,8 +54,14 @@ void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, 
 int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, std::string& scratch);
 int task_panel_rows(std::span<const TaskRow> tasks);
 
-// Toasts stacked from the top-right corner of `area`, newest at the bottom.
-void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts);
+// Toasts in the bottom-right corner of `area`, newest at the bottom, each wrapped onto at most
+// kMaxToastLines lines. The scratch is the caller's, reused across frames.
+inline constexpr int kMaxToastLines = 4;
+struct ToastScratch {
+  std::string text;
+  std::vector<screen::LineRange> lines;
+};
+void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts, ToastScratch& scratch);
 
 // A highlighted notice across the top of `area` (demo mode's), wrapped onto at most `max_rows`
 // rows; `lines` is layout scratch the caller keeps. Returns the rows used.
