@@ -80,6 +80,8 @@ class SocketSurface {
   void send(protocol::SurfaceEvent e) { link_.send(std::move(e)); }
   transport::UnixLink& link() { return link_; }
   bool closed() const { return closed_; }
+  // Every state() the surface saw on a wake-up from receive(), in order, without repeats.
+  const std::vector<transport::LinkState>& states() const { return states_; }
   boost::system::error_code connect_error() const { return ec_; }
   const std::vector<protocol::ConductorMessage>& received() const { return received_; }
 
@@ -107,13 +109,16 @@ class SocketSurface {
     while (co_await link_.receive(batch)) {
       for (auto& e : batch) received_.push_back(e->message);
       batch.clear();
+      if (states_.empty() || states_.back() != link_.state()) states_.push_back(link_.state());
     }
     closed_ = true;
+    if (states_.empty() || states_.back() != link_.state()) states_.push_back(link_.state());
   }
 
   transport::UnixLink link_;
   boost::system::error_code ec_;
   std::vector<protocol::ConductorMessage> received_;
+  std::vector<transport::LinkState> states_;
   bool closed_ = false;
 };
 

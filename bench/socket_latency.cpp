@@ -1,0 +1,302 @@
+// bench/socket_latency: the per-token latency a surface sees through the Unix socket, against the
+// in-process transport in the same run. ollama-sim streams at a paced rate → OllamaBackend →
+// Conductor (its own thread) → either a UnixServer + UnixLink over a real socket in a temp
+// directory, or an InProcessLink; the surface runs on this thread. Latency is per model token:
+// from the moment the backend parsed its line to the moment the surface holds the Token carrying
+// it. Everything is bounded in time; only the ollama-sim this bench spawned is killed.
+//
+//   build/bin/socket_latency [--tokens N] [--rate TOKENS_PER_S] [--runs R]
+//                            [--transport socket|inprocess|both] [--json FILE]
+#include "backend/ollama_backend.hpp"
+#include "conductor/conductor.hpp"
+#include "transport/inprocess.hpp"
+#include "transport/unix_client.hpp"
+#include "transport/unix_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace asio = boost::asio;
+using namespace yollayah;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// ---- ollama-sim as a child process (killed by PID) ----------------------------------------
+
+struct Sim {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+
+  Sim(std::size_t tokens, std::size_t rate) {
+    std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim";
+    std::string n = std::to_string(tokens);
+    std::string r = std::to_string(rate);
+    const char* argv[] = {bin.c_str(), "--port", "0", "--seed", "1", "--tokens", n.c_str(), "--tokens-per-sec", r.c_str(), nullptr};
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, const_cast<char**>(argv), environ) != 0)
+      throw std::runtime_error("cannot start " + bin);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    auto colon = line.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("ollama-sim said: " + line);
+    port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+  }
+  ~Sim() {
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+  }
+};
+
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/yolla-bench-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+// ---- stamping: when the backend parsed each model token -------------------------------------
+
+struct Stamps {
+  std::vector<Clock::time_point> at;    // when line i's content was parsed
+  std::vector<std::uint64_t> end_byte;  // cumulative content bytes after line i
+  std::uint64_t lines = 0;
+};
+
+class StampingSink final : public backend::ChatSink {
+ public:
+  StampingSink(backend::ChatSink& inner, Stamps& stamps) : inner_(inner), stamps_(stamps) {}
+  void on_content(std::string_view text) override {
+    bytes_ += text.size();
+    ++stamps_.lines;
+    stamps_.at.push_back(Clock::now());  // every line: at a paced rate the clock costs nothing
+    stamps_.end_byte.push_back(bytes_);
+    inner_.on_content(text);
+  }
+  void on_batch_end() override { inner_.on_batch_end(); }
+
+ private:
+  backend::ChatSink& inner_;
+  Stamps& stamps_;
+  std::uint64_t bytes_ = 0;
+};
+
+class StampingBackend final : public backend::Backend {
+ public:
+  StampingBackend(std::shared_ptr<backend::Backend> inner, Stamps& stamps) : inner_(std::move(inner)), stamps_(stamps) {}
+  std::string endpoint() const override { return inner_->endpoint(); }
+  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
+    StampingSink stamping(sink, stamps_);
+    co_return co_await inner_->chat(r, stamping);
+  }
+  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
+  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
+
+ private:
+  std::shared_ptr<backend::Backend> inner_;
+  Stamps& stamps_;
+};
+
+struct Result {
+  std::string transport;
+  std::size_t lines = 0, token_messages = 0;
+  double seconds = 0;
+  double p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0;
+  bool complete = false;
+};
+
+Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, std::chrono::seconds budget) {
+  Stamps stamps;
+  stamps.at.reserve(expected_tokens + 16);
+  stamps.end_byte.reserve(expected_tokens + 16);
+  TempDir dir;
+
+  asio::io_context conductor_io(1);
+  auto guard = asio::make_work_guard(conductor_io);
+  backend::OllamaConfig cfg;
+  cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(port));
+  auto stamping =
+      std::make_shared<StampingBackend>(std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg), stamps);
+  conductor::SessionConfig sc;
+  sc.model = "sim";
+  sc.greet = false;
+  conductor::Conductor conductor(conductor_io.get_executor(), stamping, sc);
+  transport::UnixServerOptions so;
+  so.socket_path = dir.path + "/run/conductor.sock";
+  so.heartbeat_interval = std::chrono::milliseconds(0);
+  so.rate_per_second = 0;
+  std::optional<transport::UnixServer> server;
+  if (socket) {
+    server.emplace(conductor_io.get_executor(), conductor, so);
+    if (auto err = server->listen()) throw std::runtime_error(err->message);
+    server->start();
+  }
+  std::thread conductor_thread([&] { conductor_io.run(); });
+
+  asio::io_context surface_io(1);
+  std::unique_ptr<transport::ConductorLink> link;
+  transport::UnixLink* unix_link = nullptr;
+  if (socket) {
+    auto l = std::make_unique<transport::UnixLink>(surface_io.get_executor());
+    unix_link = l.get();
+    link = std::move(l);
+  } else {
+    link = std::make_unique<transport::InProcessLink>(conductor, surface_io.get_executor());
+  }
+
+  std::vector<std::pair<Clock::time_point, std::uint64_t>> arrivals;  // (time, cumulative bytes)
+  arrivals.reserve(expected_tokens + 16);
+  Result result;
+  result.transport = socket ? "socket" : "inprocess";
+  Clock::time_point t0, t1;
+  asio::co_spawn(surface_io, [&]() -> asio::awaitable<void> {
+    if (unix_link) {
+      if (auto ec = co_await unix_link->connect(so.socket_path)) {
+        std::fprintf(stderr, "connect: %s\n", ec.message().c_str());
+        co_return;
+      }
+    }
+    link->send(protocol::ev::Handshake{"evt_1", 2, {protocol::SurfaceType::Kind::Headless, {}},
+                                       protocol::SurfaceCapabilities::headless(), std::nullopt});
+    t0 = Clock::now();
+    link->send(protocol::ev::UserMessage{"evt_2", "go"});
+    std::vector<protocol::EnvelopePtr> batch;
+    std::uint64_t bytes = 0;
+    for (;;) {
+      batch.clear();
+      if (!co_await link->receive(batch)) co_return;
+      const auto now = Clock::now();
+      for (auto& e : batch) {
+        if (auto* t = std::get_if<protocol::msg::Token>(&e->message)) {
+          bytes += t->text.size();
+          ++result.token_messages;
+          arrivals.emplace_back(now, bytes);
+        } else if (std::holds_alternative<protocol::msg::StreamEnd>(e->message) ||
+                   std::holds_alternative<protocol::msg::StreamError>(e->message)) {
+          t1 = now;
+          result.complete = true;
+          co_return;
+        }
+      }
+    }
+  }, asio::detached);
+  surface_io.run_for(budget);  // bounded: a stuck run reports incomplete instead of hanging
+  link->close();
+  surface_io.restart();
+  surface_io.run_for(std::chrono::milliseconds(200));
+  guard.reset();
+  conductor.stop(std::nullopt);
+  conductor_io.stop();
+  conductor_thread.join();
+
+  result.lines = stamps.lines;
+  if (!result.complete) return result;
+  result.seconds = std::chrono::duration<double>(t1 - t0).count();
+  std::vector<double> lat;
+  lat.reserve(stamps.at.size());
+  std::size_t a = 0;
+  for (std::size_t i = 0; i < stamps.at.size(); ++i) {
+    while (a < arrivals.size() && arrivals[a].second < stamps.end_byte[i]) ++a;
+    if (a == arrivals.size()) break;
+    lat.push_back(std::chrono::duration<double, std::micro>(arrivals[a].first - stamps.at[i]).count());
+  }
+  if (!lat.empty()) {
+    std::sort(lat.begin(), lat.end());
+    auto pct = [&](std::size_t p) { return lat[std::min(lat.size() - 1, lat.size() * p / 100)]; };
+    result.p50_us = pct(50);
+    result.p90_us = pct(90);
+    result.p99_us = pct(99);
+    result.max_us = lat.back();
+  }
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t tokens = 100'000;
+  std::size_t rate = 20'000;
+  int runs = 2;
+  std::string which = "both";
+  std::string json_path;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--tokens") tokens = std::stoul(argv[i + 1]);
+    else if (a == "--rate") rate = std::stoul(argv[i + 1]);
+    else if (a == "--runs") runs = std::stoi(argv[i + 1]);
+    else if (a == "--transport") which = argv[i + 1];
+    else if (a == "--json") json_path = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: socket_latency [--tokens N] [--rate R] [--runs R] [--transport socket|inprocess|both] [--json FILE]\n");
+      return 2;
+    }
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  // Long enough for the stream at its pace, plus slack; never unbounded.
+  const auto budget = std::chrono::seconds(10 + (rate ? tokens / rate * 3 : 30));
+  Sim sim(tokens, rate);
+  std::vector<Result> results;
+  for (int r = 0; r < runs; ++r) {
+    for (bool socket : {true, false}) {
+      if ((socket && which == "inprocess") || (!socket && which == "socket")) continue;
+      Result res = run_once(sim.port, tokens, socket, budget);
+      std::printf("run %d %-9s: %s %zu tokens in %zu Token msgs, %.3f s (%.0f tokens/s) | latency p50 %.1f us  p90 %.1f us  "
+                  "p99 %.1f us  max %.1f us\n",
+                  r + 1, res.transport.c_str(), res.complete ? "" : "INCOMPLETE", res.lines, res.token_messages,
+                  res.seconds, res.seconds > 0 ? static_cast<double>(res.lines) / res.seconds : 0.0, res.p50_us,
+                  res.p90_us, res.p99_us, res.max_us);
+      results.push_back(res);
+    }
+  }
+  if (!json_path.empty()) {
+    std::ofstream json(json_path);
+    json << "{\"tokens\":" << tokens << ",\"rate\":" << rate << ",\"runs\":[";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      json << (i ? "," : "") << "{\"transport\":\"" << r.transport << "\",\"complete\":" << (r.complete ? "true" : "false")
+           << ",\"tokens\":" << r.lines << ",\"token_messages\":" << r.token_messages << ",\"seconds\":" << r.seconds
+           << ",\"p50_us\":" << r.p50_us << ",\"p90_us\":" << r.p90_us << ",\"p99_us\":" << r.p99_us
+           << ",\"max_us\":" << r.max_us << "}";
+    }
+    json << "]}\n";
+  }
+  for (const auto& r : results)
+    if (!r.complete) return 1;
+  return 0;
+}
