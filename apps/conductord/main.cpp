@@ -38,6 +38,7 @@ struct Args {
   std::string pid_file;
   bool daemonize = false;
   std::size_t max_connections = 100;
+  std::size_t max_connections_per_uid = 64;
   bool allow_legacy = false;
 };
 
@@ -151,6 +152,7 @@ int run(const Args& args) {
   transport::UnixServerOptions options;
   options.socket_path = socket_path;
   options.max_connections = args.max_connections;
+  options.max_connections_per_uid = args.max_connections_per_uid;
   options.auth_token = token;
   options.allow_legacy = args.allow_legacy;
   transport::UnixServer server(io.get_executor(), conductor, options);
@@ -190,18 +192,19 @@ int run(const Args& args) {
   std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
     if (ec) return;
     reload_signal.async_wait(on_hup);
-    asio::post(blocking, [&io, path = args.config] {
+    asio::post(blocking, [&io, &conductor, &config, path = args.config] {
       core::Config fresh;
       auto err = core::load_config(fresh, path);
-      asio::post(io, [err, fresh] {
+      asio::post(io, [&conductor, &config, err, fresh] {
         if (err) {
           core::log().warn("config reload failed, keeping the old one: {}", err->message);
           return;
         }
-        // The Conductor has no live-reconfiguration API yet: the reload validates the file and
-        // reports what it would change; backend and model changes take effect on restart.
-        core::log().info("config reloaded (model {}, ollama host '{}'); backend changes apply after a restart",
-                         fresh.model, fresh.ollama_host);
+        conductor.reconfigure(conductor::SessionConfig::from(fresh));
+        core::log().info("config reloaded: model {}, max context {}", fresh.model, fresh.max_context);
+        if (fresh.ollama_host != config.ollama_host)
+          core::log().warn("config reload: the Ollama host ({} → {}) changes when conductord restarts", config.ollama_host,
+                           fresh.ollama_host);
       });
     });
   };
@@ -232,6 +235,8 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-legacy", args.allow_legacy,
                "Accept version-1 surfaces that only say Connected (they cannot send the session token)");
   app.add_option("--max-connections", args.max_connections, "Most surfaces connected at once")->capture_default_str();
+  app.add_option("--max-connections-per-uid", args.max_connections_per_uid, "Most surfaces one user may connect at once")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   // A closed stderr or log pipe must not kill the daemon; sockets already use MSG_NOSIGNAL.
   ::signal(SIGPIPE, SIG_IGN);

@@ -12,15 +12,34 @@ std::shared_ptr<Session> Conductor::main_session() {
   std::lock_guard lock(mutex_);
   if (!main_) {
     main_ = std::make_shared<Session>(executor_, backend_, config_, &monitor_);
+    sessions_.push_back(main_);
     main_->start();
   }
   return main_;
 }
 
 std::shared_ptr<Session> Conductor::create_session() {
-  auto session = std::make_shared<Session>(executor_, backend_, config_, &monitor_);
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mutex_);
+    session = std::make_shared<Session>(executor_, backend_, config_, &monitor_);
+    std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+    sessions_.push_back(session);
+  }
   session->start();
   return session;
+}
+
+void Conductor::reconfigure(SessionConfig config) {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mutex_);
+    config.greet = config_.greet;
+    config_ = config;
+    for (const auto& weak : sessions_)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (const auto& session : live) session->reconfigure(config);
 }
 
 void Conductor::stop(std::optional<std::string> quit_message) {

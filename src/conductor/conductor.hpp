@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 #include <mutex>
 
 namespace yollayah::conductor {
@@ -27,6 +28,9 @@ class Conductor {
 
   // Sends Quit to every surface of every session and cancels their work.
   void stop(std::optional<std::string> quit_message);
+  // A reloaded configuration for every live session and those created later (Session::reconfigure).
+  // Thread-safe.
+  void reconfigure(SessionConfig config);
 
   backend::Backend& backend() { return *backend_; }
   // How late the Conductor's loop runs its work (DESIGN.md: the proof of "non-blocking").
@@ -38,8 +42,9 @@ class Conductor {
   std::shared_ptr<backend::Backend> backend_;
   SessionConfig config_;
   core::StallMonitor monitor_;
-  std::mutex mutex_;  // guards main_ only; never held across I/O
+  std::mutex mutex_;  // guards main_, sessions_ and config_; never held across I/O
   std::shared_ptr<Session> main_;
+  std::vector<std::weak_ptr<Session>> sessions_;  // every session created, for reconfigure()
   std::atomic<SurfaceId> next_surface_id_{1};
 };
 

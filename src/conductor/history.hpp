@@ -30,6 +30,7 @@ class History {
   };
 
   explicit History(Limits limits) : limits_(limits) {}
+  void set_limits(Limits limits) { limits_ = limits; }
 
   HistoryMessage& append(HistoryMessage message);
   HistoryMessage* find(const protocol::MessageId& id);

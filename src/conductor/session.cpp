@@ -51,6 +51,19 @@ void Session::start() {
   asio::co_spawn(strand_, [self = shared_from_this()]() { return self->check_backend(); }, asio::detached);
 }
 
+void Session::reconfigure(SessionConfig config) {
+  asio::post(strand_, [self = shared_from_this(), config = std::move(config)]() mutable {
+    const bool model_changed = config.model != self->config_.model;
+    config.greet = self->config_.greet;
+    config.additional_agents = self->config_.additional_agents;
+    self->history_.set_limits(config.history);
+    self->validator_ = InputValidator(config.input);
+    self->config_ = std::move(config);
+    self->history_.prune();
+    if (model_changed) self->surfaces_.broadcast(self->session_info());
+  });
+}
+
 void Session::attach(SurfaceId id, std::shared_ptr<SurfaceSink> sink) {
   asio::post(strand_, [self = shared_from_this(), id, sink = std::move(sink)]() mutable {
     auto& entry = self->surfaces_.add(id, std::move(sink));

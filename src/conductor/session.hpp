@@ -58,6 +58,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void post(SurfaceId from, protocol::SurfaceEvent event);
   // Ends every surface's session: cancels the answer in progress and sends Quit to all.
   void stop(std::optional<std::string> quit_message);
+  // Applies a reloaded configuration (SIGHUP): the model, system prompt, context size, snapshot
+  // size, history and input limits take effect from the next turn or event; an answer streaming
+  // now finishes as it started. Surfaces get the new SessionInfo. The agent list and `greet`
+  // keep their start-up values.
+  void reconfigure(SessionConfig config);
 
   const protocol::SessionId& id() const { return id_; }
   asio::strand<asio::any_io_executor> strand() const { return strand_; }

@@ -124,6 +124,12 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
       core::log().warn("refused a connection: the limit of {} connections is reached", options_.max_connections);
       return;
     }
+    if (per_uid_[*uid] >= options_.max_connections_per_uid) {
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+      core::log().warn("refused a connection: uid {} already has {} (the per-user limit)", *uid,
+                       options_.max_connections_per_uid);
+      return;
+    }
     const conductor::SurfaceId id = conductor_.next_surface_id();
     auto weak = weak_from_this();
     auto connection = std::make_shared<ServerConnection>(
@@ -135,6 +141,8 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
           if (auto self = weak.lock()) asio::post(self->strand_, [self, gone] { self->forget(gone); });
         });
     connections_.emplace(id, connection);
+    ++per_uid_[*uid];
+    uid_of_.emplace(id, *uid);
     count_.store(connections_.size(), std::memory_order_relaxed);
     core::log().info("surface {} connected", id);
     connection->start();
@@ -142,6 +150,10 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
 
   void forget(conductor::SurfaceId id) {
     connections_.erase(id);
+    if (auto it = uid_of_.find(id); it != uid_of_.end()) {
+      if (--per_uid_[it->second] == 0) per_uid_.erase(it->second);
+      uid_of_.erase(it);
+    }
     count_.store(connections_.size(), std::memory_order_relaxed);
     if (stopping_ && connections_.empty()) drained_.cancel();
   }
@@ -153,6 +165,8 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
   asio::local::stream_protocol::acceptor acceptor_;
   asio::steady_timer drained_;
   std::unordered_map<conductor::SurfaceId, std::shared_ptr<ServerConnection>> connections_;
+  std::unordered_map<uid_t, std::size_t> per_uid_;         // live connections per peer UID
+  std::unordered_map<conductor::SurfaceId, uid_t> uid_of_;  // which UID each connection belongs to
   std::atomic<std::size_t> count_{0};
   std::atomic<std::size_t> rejected_{0};
   bool stopping_ = false;

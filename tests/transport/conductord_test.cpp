@@ -115,6 +115,45 @@ TEST(Conductord, YollayahAskConnectStreamsTheAnswerThroughTheDaemon) {
   EXPECT_NE(daemon.log().find("surface 2 disconnected"), std::string::npos) << daemon.log();
 }
 
+TEST(Conductord, SighupAppliesTheReloadedConfigToTheLiveSession) {
+  SimProcess sim({"--script", write_temp_file(script({"ok"}))});
+  TempDir dir;
+  const std::string socket_path = dir.file("conductor.sock");
+  const std::string config_path = dir.file("conductor.toml");
+  std::ofstream(config_path) << "[backend]\nmodel = \"first-model\"\n[conductor]\ngreet = false\n";
+  DaemonProcess daemon({"--socket", socket_path, "--pid-file", dir.file("d.pid"), "--config", config_path},
+                       {"OLLAMA_HOST=" + sim.url()});
+  ASSERT_TRUE(daemon.ready()) << daemon.log();
+
+  asio::io_context io;
+  transport::UnixLink::Options with_token;
+  with_token.auth_token = transport::read_token_file(transport::token_path_for(socket_path));
+  SocketSurface surface(io, with_token);
+  ASSERT_TRUE(surface.connect(io, socket_path));
+  ASSERT_TRUE(surface.join(io, 2, protocol::SurfaceType::Kind::Headless));
+  auto has_model = [&](const std::string& model) {
+    for (const auto& info : surface.all<msg::SessionInfo>())
+      if (info.model == model) return true;
+    return false;
+  };
+  ASSERT_TRUE(run_until(io, [&] { return has_model("first-model"); }));
+
+  std::ofstream(config_path) << "[backend]\nmodel = \"second-model\"\n[conductor]\ngreet = false\n";
+  ASSERT_EQ(::kill(daemon.pid(), SIGHUP), 0);
+  ASSERT_TRUE(run_until(io, [&] { return has_model("second-model"); }, 5s)) << daemon.log();
+
+  // The next turn asks the model server for the new model.
+  surface.send(ev::UserMessage{"evt_1", "hi"});
+  ASSERT_TRUE(run_until(io, [&] { return surface.count<msg::StreamEnd>() >= 1; }));
+  EXPECT_EQ(surface.all<msg::StreamEnd>()[0].metadata.model_id.value_or(""), "second-model");
+
+  // A broken file is refused and the session keeps what it has.
+  std::ofstream(config_path) << "[backend\nmodel = ";
+  ASSERT_EQ(::kill(daemon.pid(), SIGHUP), 0);
+  ASSERT_TRUE(run_until(io, [&] { return daemon.log().find("config reload failed") != std::string::npos; }, 5s))
+      << daemon.log();
+}
+
 TEST(Conductord, RefusesToStartWhileAnotherOwnsTheSocket) {
   SimProcess sim;
   TempDir dir;

@@ -185,6 +185,29 @@ TEST(UnixSocket, ConnectionCapRefusesTheExtraPeer) {
   EXPECT_FALSE(first.closed());
 }
 
+TEST(UnixSocket, PerUserCapRefusesTheExtraPeerAndFreesItsSlotOnLeaving) {
+  SimProcess sim;
+  transport::UnixServerOptions options;
+  options.max_connections = 10;
+  options.max_connections_per_uid = 1;
+  SocketConductor sc(sim.url(), options);
+  ASSERT_TRUE(sc.start()) << sc.error;
+  SocketSurface first(sc.io);
+  ASSERT_TRUE(first.connect(sc.io, sc.socket_path()));
+  ASSERT_TRUE(first.join(sc.io));
+  SocketSurface extra(sc.io);
+  ASSERT_TRUE(extra.connect(sc.io, sc.socket_path()));
+  ASSERT_TRUE(run_until(sc.io, [&] { return extra.closed(); }));
+  EXPECT_EQ(sc.server.rejected_count(), 1u);
+  // When the first one leaves, the same user may connect again.
+  first.link().close();
+  ASSERT_TRUE(run_until(sc.io, [&] { return sc.server.connection_count() == 0; }));
+  SocketSurface again(sc.io);
+  ASSERT_TRUE(again.connect(sc.io, sc.socket_path()));
+  EXPECT_TRUE(again.join(sc.io));
+  EXPECT_EQ(sc.server.rejected_count(), 1u);
+}
+
 TEST(UnixSocket, ShutdownSendsQuitToEverySurface) {
   SimProcess sim;
   transport::UnixServerOptions options;
