@@ -7,6 +7,7 @@
 // only the ollama-sim it spawned is killed.
 //
 //   build/bin/fanout [--tokens N] [--surfaces 1,10,100] [--runs R] [--json FILE]
+#include "bench_support.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/unix_client.hpp"
@@ -44,51 +45,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Sim {
-  pid_t pid = -1;
-  std::uint16_t port = 0;
 
-  explicit Sim(std::size_t tokens) {
-    std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim";
-    std::string n = std::to_string(tokens);
-    const char* argv[] = {bin.c_str(), "--port", "0", "--seed", "1", "--tokens", n.c_str(), nullptr};
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, const_cast<char**>(argv), environ) != 0)
-      throw std::runtime_error("cannot start " + bin);
-    posix_spawn_file_actions_destroy(&fa);
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    auto colon = line.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("ollama-sim said: " + line);
-    port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-  }
-  ~Sim() {
-    kill(pid, SIGTERM);
-    int st;
-    waitpid(pid, &st, 0);
-  }
-};
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/yolla-bench-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string path;
-};
 
 double cpu_seconds(clockid_t clock) {
   timespec ts{};
@@ -135,7 +92,7 @@ struct Result {
 };
 
 Result run_once(std::uint16_t port, std::size_t surfaces, std::chrono::seconds budget) {
-  TempDir dir;
+  bench::TempDir dir;
   asio::io_context conductor_io(1);
   auto guard = asio::make_work_guard(conductor_io);
   backend::OllamaConfig cfg;
@@ -267,12 +224,12 @@ int main(int argc, char** argv) {
     }
   }
   ::signal(SIGPIPE, SIG_IGN);
-  Sim sim(tokens);
+  bench::SimChild sim(bench::seeded_stream(tokens));
   std::vector<Result> results;
   bool ok = true;
   for (int run = 0; run < runs; ++run) {
     for (std::size_t n : counts) {
-      Result r = run_once(sim.port, n, std::chrono::seconds(120));
+      Result r = run_once(sim.port(), n, std::chrono::seconds(120));
       std::printf("run %d, %3zu surface(s): %s%llu model tokens in %.3f s -> %.0f tokens/s delivered in aggregate | "
                   "Conductor thread CPU %.3f s (%.0f%% of the stream time, %.2f us per delivered token), surfaces' "
                   "thread %.3f s | Token msgs per surface %zu..%zu, resyncs %zu, surfaces missing text %zu\n",

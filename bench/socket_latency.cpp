@@ -7,6 +7,7 @@
 //
 //   build/bin/socket_latency [--tokens N] [--rate TOKENS_PER_S] [--runs R]
 //                            [--transport socket|inprocess|both] [--json FILE]
+#include "bench_support.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/inprocess.hpp"
@@ -42,54 +43,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// ---- ollama-sim as a child process (killed by PID) ----------------------------------------
 
-struct Sim {
-  pid_t pid = -1;
-  std::uint16_t port = 0;
-
-  Sim(std::size_t tokens, std::size_t rate) {
-    std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim";
-    std::string n = std::to_string(tokens);
-    std::string r = std::to_string(rate);
-    const char* argv[] = {bin.c_str(), "--port", "0", "--seed", "1", "--tokens", n.c_str(), "--tokens-per-sec", r.c_str(), nullptr};
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, const_cast<char**>(argv), environ) != 0)
-      throw std::runtime_error("cannot start " + bin);
-    posix_spawn_file_actions_destroy(&fa);
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    auto colon = line.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("ollama-sim said: " + line);
-    port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-  }
-  ~Sim() {
-    kill(pid, SIGTERM);
-    int st;
-    waitpid(pid, &st, 0);
-  }
-};
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/yolla-bench-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string path;
-};
 
 // ---- stamping: when the backend parsed each model token -------------------------------------
 
@@ -145,7 +99,7 @@ Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, st
   Stamps stamps;
   stamps.at.reserve(expected_tokens + 16);
   stamps.end_byte.reserve(expected_tokens + 16);
-  TempDir dir;
+  bench::TempDir dir;
 
   asio::io_context conductor_io(1);
   auto guard = asio::make_work_guard(conductor_io);
@@ -270,12 +224,12 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   // Long enough for the stream at its pace, plus slack; never unbounded.
   const auto budget = std::chrono::seconds(10 + (rate ? tokens / rate * 3 : 30));
-  Sim sim(tokens, rate);
+  bench::SimChild sim(bench::seeded_stream(tokens, rate));
   std::vector<Result> results;
   for (int r = 0; r < runs; ++r) {
     for (bool socket : {true, false}) {
       if ((socket && which == "inprocess") || (!socket && which == "socket")) continue;
-      Result res = run_once(sim.port, tokens, socket, budget);
+      Result res = run_once(sim.port(), tokens, socket, budget);
       std::printf("run %d %-9s: %s %zu tokens in %zu Token msgs, %.3f s (%.0f tokens/s) | latency p50 %.1f us  p90 %.1f us  "
                   "p99 %.1f us  max %.1f us\n",
                   r + 1, res.transport.c_str(), res.complete ? "" : "INCOMPLETE", res.lines, res.token_messages,

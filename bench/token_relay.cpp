@@ -4,6 +4,7 @@
 // counts the lines of the same stream. Writes JSON to --out (default token_relay.json).
 //
 //   build/bin/token_relay [--tokens N] [--rate TOKENS_PER_S] [--runs R] [--out FILE]
+#include "bench_support.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/inprocess.hpp"
@@ -39,41 +40,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// ---- ollama-sim as a child process --------------------------------------------------------
-
-struct Sim {
-  pid_t pid = -1;
-  std::uint16_t port = 0;
-
-  Sim(std::size_t tokens, std::size_t rate) {
-    std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim";
-    std::string n = std::to_string(tokens);
-    std::string r = std::to_string(rate);
-    const char* argv[] = {bin.c_str(), "--port", "0", "--seed", "1", "--tokens", n.c_str(), "--tokens-per-sec", r.c_str(), nullptr};
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, const_cast<char**>(argv), environ) != 0)
-      throw std::runtime_error("cannot start " + bin);
-    posix_spawn_file_actions_destroy(&fa);
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    auto colon = line.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("ollama-sim said: " + line);
-    port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-  }
-  ~Sim() {
-    kill(pid, SIGTERM);
-    int st;
-    waitpid(pid, &st, 0);
-  }
-};
 
 // ---- raw baseline: read the stream, count lines ---------------------------------------------
 
@@ -266,12 +232,12 @@ int main(int argc, char** argv) {
     else if (a == "--out") out = argv[i + 1];
     else if (a == "--rate") rate = std::stoul(argv[i + 1]);
   }
-  Sim sim(tokens, rate);
+  bench::SimChild sim(bench::seeded_stream(tokens, rate));
   std::ofstream json(out);
   json << "{\"tokens\":" << tokens << ",\"rate\":" << rate << ",\"runs\":[";
   for (int r = 0; r < runs; ++r) {
-    RawResult raw = run_raw(sim.port);
-    RelayResult relay = run_relay(sim.port, tokens);
+    RawResult raw = run_raw(sim.port());
+    RelayResult relay = run_relay(sim.port(), tokens);
     const double raw_tps = static_cast<double>(raw.lines) / raw.seconds;
     const double relay_tps = static_cast<double>(relay.lines) / relay.seconds;
     std::printf(

@@ -7,7 +7,7 @@
 //              at 50 tokens/s, and idle with and without REDUCE_MOTION, with its wake-ups per
 //              second (context switches of every thread, from /proc)
 // Usage: tui_pty [--mode all|startup|keystroke|cpu|stream] [--keys N] [--seconds S] [--json FILE]
-#include "sim_child.hpp"
+#include "bench_support.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

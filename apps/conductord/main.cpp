@@ -38,7 +38,7 @@ struct Args {
   std::string pid_file;
   bool daemonize = false;
   std::size_t max_connections = 100;
-  std::size_t max_connections_per_uid = 64;
+  std::size_t max_connections_per_uid = 100;
   bool allow_legacy = false;
 };
 
@@ -96,11 +96,7 @@ void report_ready(int& fd, std::string_view status) {
 }
 
 std::shared_ptr<backend::OllamaBackend> make_backend(asio::io_context& io, const core::Config& config) {
-  backend::OllamaConfig c;
-  c.endpoint = backend::parse_ollama_host(config.ollama_host);
-  c.connect_timeout = config.connect_timeout;
-  c.idle_timeout = config.idle_timeout;
-  return std::make_shared<backend::OllamaBackend>(io.get_executor(), c);
+  return std::make_shared<backend::OllamaBackend>(io.get_executor(), backend::OllamaConfig::from(config));
 }
 
 int run(const Args& args) {

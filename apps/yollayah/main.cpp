@@ -193,11 +193,7 @@ int run_ask(const AskArgs& args) {
   }
 
   asio::io_context io(1);
-  backend::OllamaConfig backend_config;
-  backend_config.endpoint = backend::parse_ollama_host(config.ollama_host);
-  backend_config.connect_timeout = config.connect_timeout;
-  backend_config.idle_timeout = config.idle_timeout;
-  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend_config);
+  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend::OllamaConfig::from(config));
 
   auto session_config = conductor::SessionConfig::from(config);
   session_config.greet = false;
@@ -315,11 +311,7 @@ int run_tui(const TuiArgs& args) {
   // the stall monitor in F12), and a token then reaches the screen without a wake-up of another
   // thread. They still meet only through the in-process link.
   asio::io_context io(1);
-  backend::OllamaConfig backend_config;
-  backend_config.endpoint = backend::parse_ollama_host(config.ollama_host);
-  backend_config.connect_timeout = config.connect_timeout;
-  backend_config.idle_timeout = config.idle_timeout;
-  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend_config);
+  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend::OllamaConfig::from(config));
   conductor::Conductor conductor(io.get_executor(), ollama, conductor::SessionConfig::from(config));
   transport::InProcessLink link(conductor, io.get_executor());
   const int code = run_tui_on(io, link, true, [&] {

@@ -8,6 +8,14 @@
 #include <charconv>
 
 namespace yollayah::backend {
+
+OllamaConfig OllamaConfig::from(const core::Config& config) {
+  OllamaConfig c;
+  c.endpoint = parse_ollama_host(config.ollama_host);
+  c.connect_timeout = config.connect_timeout;
+  c.idle_timeout = config.idle_timeout;
+  return c;
+}
 namespace {
 
 namespace http = boost::beast::http;

@@ -5,6 +5,7 @@
 #include "backend/backend.hpp"
 #include "backend/http_client.hpp"
 #include "backend/ollama_host.hpp"
+#include "core/config.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -16,6 +17,9 @@ struct OllamaConfig {
   Endpoint endpoint;                                 // default 127.0.0.1:11434; see ollama_host_from_env()
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds idle_timeout{120000};    // longest silence between bytes, not a total
+
+  // The host and timeouts of a loaded configuration (file, environment, flags).
+  static OllamaConfig from(const core::Config& config);
 };
 
 class OllamaBackend final : public Backend {

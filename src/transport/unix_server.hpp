@@ -27,7 +27,7 @@ struct UnixServerOptions {
   std::size_t max_connections = 100;  // global; further peers are closed at once
   // Per peer UID (SO_PEERCRED). Only the daemon's own UID is admitted today, so this bounds what
   // one user's runaway scripts can hold even if that rule is ever widened.
-  std::size_t max_connections_per_uid = 64;
+  std::size_t max_connections_per_uid = 100;
   core::EnvelopeQueue::Limits queue_limits{};
   // Ping a connection silent for this long; after max_missed_pongs unanswered Pings it is closed.
   // Zero disables. Timers exist only while connections do.

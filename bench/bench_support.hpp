@@ -1,5 +1,5 @@
-// ollama-sim as a child process for benchmarks: started on an ephemeral port, stopped (SIGTERM, by
-// PID) when the object goes away.
+// What the benchmarks share: ollama-sim as a child process (started on an ephemeral port, stopped
+// by PID when the object goes away) and a temporary directory.
 #pragma once
 
 #include <signal.h>
@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,9 +22,13 @@ class SimChild {
  public:
   // `args` are ollama-sim flags (--port 0 is added).
   explicit SimChild(const std::vector<std::string>& flags) {
-    const std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim";
-    std::vector<std::string> args{bin, "--port", "0"};
+    std::vector<std::string> args;
+    args.reserve(flags.size() + 3);
+    args.emplace_back(YOLLAYAH_BIN_DIR "/ollama-sim");
+    args.emplace_back("--port");
+    args.emplace_back("0");
     for (const auto& f : flags) args.push_back(f);
+    const std::string& bin = args.front();
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -63,5 +69,27 @@ class SimChild {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
 };
+
+// A fresh directory under /tmp, removed with everything in it when the object goes away.
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/yolla-bench-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path;
+};
+
+// The flags for a deterministic stream of `tokens` tokens, paced at `rate` per second (0: as fast
+// as it can).
+inline std::vector<std::string> seeded_stream(std::size_t tokens, std::size_t rate = 0) {
+  return {"--seed", "1", "--tokens", std::to_string(tokens), "--tokens-per-sec", std::to_string(rate)};
+}
 
 }  // namespace yollayah::bench
