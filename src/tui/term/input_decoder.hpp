@@ -103,7 +103,7 @@ class InputDecoder {
   bool in_paste_ = false;
 };
 
-// Appends the UTF-8 encoding of `cp` to `out`.
+// Appends the UTF-8 encoding of `cp` to `out`; U+FFFD for NUL, a surrogate or a value past U+10FFFF.
 void append_utf8(std::string& out, char32_t cp);
 
 }  // namespace yollayah::tui::term

@@ -1,5 +1,7 @@
 #include "tui/view/markdown.hpp"
 
+#include "tui/term/input_decoder.hpp"
+
 #include <md4c.h>
 
 #include <algorithm>
@@ -45,25 +47,6 @@ struct Span {
   Style style;
 };
 
-// Appends the UTF-8 encoding of `cp` to `out`.
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // The common named entities and numeric references; anything else stays as written.
 void decode_entity(std::string_view e, std::string& out) {
@@ -90,7 +73,7 @@ void decode_entity(std::string_view e, std::string& out) {
     std::uint32_t cp = 0;
     const auto [ptr, ec] = std::from_chars(first, last, cp, hex ? 16 : 10);
     if (ec == std::errc() && ptr == last) {
-      append_utf8(out, cp);
+      term::append_utf8(out, static_cast<char32_t>(cp));
       return;
     }
   }
