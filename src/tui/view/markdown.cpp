@@ -89,6 +89,7 @@ struct MarkdownLayout::Renderer {
   TextLayout* out = nullptr;
   const char* src_begin = nullptr;  // the text being parsed
   const char* src_end = nullptr;
+  std::string terminated;  // the input plus a final newline (see MarkdownLayout::layout)
   int width = 1;
   std::size_t first_line = 0;  // out's line count when this layout began
 
@@ -577,11 +578,20 @@ void MarkdownLayout::layout(std::string_view markdown, int width, TextLayout& ou
   parser.enter_span = &Renderer::on_enter_span;
   parser.leave_span = &Renderer::on_leave_span;
   parser.text = &Renderer::on_text;
+  // md4c 0.4.8 crashes (inside md_parse, intermittently) on an input that ends right after an
+  // inline link, "[a](b)", which a streaming answer does all the time. A final newline changes
+  // nothing in how CommonMark reads the text and keeps md4c off that path.
+  std::string_view input = markdown;
+  if (!input.empty() && input.back() != '\n') {
+    r.terminated.assign(input);
+    r.terminated.push_back('\n');
+    input = r.terminated;
+  }
   static constexpr char kEmpty[] = "";
-  const char* data = markdown.empty() ? kEmpty : markdown.data();
+  const char* data = input.empty() ? kEmpty : input.data();
   r.src_begin = data;
-  r.src_end = data + markdown.size();
-  md_parse(data, static_cast<MD_SIZE>(markdown.size()), &parser, &r);
+  r.src_end = data + input.size();
+  md_parse(data, static_cast<MD_SIZE>(input.size()), &parser, &r);
   r.finish();
 }
 
