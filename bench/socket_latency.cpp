@@ -8,6 +8,7 @@
 //   build/bin/socket_latency [--tokens N] [--rate TOKENS_PER_S] [--runs R]
 //                            [--transport socket|inprocess|both] [--json FILE]
 #include "bench_support.hpp"
+#include "relay_stamps.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/inprocess.hpp"
@@ -45,48 +46,6 @@ namespace {
 
 
 
-// ---- stamping: when the backend parsed each model token -------------------------------------
-
-struct Stamps {
-  std::vector<Clock::time_point> at;    // when line i's content was parsed
-  std::vector<std::uint64_t> end_byte;  // cumulative content bytes after line i
-  std::uint64_t lines = 0;
-};
-
-class StampingSink final : public backend::ChatSink {
- public:
-  StampingSink(backend::ChatSink& inner, Stamps& stamps) : inner_(inner), stamps_(stamps) {}
-  void on_content(std::string_view text) override {
-    bytes_ += text.size();
-    ++stamps_.lines;
-    stamps_.at.push_back(Clock::now());  // every line: at a paced rate the clock costs nothing
-    stamps_.end_byte.push_back(bytes_);
-    inner_.on_content(text);
-  }
-  void on_batch_end() override { inner_.on_batch_end(); }
-
- private:
-  backend::ChatSink& inner_;
-  Stamps& stamps_;
-  std::uint64_t bytes_ = 0;
-};
-
-class StampingBackend final : public backend::Backend {
- public:
-  StampingBackend(std::shared_ptr<backend::Backend> inner, Stamps& stamps) : inner_(std::move(inner)), stamps_(stamps) {}
-  std::string endpoint() const override { return inner_->endpoint(); }
-  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
-    StampingSink stamping(sink, stamps_);
-    co_return co_await inner_->chat(r, stamping);
-  }
-  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
-  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
-
- private:
-  std::shared_ptr<backend::Backend> inner_;
-  Stamps& stamps_;
-};
-
 struct Result {
   std::string transport;
   std::size_t lines = 0, token_messages = 0;
@@ -96,7 +55,7 @@ struct Result {
 };
 
 Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, std::chrono::seconds budget) {
-  Stamps stamps;
+  bench::Stamps stamps;
   stamps.at.reserve(expected_tokens + 16);
   stamps.end_byte.reserve(expected_tokens + 16);
   bench::TempDir dir;
@@ -106,7 +65,7 @@ Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, st
   backend::OllamaConfig cfg;
   cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(port));
   auto stamping =
-      std::make_shared<StampingBackend>(std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg), stamps);
+      std::make_shared<bench::StampingBackend>(std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg), stamps);
   conductor::SessionConfig sc;
   sc.model = "sim";
   sc.greet = false;
@@ -134,7 +93,7 @@ Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, st
     link = std::make_unique<transport::InProcessLink>(conductor, surface_io.get_executor());
   }
 
-  std::vector<std::pair<Clock::time_point, std::uint64_t>> arrivals;  // (time, cumulative bytes)
+  bench::Arrivals arrivals;
   arrivals.reserve(expected_tokens + 16);
   Result result;
   result.transport = socket ? "socket" : "inprocess";
@@ -182,20 +141,11 @@ Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, st
   result.lines = stamps.lines;
   if (!result.complete) return result;
   result.seconds = std::chrono::duration<double>(t1 - t0).count();
-  std::vector<double> lat;
-  lat.reserve(stamps.at.size());
-  std::size_t a = 0;
-  for (std::size_t i = 0; i < stamps.at.size(); ++i) {
-    while (a < arrivals.size() && arrivals[a].second < stamps.end_byte[i]) ++a;
-    if (a == arrivals.size()) break;
-    lat.push_back(std::chrono::duration<double, std::micro>(arrivals[a].first - stamps.at[i]).count());
-  }
+  const auto lat = bench::sorted_latencies_us(stamps, arrivals);
   if (!lat.empty()) {
-    std::sort(lat.begin(), lat.end());
-    auto pct = [&](std::size_t p) { return lat[std::min(lat.size() - 1, lat.size() * p / 100)]; };
-    result.p50_us = pct(50);
-    result.p90_us = pct(90);
-    result.p99_us = pct(99);
+    result.p50_us = bench::percentile(lat, 50);
+    result.p90_us = bench::percentile(lat, 90);
+    result.p99_us = bench::percentile(lat, 99);
     result.max_us = lat.back();
   }
   return result;

@@ -5,6 +5,7 @@
 //
 //   build/bin/token_relay [--tokens N] [--rate TOKENS_PER_S] [--runs R] [--out FILE]
 #include "bench_support.hpp"
+#include "relay_stamps.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/inprocess.hpp"
@@ -82,56 +83,7 @@ RawResult run_raw(std::uint16_t port) {
   return result;
 }
 
-// ---- the relay: a backend decorator stamps each parsed line ---------------------------------
-
-struct Stamps {
-  std::vector<Clock::time_point> at;    // when line i's content was parsed
-  std::vector<std::uint64_t> end_byte;  // cumulative content bytes after line i
-  std::uint64_t lines = 0;              // all lines, stamped or not
-};
-
-class StampingSink final : public backend::ChatSink {
- public:
-  StampingSink(backend::ChatSink& inner, Stamps& stamps) : inner_(inner), stamps_(stamps) {}
-  void on_content(std::string_view text) override {
-    bytes_ += text.size();
-    ++lines_;
-    // Stamp one line in kSampleEvery: reading the clock on every line would cost the relay more
-    // than what it measures.
-    if (lines_ % kSampleEvery == 0) {
-      stamps_.at.push_back(Clock::now());
-      stamps_.end_byte.push_back(bytes_);
-    }
-    inner_.on_content(text);
-  }
-  std::uint64_t lines() const { return lines_; }
-  void on_batch_end() override { inner_.on_batch_end(); }
-
- private:
-  static constexpr std::uint64_t kSampleEvery = 8;
-  backend::ChatSink& inner_;
-  Stamps& stamps_;
-  std::uint64_t bytes_ = 0;
-  std::uint64_t lines_ = 0;
-};
-
-class StampingBackend final : public backend::Backend {
- public:
-  StampingBackend(std::shared_ptr<backend::Backend> inner, Stamps& stamps) : inner_(std::move(inner)), stamps_(stamps) {}
-  std::string endpoint() const override { return inner_->endpoint(); }
-  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
-    StampingSink stamping(sink, stamps_);
-    auto result = co_await inner_->chat(r, stamping);
-    stamps_.lines = stamping.lines();
-    co_return result;
-  }
-  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
-  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
-
- private:
-  std::shared_ptr<backend::Backend> inner_;
-  Stamps& stamps_;
-};
+// ---- the relay: a backend decorator stamps each parsed line (bench/relay_stamps.hpp) --------
 
 struct RelayResult {
   std::size_t lines = 0;
@@ -141,8 +93,12 @@ struct RelayResult {
   double p50_us = 0, p99_us = 0, max_us = 0;
 };
 
+// Stamp one line in eight: reading the clock on every line would cost the saturated relay more
+// than what it measures.
+constexpr std::uint64_t kSampleEvery = 8;
+
 RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
-  Stamps stamps;
+  bench::Stamps stamps;
   stamps.at.reserve(expected_tokens + 16);
   stamps.end_byte.reserve(expected_tokens + 16);
 
@@ -152,7 +108,7 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
   backend::OllamaConfig cfg;
   cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(port));
   auto ollama = std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg);
-  auto stamping = std::make_shared<StampingBackend>(ollama, stamps);
+  auto stamping = std::make_shared<bench::StampingBackend>(ollama, stamps, kSampleEvery);
   conductor::SessionConfig sc;
   sc.model = "sim";
   sc.greet = false;
@@ -161,7 +117,7 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
 
   asio::io_context surface_io(1);
   transport::InProcessLink link(conductor, surface_io.get_executor());
-  std::vector<std::pair<Clock::time_point, std::uint64_t>> arrivals;  // (time, cumulative bytes)
+  bench::Arrivals arrivals;
   arrivals.reserve(expected_tokens + 16);
   RelayResult result;
   Clock::time_point t0, t1;
@@ -200,19 +156,10 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
 
   result.lines = stamps.lines;
   result.seconds = std::chrono::duration<double>(t1 - t0).count();
-  // Each line is delivered by the first arrival whose cumulative bytes cover it.
-  std::vector<double> lat;
-  lat.reserve(stamps.at.size());
-  std::size_t a = 0;
-  for (std::size_t i = 0; i < stamps.at.size(); ++i) {
-    while (a < arrivals.size() && arrivals[a].second < stamps.end_byte[i]) ++a;
-    if (a == arrivals.size()) break;
-    lat.push_back(std::chrono::duration<double, std::micro>(arrivals[a].first - stamps.at[i]).count());
-  }
+  const auto lat = bench::sorted_latencies_us(stamps, arrivals);
   if (!lat.empty()) {
-    std::sort(lat.begin(), lat.end());
-    result.p50_us = lat[lat.size() / 2];
-    result.p99_us = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
+    result.p50_us = bench::percentile(lat, 50);
+    result.p99_us = bench::percentile(lat, 99);
     result.max_us = lat.back();
   }
   return result;

@@ -53,6 +53,19 @@ std::string connect_target(const std::string& flag) {
   return {};
 }
 
+// The config file and environment, then the --host and --model flags. On a bad file, says why
+// and returns nothing (exit code 2).
+std::optional<core::Config> load_config_with(const std::string& host, const std::string& model) {
+  core::Config config;
+  if (auto err = core::load_config(config, core::config_file())) {
+    std::cerr << "yollayah: " << err->message << "\n";
+    return std::nullopt;
+  }
+  if (!host.empty()) config.ollama_host = host;
+  if (!model.empty()) config.model = model;
+  return config;
+}
+
 // Reads the whole prompt from stdin (start-up, before any event loop runs).
 std::string read_stdin() {
   return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
@@ -178,13 +191,9 @@ int run_ask_connected(const AskArgs& args, const std::string& socket_path) {
 int run_ask(const AskArgs& args) {
   if (auto target = connect_target(args.connect); !target.empty()) return run_ask_connected(args, target);
   core::disable_logging();
-  core::Config config;
-  if (auto err = core::load_config(config, core::config_file())) {
-    std::cerr << "yollayah: " << err->message << "\n";
-    return 2;
-  }
-  if (!args.host.empty()) config.ollama_host = args.host;
-  if (!args.model.empty()) config.model = args.model;
+  auto loaded = load_config_with(args.host, args.model);
+  if (!loaded) return 2;
+  const core::Config& config = *loaded;
 
   std::string prompt = ask_prompt(args);
   if (prompt.empty()) {
@@ -299,13 +308,9 @@ int run_tui(const TuiArgs& args) {
   core::init_file_logging(core::log_dir() + "/yollayah.log", spdlog::level::info);
   if (auto target = connect_target(args.connect); !target.empty()) return run_tui_connected(target);
 
-  core::Config config;
-  if (auto err = core::load_config(config, core::config_file())) {
-    std::cerr << "yollayah: " << err->message << "\n";
-    return 2;
-  }
-  if (!args.host.empty()) config.ollama_host = args.host;
-  if (!args.model.empty()) config.model = args.model;
+  auto loaded = load_config_with(args.host, args.model);
+  if (!loaded) return 2;
+  const core::Config& config = *loaded;
 
   // The Conductor and the TUI share this thread's loop: neither ever blocks it (check-async, and
   // the stall monitor in F12), and a token then reaches the screen without a wake-up of another
