@@ -217,6 +217,7 @@ bool ChatState::apply(const protocol::ConductorMessage& message, Clock::time_poi
         } else if constexpr (std::is_same_v<T, msg::HandshakeAck>) {
           if (m.accepted) return false;
           quit_ = true;
+          refused_ = true;
           quit_message_ = "the Conductor refused this surface: " + m.rejection_reason.value_or("no reason given");
         } else {
           return false;  // acks, pings, avatar messages (the avatar view takes those) …

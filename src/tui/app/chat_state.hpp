@@ -47,6 +47,7 @@ class ChatState {
   const std::string& model() const { return model_; }
   bool quit_requested() const { return quit_; }
   const std::optional<std::string>& quit_message() const { return quit_message_; }
+  bool refused() const { return refused_; }  // the Conductor turned this surface away
   // Token messages per second over the current or last answer (for the F12 view). A Token carries
   // whatever one network read brought, so this is the delivery rate, not the model's tok/s.
   double token_messages_per_second() const;
@@ -73,6 +74,7 @@ class ChatState {
   std::string model_;
   bool quit_ = false;
   std::optional<std::string> quit_message_;
+  bool refused_ = false;
   std::uint64_t next_key_ = 1;
   std::uint64_t revision_ = 0;
   std::uint64_t tokens_received_ = 0;

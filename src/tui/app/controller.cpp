@@ -61,7 +61,7 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
     } else {
       quitting_ = true;
     }
-  } else if (const auto* ack = std::get_if<msg::HandshakeAck>(&message); ack && !ack->accepted) {
+  } else if (chat_.refused()) {
     quitting_ = true;
   }
   if (busy() != was_busy) dirty_ = true;
@@ -264,9 +264,7 @@ void Controller::set_dev_lines(std::vector<std::string> lines) {
 }
 
 std::string Controller::goodbye() const {
-  if (const auto& m = chat_.quit_message(); m && !m->empty() && m->find("refused") != std::string::npos) {
-    return "yollayah: " + *m;
-  }
+  if (chat_.refused()) return "yollayah: " + chat_.quit_message().value_or("");
   return "Bye for now! Yollayah will be right here when you come back. (yollayah ask \"…\" works too)";
 }
 
