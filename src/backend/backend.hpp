@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,20 +26,25 @@ struct ChatRequest {
   std::string model;
   std::vector<ChatMessage> messages;  // role-tagged context, system prompt first
   std::optional<double> temperature;  // absent: the model's own default
-  std::optional<int> num_predict;     // absent: no limit from us
+  std::optional<int> num_predict;     // absent: no limit from us (OpenAI: max_tokens)
 };
 
-// What the final `done:true` object reported. Durations are nanoseconds, as Ollama sends them.
+// How one answer went. Durations are nanoseconds, as Ollama sends them. Backends fill what their
+// server reports (Ollama: the final `done:true` object; OpenAI-compatible: the usage chunk) and
+// count or time the rest themselves.
 struct ChatStats {
   std::string model;
-  std::uint32_t eval_count = 0;
-  std::uint64_t eval_duration_ns = 0;
+  std::uint32_t eval_count = 0;             // output tokens
+  std::uint64_t eval_duration_ns = 0;       // time spent producing them (0: unknown)
   std::uint64_t total_duration_ns = 0;
-  std::string done_reason;
-  std::uint32_t malformed_lines = 0;  // lines that were not valid JSON and were skipped
+  std::string done_reason;                  // "stop", "length", … ("" when the server said none)
+  std::uint32_t malformed_lines = 0;        // lines or events that were not valid JSON and were skipped
   std::uint32_t prompt_eval_count = 0;
   std::uint64_t prompt_eval_duration_ns = 0;
   std::uint64_t load_duration_ns = 0;
+  std::uint64_t first_token_ns = 0;         // request sent → first content, measured by us (0: none)
+  std::string backend;                      // the name of the backend that answered (router)
+  std::uint32_t fallbacks = 0;              // backends given up on before or during this answer
 };
 
 struct ModelInfo {
@@ -61,17 +67,20 @@ struct ModelDetails {
 
 struct BackendError {
   enum class Kind : std::uint8_t {
-    Unreachable,  // resolve or connect failed
-    Timeout,      // connect timeout, or no bytes within the idle gap
+    Unreachable,  // resolve or connect failed, or TLS could not be set up (handshake, certificate)
+    Timeout,      // connect timeout, no first token in time, or no bytes within the idle gap
     Http,         // non-2xx status; message carries the server's own error text
-    Server,       // a {"error":…} line inside a 200 stream
-    Protocol,     // the stream broke: connection dropped mid-body, bad framing
+    Server,       // a {"error":…} line (NDJSON) or error event (SSE) inside a 200 stream
+    Protocol,     // the stream broke: connection dropped mid-body, bad framing, ended unfinished
     Cancelled,    // the caller cancelled through the cancellation slot
+    Unavailable,  // the router had no backend to try (none matches, all fenced, queues full)
   };
   Kind kind = Kind::Protocol;
-  std::string message;   // user-facing, names what failed
+  std::string message;   // user-facing, names what failed; never holds an API key
   std::string url;       // the URL that was tried
   unsigned http_status = 0;
+  std::string advice;    // what the user can do, in the backend's own terms ("" when nothing useful)
+  std::chrono::milliseconds retry_after{0};  // a 429 or 503 with Retry-After: how long the server asked for
 };
 
 template <class T>
@@ -87,6 +96,14 @@ class ChatSink {
   // Everything parsed from one network read has been passed to on_content: content that
   // arrived together can now go on together. Called before the next read.
   virtual void on_batch_end() {}
+
+  // The server is loading `model` before it can answer (a cold start): the wait is not a hang.
+  // Called at most once per chat, before any content.
+  virtual void on_loading(std::string_view /*model*/) {}
+
+  // The router gave up on one backend and goes on with another (before the first token, or
+  // mid-stream, when the answer then continues). `text` is one line for the user.
+  virtual void on_switch(std::string_view /*text*/) {}
 };
 
 class Backend {
@@ -96,16 +113,27 @@ class Backend {
   // The base URL, for messages: "http://127.0.0.1:11434".
   virtual std::string endpoint() const = 0;
 
+  // How users know it: the `name` of its [[backend]] entry, else the endpoint.
+  virtual std::string name() const { return endpoint(); }
+
   // Streams one chat completion. Content goes to `sink` as it arrives; the result carries the
   // final stats or the error. Cancelling the awaiting coroutine's slot aborts the request at once
   // and yields Kind::Cancelled.
   virtual asio::awaitable<Result<ChatStats>> chat(const ChatRequest& request, ChatSink& sink) = 0;
 
-  virtual asio::awaitable<Result<std::vector<ModelInfo>>> list_models() = 0;  // /api/tags
-  virtual asio::awaitable<Result<std::string>> version() = 0;                 // /api/version
+  virtual asio::awaitable<Result<std::vector<ModelInfo>>> list_models() = 0;  // /api/tags, /v1/models
+  // A quick liveness probe with a short timeout: /api/version, or /v1/models for OpenAI servers.
+  virtual asio::awaitable<Result<std::string>> version() = 0;
 
   // Describes one model (/api/show). Backends that cannot answer return Kind::Http, status 501.
   virtual asio::awaitable<Result<ModelDetails>> show(std::string model);
+
+  // Whether `listed` (a name from list_models) is the model a user asked for as `asked`. Ollama
+  // resolves "llama3.2" to "llama3.2:latest"; others compare exactly.
+  virtual bool same_model(std::string_view listed, std::string_view asked) const { return listed == asked; }
+
+  // One sentence on getting a model this server lacks ("Pull it with `ollama pull NAME`.").
+  virtual std::string missing_model_advice(std::string_view /*model*/) const { return {}; }
 };
 
 // Lets result<T, BackendError>::value() throw (found by ADL); used only at program edges.
