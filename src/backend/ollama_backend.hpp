@@ -33,6 +33,14 @@ class OllamaBackend final : public Backend {
   asio::awaitable<Result<std::vector<ModelInfo>>> list_models() override;
   asio::awaitable<Result<std::string>> version() override;
   asio::awaitable<Result<ModelDetails>> show(std::string model) override;
+  // Ollama resolves "llama3.2" to "llama3.2:latest".
+  bool same_model(std::string_view listed, std::string_view asked) const override {
+    return listed == asked || (asked.find(':') == std::string_view::npos && listed.size() == asked.size() + 7 &&
+                               listed.starts_with(asked) && listed.ends_with(":latest"));
+  }
+  std::string missing_model_advice(std::string_view model) const override {
+    return "Pull it with `ollama pull " + std::string(model) + "`.";
+  }
 
   // Connection pool statistics (tests, metrics).
   std::size_t connections_opened() const { return http_.connections_opened(); }

@@ -2,16 +2,25 @@
 
 namespace yollayah::conductor {
 
+namespace {
+
+std::shared_ptr<backend::routing::Router> as_router(std::shared_ptr<backend::Backend> backend) {
+  if (auto router = std::dynamic_pointer_cast<backend::routing::Router>(backend)) return router;
+  return backend::routing::single_backend_router(std::move(backend));
+}
+
+}  // namespace
+
 Conductor::Conductor(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config)
     : executor_(std::move(executor)),
-      backend_(std::move(backend)),
+      router_(as_router(std::move(backend))),
       config_(std::move(config)),
       monitor_(executor_, "conductor") {}
 
 std::shared_ptr<Session> Conductor::main_session() {
   std::lock_guard lock(mutex_);
   if (!main_) {
-    main_ = std::make_shared<Session>(executor_, backend_, config_, &monitor_);
+    main_ = std::make_shared<Session>(executor_, router_, config_, &monitor_);
     sessions_.push_back(main_);
     main_->start();
   }
@@ -22,7 +31,7 @@ std::shared_ptr<Session> Conductor::create_session() {
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(mutex_);
-    session = std::make_shared<Session>(executor_, backend_, config_, &monitor_);
+    session = std::make_shared<Session>(executor_, router_, config_, &monitor_);
     std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
     sessions_.push_back(session);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "backend/backend.hpp"
+#include "backend/routing/router.hpp"
 #include "conductor/session.hpp"
 #include "core/stall_monitor.hpp"
 
@@ -15,6 +16,8 @@ namespace yollayah::conductor {
 
 class Conductor {
  public:
+  // Every request goes through a router. A plain backend (no [[backend]] in the config, tests) is
+  // wrapped in a router of one.
   Conductor(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config);
 
   // The session every surface joins by default; created and started on first use. Thread-safe.
@@ -32,14 +35,14 @@ class Conductor {
   // Thread-safe.
   void reconfigure(SessionConfig config);
 
-  backend::Backend& backend() { return *backend_; }
+  backend::routing::Router& router() { return *router_; }
   // How late the Conductor's loop runs its work (DESIGN.md: the proof of "non-blocking").
   const core::StallMonitor& stall_monitor() const { return monitor_; }
   asio::any_io_executor executor() const { return executor_; }
 
  private:
   asio::any_io_executor executor_;
-  std::shared_ptr<backend::Backend> backend_;
+  std::shared_ptr<backend::routing::Router> router_;
   SessionConfig config_;
   core::StallMonitor monitor_;
   std::mutex mutex_;  // guards main_, sessions_ and config_; never held across I/O

@@ -2,25 +2,43 @@
 
 namespace yollayah::conductor {
 
-std::string describe_backend_error(const backend::BackendError& e, const std::string& model) {
+namespace {
+
+// What the user can do about a failure of this kind when the backend had no advice of its own.
+std::string generic_remedy(const backend::BackendError& e) {
   using Kind = backend::BackendError::Kind;
   switch (e.kind) {
     case Kind::Unreachable:
-      return e.message + ". Start Ollama with `ollama serve`, set OLLAMA_HOST to a running server, or try the simulated model: ./yollayah.sh demo";
+      return "Start Ollama with `ollama serve`, set OLLAMA_HOST to a running server, or try the simulated model: ./yollayah.sh demo";
     case Kind::Timeout:
-      return e.message + ". The model server at " + e.url + " stopped answering; check that it is not overloaded, then try again.";
-    case Kind::Http:
-      if (e.http_status == 404)
-        return e.message + ". Pull the model with `ollama pull " + model + "`, or choose another with /model NAME (see /models).";
-      return e.message + " (HTTP " + std::to_string(e.http_status) + " from " + e.url + ")";
-    case Kind::Server:
-      return "the model server reported: " + e.message;
-    case Kind::Protocol:
-      return e.message + " (from " + e.url + "); try again.";
-    case Kind::Cancelled:
-      return "cancelled";
+      return "The model server at " + e.url + " stopped answering; check that it is not overloaded, then try again.";
+    case Kind::Protocol: return "Try again.";
+    default: return {};
   }
-  return e.message;
+}
+
+}  // namespace
+
+std::string describe_backend_error(const backend::BackendError& e, const std::string& model) {
+  using Kind = backend::BackendError::Kind;
+  switch (e.kind) {
+    case Kind::Cancelled: return "cancelled";
+    case Kind::Server: return "the model server reported: " + e.message;
+    case Kind::Http:
+      if (e.http_status == 404) {
+        // The backend knows how to get a model (`ollama pull`); any model can be switched.
+        const std::string get = e.advice.empty() ? "" : " " + e.advice;
+        return e.message + "." + get + " Or choose another with /model NAME (see /models).";
+      }
+      if (!e.advice.empty()) return e.message + ". " + e.advice;
+      return e.message + " (HTTP " + std::to_string(e.http_status) + " from " + e.url + ")";
+    default: break;
+  }
+  (void)model;
+  const std::string remedy = e.advice.empty() ? generic_remedy(e) : e.advice;
+  std::string text = e.message;
+  if (e.kind == Kind::Protocol && !e.url.empty()) text += " (from " + e.url + ")";
+  return remedy.empty() ? text : text + ". " + remedy;
 }
 
 }  // namespace yollayah::conductor

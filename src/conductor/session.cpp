@@ -26,13 +26,14 @@ SessionConfig SessionConfig::from(const core::Config& c) {
   s.input.max_message_bytes = c.max_message_bytes;
   s.input.max_per_minute = c.max_messages_per_minute;
   s.additional_agents = c.additional_agents;
+  s.max_answer_bytes = c.max_answer_bytes;
   return s;
 }
 
-Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config,
+Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::routing::Router> router, SessionConfig config,
                  core::StallMonitor* monitor)
     : strand_(asio::make_strand(executor)),
-      backend_(std::move(backend)),
+      router_(std::move(router)),
       config_(std::move(config)),
       monitor_(monitor),
       id_(next_session_id()),
@@ -210,6 +211,9 @@ void Session::on_typing(bool typing) {
 
 void Session::on_cancel() {
   if (turn_running_) cancel_.emit(asio::cancellation_type::terminal);
+  // Answers still waiting (behind the start-up check, or another turn) are dropped too: one
+  // Ctrl+C stops everything the user is waiting for.
+  cancel_queued_turns();
 }
 
 void Session::on_quit(SurfaceId from) {

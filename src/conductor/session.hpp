@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backend/backend.hpp"
+#include "backend/routing/router.hpp"
 #include "conductor/agents.hpp"
 #include "conductor/avatar_state.hpp"
 #include "conductor/history.hpp"
@@ -36,6 +37,7 @@ struct SessionConfig {
   bool greet = true;
   std::size_t max_context = 10;
   std::size_t snapshot_messages = 20;
+  std::size_t max_answer_bytes = 1024 * 1024;  // a longer answer is cut, with a note
   History::Limits history;
   InputLimits input;
   std::string additional_agents;
@@ -47,7 +49,7 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   // `monitor` (optional) is told of every event and streamed batch, so it measures the loop
   // while the session works and sleeps when it idles.
-  Session(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config,
+  Session(asio::any_io_executor executor, std::shared_ptr<backend::routing::Router> router, SessionConfig config,
           core::StallMonitor* monitor = nullptr);
   ~Session();
 
@@ -89,12 +91,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void system_note(std::string text);
   asio::awaitable<void> list_models_command();
   asio::awaitable<void> set_model_command(std::string name);
+  void backends_command();
 
   // Turns (session_turn.cpp).
   void enqueue_turn(PendingTurn turn);
   void maybe_start_turn();
   asio::awaitable<void> run_turn(PendingTurn turn);
   void on_stream_content(const protocol::MessageId& id, std::string_view text);
+  void cancel_queued_turns();
   void flush_tokens(const protocol::MessageId& id);
   void apply_commands();
   asio::awaitable<void> check_backend();
@@ -106,7 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void notify(SurfaceId to, protocol::NotifyLevel level, std::string title, std::string message);
 
   asio::strand<asio::any_io_executor> strand_;
-  std::shared_ptr<backend::Backend> backend_;
+  std::shared_ptr<backend::routing::Router> router_;
   SessionConfig config_;
   core::StallMonitor* monitor_;
   protocol::SessionId id_;
@@ -129,6 +133,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool turn_running_ = false;
   bool turn_responding_ = false;
   std::uint32_t turn_tasks_spawned_ = 0;
+  std::size_t turn_bytes_ = 0;      // clean text of this answer so far, against max_answer_bytes
+  bool turn_cut_ = false;           // the answer reached max_answer_bytes and was stopped
   asio::cancellation_signal cancel_;
   TagParser parser_;  // constructed with agents_
   static constexpr std::uint32_t kMaxLinesPerToken = 64;

@@ -1,4 +1,4 @@
-// Slash commands: /help, /clear, /model NAME, /models, /quit.
+// Slash commands: /help, /clear, /model NAME, /models, /backends, /quit.
 #include "conductor/errors.hpp"
 #include "conductor/ids.hpp"
 #include "conductor/session.hpp"
@@ -17,7 +17,8 @@ constexpr std::string_view kHelp =
     "  /help          this list\n"
     "  /clear         forget the conversation\n"
     "  /model NAME    talk to another model\n"
-    "  /models        list the models the server has\n"
+    "  /models        list the models each server has\n"
+    "  /backends      the model servers, their health and load\n"
     "  /quit          leave";
 }
 
@@ -42,6 +43,8 @@ void Session::on_command(SurfaceId from, protocol::ev::UserCommand& c) {
     }
   } else if (name == "models") {
     asio::co_spawn(strand_, list_models_command(), asio::detached);
+  } else if (name == "backends") {
+    backends_command();
   } else if (name == "quit" || name == "exit" || name == "q") {
     on_quit(from);
   } else {
@@ -61,49 +64,77 @@ void Session::system_note(std::string text) {
 }
 
 asio::awaitable<void> Session::list_models_command() {
-  auto self = shared_from_this();  // keep the session alive across the request
-  auto models = co_await backend_->list_models();
-  if (!models) {
-    notify(0, NotifyLevel::Error, "Could not list models", describe_backend_error(models.error(), config_.model));
+  auto self = shared_from_this();  // keep the session alive across the requests
+  auto lists = co_await router_->models_by_backend();
+  const bool several = lists.size() > 1;
+  std::string text;
+  std::optional<backend::BackendError> error;
+  std::size_t count = 0;
+  for (const auto& l : lists) {
+    if (!l.models) {
+      if (!error) error = l.models.error();
+      if (several) text += "\n  " + l.backend + ": not available (" + l.models.error().message + ")";
+      continue;
+    }
+    if (several) text += "\n  " + l.backend + ":" + (l.models->empty() ? " no models" : "");
+    for (const auto& m : *l.models) {
+      ++count;
+      text += several ? "\n    " : "\n  ";
+      text += m.name;
+      if (!m.parameter_size.empty()) text += " (" + m.parameter_size + ")";
+      if (router_->same_model(m.name, config_.model)) text += "  ← current";
+    }
+  }
+  if (count == 0 && error && !several) {
+    notify(0, NotifyLevel::Error, "Could not list models", describe_backend_error(*error, config_.model));
     co_return;
   }
-  std::string text = models->empty() ? "The server has no models. Pull one with `ollama pull llama3.2:3b`."
-                                     : "Models on " + backend_->endpoint() + ":";
-  for (const auto& m : *models) {
-    text += "\n  " + m.name;
-    if (!m.parameter_size.empty()) text += " (" + m.parameter_size + ")";
-    if (m.name == config_.model) text += "  ← current";
+  if (count == 0 && !several) {
+    const std::string advice = router_->missing_model_advice(config_.model);
+    system_note("The server has no models." + (advice.empty() ? std::string() : " " + advice));
+    co_return;
   }
-  system_note(std::move(text));
+  system_note((several ? std::string("Models by backend:") : "Models on " + router_->endpoint() + ":") + text);
 }
 
 asio::awaitable<void> Session::set_model_command(std::string name) {
   auto self = shared_from_this();
-  auto models = co_await backend_->list_models();
-  if (models) {
-    bool found = false;
-    std::string names;
-    for (const auto& m : *models) {
-      // Ollama resolves "llama3.2" to "llama3.2:latest".
-      found = found || m.name == name || m.name == name + ":latest";
-      names += (names.empty() ? "" : ", ") + m.name;
-    }
-    if (!found) {
-      notify(0, NotifyLevel::Warning, "Unknown model",
-             "The server has no model '" + name + "'. Available: " + (names.empty() ? "none" : names) +
-                 ". Pull it with `ollama pull " + name + "`.");
-      co_return;
-    }
+  auto found = co_await router_->find_model(name);
+  const bool unknown = !found && (found.error().kind == backend::BackendError::Kind::Http ||
+                                  found.error().kind == backend::BackendError::Kind::Unavailable);
+  if (unknown) {
+    notify(0, NotifyLevel::Warning, "Unknown model", describe_backend_error(found.error(), name));
+    co_return;
   }
   config_.model = name;
   surfaces_.broadcast(session_info());
-  if (models) {
-    notify(0, NotifyLevel::Success, {}, "Model set to: " + name);
+  if (found) {
+    notify(0, NotifyLevel::Success, {}, "Model set to: " + name + (router_->size() > 1 ? " (on " + *found + ")" : ""));
   } else {
     notify(0, NotifyLevel::Warning, "Model set, not checked",
            "Model set to: " + name + ", but the server's model list could not be read: " +
-               describe_backend_error(models.error(), name));
+               describe_backend_error(found.error(), name));
   }
+}
+
+void Session::backends_command() {
+  std::string text = "Model servers (tried by priority, then by fewest streams):";
+  for (const auto& s : router_->status()) {
+    text += "\n  " + s.name + " — " + s.kind + " at " + s.url + ", priority " + std::to_string(s.priority);
+    text += "\n    state: " + s.state_text();
+    text += "; streams " + std::to_string(s.in_flight) + "/" + std::to_string(s.max_concurrent);
+    if (s.queued > 0) text += ", " + std::to_string(s.queued) + " waiting";
+    if (s.first_token_p50_ms) text += "; first token p50 " + std::to_string(*s.first_token_p50_ms) + " ms";
+    text += "; " + std::to_string(s.requests) + " requests, " + std::to_string(s.failures) + " failed";
+    if (!(s.models.size() == 1 && s.models[0] == "*")) {
+      std::string patterns;
+      for (const auto& m : s.models) patterns += (patterns.empty() ? "" : ", ") + m;
+      text += "\n    models: " + patterns;
+    }
+    if (s.tls_insecure) text += "\n    WARNING: tls_insecure = true: its certificate is not checked";
+    if (!s.last_error.empty()) text += "\n    last error: " + s.last_error;
+  }
+  system_note(std::move(text));
 }
 
 }  // namespace yollayah::conductor

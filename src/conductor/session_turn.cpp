@@ -4,6 +4,7 @@
 #include "conductor/prompts.hpp"
 #include "conductor/session.hpp"
 #include "core/log.hpp"
+#include "protocol/utf8.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -23,6 +24,13 @@ class Session::TurnSink final : public backend::ChatSink {
   TurnSink(Session& session, const protocol::MessageId& id) : session_(session), id_(id) {}
   void on_content(std::string_view text) override { session_.on_stream_content(id_, text); }
   void on_batch_end() override { session_.flush_tokens(id_); }
+  void on_loading(std::string_view model) override {
+    session_.notify(0, protocol::NotifyLevel::Info, "Loading model",
+                    "Loading " + std::string(model) + "… the first answer after a cold start takes longer.");
+  }
+  void on_switch(std::string_view text) override {
+    session_.notify(0, protocol::NotifyLevel::Warning, "Switched model server", std::string(text));
+  }
 
  private:
   Session& session_;
@@ -30,7 +38,7 @@ class Session::TurnSink final : public backend::ChatSink {
 };
 
 asio::awaitable<void> Session::check_backend() {
-  auto version = co_await backend_->version();
+  auto version = co_await router_->version();
   ready_ = true;
   backend_problem_.reset();
   if (!version) {
@@ -43,6 +51,23 @@ asio::awaitable<void> Session::check_backend() {
     surfaces_.broadcast(session_info());
   }
   maybe_start_turn();
+}
+
+void Session::cancel_queued_turns() {
+  std::deque<PendingTurn> kept;
+  for (const auto& turn : queue_) {
+    if (turn.kind != PendingTurn::Kind::Chat) {
+      kept.push_back(turn);
+      continue;
+    }
+    // The surface waits for the end of an answer it asked for: it gets one, cancelled and empty.
+    msg::StreamEnd end;
+    end.message_id = next_message_id();
+    end.metadata.model_id = config_.model;
+    end.metadata.context_hint = "cancelled";
+    surfaces_.broadcast(std::move(end));
+  }
+  queue_ = std::move(kept);
 }
 
 void Session::enqueue_turn(PendingTurn turn) {
@@ -103,14 +128,20 @@ asio::awaitable<void> Session::run_turn(PendingTurn turn) {
   parser_.reset();
   turn_responding_ = false;
   turn_tasks_spawned_ = 0;
+  turn_bytes_ = 0;
+  turn_cut_ = false;
   TurnSink sink(*this, id);
-  auto result = co_await backend_->chat(request, sink);
+  auto result = co_await router_->chat(request, sink);
 
   // Whatever the parser still holds is resolved now: released as text or dropped as a tag.
   clean_.clear();
   commands_.clear();
   parser_.finish(clean_, commands_);
   pending_text_ += clean_;
+  if (turn_cut_) {
+    pending_text_ += "\n\n*(The answer was cut here: it reached " + std::to_string(config_.max_answer_bytes / 1024) +
+                     " KiB, the limit set by max_answer_bytes in conductor.toml.)*";
+  }
   flush_tokens(id);
   apply_commands();
 
@@ -118,6 +149,11 @@ asio::awaitable<void> Session::run_turn(PendingTurn turn) {
   std::string content = stored ? stored->content : std::string();
   if (stored) stored->streaming = false;
   const bool cancelled = !result && result.error().kind == backend::BackendError::Kind::Cancelled;
+  if (turn_cut_) {
+    notify(0, protocol::NotifyLevel::Warning, "Answer cut",
+           "The answer passed " + std::to_string(config_.max_answer_bytes / 1024) +
+               " KiB and was stopped (max_answer_bytes in conductor.toml).");
+  }
 
   if (result || cancelled) {
     msg::StreamEnd end;
@@ -128,17 +164,22 @@ asio::awaitable<void> Session::run_turn(PendingTurn turn) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
     meta.model_id = config_.model;
     meta.agent_tasks_spawned = turn_tasks_spawned_;
+    if (turn_cut_) meta.context_hint = "truncated";
     if (result) {
       const auto& stats = result.value();
       if (!stats.model.empty()) meta.model_id = stats.model;
+      if (!stats.backend.empty()) meta.backend = stats.backend;
+      if (stats.first_token_ns > 0) meta.first_token_ms = stats.first_token_ns / 1'000'000;
+      if (stats.load_duration_ns > 0) meta.load_ms = stats.load_duration_ns / 1'000'000;
       meta.token_count = stats.eval_count;
       if (stats.eval_count > 0 && stats.eval_duration_ns > 0)
         meta.tokens_per_second = static_cast<float>(stats.eval_count * 1e9 / static_cast<double>(stats.eval_duration_ns));
       if (stats.malformed_lines > 0)
         notify(0, protocol::NotifyLevel::Warning, "Model server sent bad data",
-               std::to_string(stats.malformed_lines) + " malformed line(s) from " + backend_->endpoint() +
+               std::to_string(stats.malformed_lines) + " malformed line(s) from " +
+                   (stats.backend.empty() ? router_->endpoint() : stats.backend) +
                    " were skipped; the answer may be missing words.");
-    } else {
+    } else if (!turn_cut_) {
       meta.context_hint = "cancelled";
       if (stored) stored->interrupted = true;
     }
@@ -177,9 +218,18 @@ void Session::on_stream_content(const protocol::MessageId& id, std::string_view 
     turn_responding_ = true;
     set_state(ConductorState::Responding);
   }
+  if (turn_cut_) return;  // the cap was reached: the rest is dropped while the request stops
   clean_.clear();
   commands_.clear();
   parser_.feed(text, clean_, commands_);
+  turn_bytes_ += clean_.size();
+  if (turn_bytes_ > config_.max_answer_bytes) {
+    // An endless stream must not grow without bound: keep what fits, stop the request.
+    const std::size_t over = turn_bytes_ - config_.max_answer_bytes;
+    clean_.resize(protocol::utf8_prefix(clean_, clean_.size() - std::min(over, clean_.size())).size());
+    turn_cut_ = true;
+    cancel_.emit(asio::cancellation_type::terminal);
+  }
   pending_text_ += clean_;
   if (!commands_.empty()) {
     // The text before a tag reaches surfaces before the avatar reacts to it.

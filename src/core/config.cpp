@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace yollayah::core {
 namespace {
@@ -24,17 +26,127 @@ void set_number(T& field, const char* name) {
   }
 }
 
+// A mistake in the file, reported with where it is; thrown inside the loader only and turned into
+// a ConfigError at its edge.
+struct FileError {
+  std::string message;
+};
+
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+[[noreturn]] void fail(const toml::node& at, const std::string& what) {
+  throw FileError{"line " + std::to_string(line_of(at)) + ": " + what};
+}
+
+std::string string_field(const toml::node& n, std::string_view key) {
+  if (auto v = n.value<std::string>()) return *v;
+  fail(n, std::string(key) + " must be a string");
+}
+
+std::int64_t int_field(const toml::node& n, std::string_view key, std::int64_t min, std::int64_t max) {
+  auto v = n.value<std::int64_t>();
+  if (!v || *v < min || *v > max) {
+    fail(n, std::string(key) + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return *v;
+}
+
+bool bool_field(const toml::node& n, std::string_view key) {
+  if (auto v = n.value<bool>()) return *v;
+  fail(n, std::string(key) + " must be true or false");
+}
+
+std::chrono::milliseconds ms_field(const toml::node& n, std::string_view key) {
+  return std::chrono::milliseconds(int_field(n, key, 1, 24LL * 3600 * 1000));
+}
+
+constexpr std::string_view kBackendKeys =
+    "name, kind, url, models, priority, max_concurrent, max_queue, queue_timeout_ms, api_key_env, ca_file, "
+    "tls_insecure, connect_timeout_ms, probe_timeout_ms, first_token_timeout_ms, load_timeout_ms, idle_timeout_ms";
+
+BackendEntry parse_backend(const toml::table& t, std::size_t index) {
+  BackendEntry b;
+  b.line = line_of(t);
+  for (const auto& [key_node, value] : t) {
+    const std::string_view key = key_node.str();
+    if (key == "name") b.name = string_field(value, key);
+    else if (key == "kind") b.kind = string_field(value, key);
+    else if (key == "url") b.url = string_field(value, key);
+    else if (key == "models") {
+      const auto* list = value.as_array();
+      if (!list) fail(value, "models must be a list of patterns, e.g. [\"llama3*\", \"qwen*\"]");
+      b.models.clear();
+      for (const auto& m : *list) b.models.push_back(string_field(m, "each model pattern"));
+      if (b.models.empty()) fail(value, "models is empty: this backend would serve nothing (use [\"*\"] for all)");
+    } else if (key == "priority") b.priority = static_cast<int>(int_field(value, key, 0, 1000));
+    else if (key == "max_concurrent") b.max_concurrent = static_cast<std::uint32_t>(int_field(value, key, 1, 10000));
+    else if (key == "max_queue") b.max_queue = static_cast<std::uint32_t>(int_field(value, key, 0, 100000));
+    else if (key == "queue_timeout_ms") b.queue_timeout = ms_field(value, key);
+    else if (key == "api_key_env") b.api_key_env = string_field(value, key);
+    else if (key == "ca_file") b.ca_file = string_field(value, key);
+    else if (key == "tls_insecure") b.tls_insecure = bool_field(value, key);
+    else if (key == "connect_timeout_ms") b.connect_timeout = ms_field(value, key);
+    else if (key == "probe_timeout_ms") b.probe_timeout = ms_field(value, key);
+    else if (key == "first_token_timeout_ms") b.first_token_timeout = ms_field(value, key);
+    else if (key == "load_timeout_ms") b.load_timeout = ms_field(value, key);
+    else if (key == "idle_timeout_ms") b.idle_timeout = ms_field(value, key);
+    else if (key == "api_key") fail(value, "api_key does not belong in the file: put the key in an environment variable and name it with api_key_env");
+    else fail(value, "unknown key \"" + std::string(key) + "\" in [[backend]]; known keys: " + std::string(kBackendKeys));
+  }
+  if (b.kind != "ollama" && b.kind != "openai") fail(t, "kind must be \"ollama\" or \"openai\", not \"" + b.kind + "\"");
+  if (b.url.empty()) fail(t, "this [[backend]] has no url (e.g. url = \"http://127.0.0.1:11434\")");
+  if (b.name.empty()) b.name = "backend-" + std::to_string(index + 1);
+  return b;
+}
+
+void apply_backends(Config& c, const toml::array& list) {
+  c.backends.clear();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto* t = list[i].as_table();
+    if (!t) fail(list[i], "each [[backend]] must be a table");
+    auto b = parse_backend(*t, i);
+    for (const auto& other : c.backends)
+      if (other.name == b.name) fail(*t, "two backends are named \"" + b.name + "\" (the other is at line " + std::to_string(other.line) + ")");
+    c.backends.push_back(std::move(b));
+  }
+}
+
 void apply_file(Config& c, const toml::table& t) {
-  if (auto v = t["backend"]["ollama_host"].value<std::string>()) c.ollama_host = *v;
-  if (auto v = t["backend"]["model"].value<std::string>()) c.model = *v;
+  if (const auto* backend = t["backend"].as_table()) {  // the one-server form: [backend] ollama_host, model
+    if (auto v = (*backend)["ollama_host"].value<std::string>()) c.ollama_host = *v;
+    if (auto v = (*backend)["model"].value<std::string>()) c.model = *v;
+  } else if (const auto* list = t["backend"].as_array()) {
+    apply_backends(c, *list);
+  }
   if (auto v = t["routing"]["default_model"].value<std::string>()) c.model = *v;
+  if (const auto* v = t["routing"]["mid_stream_fallback"].node()) c.mid_stream_fallback = bool_field(*v, "mid_stream_fallback");
+  if (const auto* v = t["mid_stream_fallback"].node()) c.mid_stream_fallback = bool_field(*v, "mid_stream_fallback");
+  if (const auto* aliases = t["model_alias"].as_table()) {
+    for (const auto& [name, target] : *aliases) c.model_aliases[std::string(name.str())] = string_field(target, name.str());
+  }
+  if (auto v = t["conductor"]["model"].value<std::string>()) c.model = *v;
   if (auto v = t["conductor"]["system_prompt"].value<std::string>()) c.system_prompt = *v;
   if (auto v = t["conductor"]["greet"].value<bool>()) c.greet = *v;
   if (auto v = t["conductor"]["max_context"].value<std::int64_t>()) c.max_context = static_cast<std::uint32_t>(*v);
+  if (const auto* v = t["conductor"]["max_answer_bytes"].node())
+    c.max_answer_bytes = static_cast<std::size_t>(int_field(*v, "max_answer_bytes", 1024, 1LL << 30));
   if (auto v = t["transport"]["connect_timeout_ms"].value<std::int64_t>()) c.connect_timeout = std::chrono::milliseconds(*v);
   if (auto v = t["transport"]["read_timeout_ms"].value<std::int64_t>(); v && *v > 0) c.idle_timeout = std::chrono::milliseconds(*v);
   if (auto v = t["transport"]["socket_path"].value<std::string>()) c.socket_path = *v;
   if (auto v = t["security"]["max_message_size"].value<std::int64_t>()) c.max_message_bytes = static_cast<std::size_t>(*v);
+}
+
+// API keys come from the environment, named in the file, so the file can be shared and kept in git.
+void read_api_keys(Config& c) {
+  for (auto& b : c.backends) {
+    if (b.api_key_env.empty()) continue;
+    if (const char* key = env(b.api_key_env.c_str())) {
+      b.api_key = key;
+    } else {
+      c.warnings.push_back("backend \"" + b.name + "\": api_key_env names " + b.api_key_env +
+                           ", which is not set; its requests go without a key");
+    }
+  }
 }
 
 }  // namespace
@@ -62,17 +174,29 @@ void apply_environment(Config& c) {
   if (ms) c.idle_timeout = std::chrono::milliseconds(ms);
 }
 
+std::optional<ConfigError> apply_config_text(Config& c, std::string_view text, const std::string& source) {
+  try {
+    apply_file(c, toml::parse(text, source));
+  } catch (const toml::parse_error& e) {
+    return ConfigError{source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()) +
+                       " (fix the file or move it aside)"};
+  } catch (const FileError& e) {
+    return ConfigError{source + ": " + e.message};
+  }
+  return std::nullopt;
+}
+
 std::optional<ConfigError> load_config(Config& c, const std::string& path) {
   std::error_code ec;
   if (!path.empty() && std::filesystem::exists(path, ec)) {
-    try {
-      apply_file(c, toml::parse_file(path));
-    } catch (const toml::parse_error& e) {
-      return ConfigError{path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()) +
-                         " (fix the file or move it aside)"};
-    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return ConfigError{path + ": cannot be read (check its permissions)"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (auto err = apply_config_text(c, text.str(), path)) return err;
   }
   apply_environment(c);
+  read_api_keys(c);
   return std::nullopt;
 }
 

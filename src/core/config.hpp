@@ -6,10 +6,34 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace yollayah::core {
+
+// One [[backend]] entry of conductor.toml: a model server the router may send requests to.
+// Plain data; the backend layer's factory checks the URL and builds the client.
+struct BackendEntry {
+  std::string name;                       // shown to users; unique
+  std::string kind = "ollama";            // "ollama" or "openai"
+  std::string url;                        // ollama: "http://host:11434"; openai: the base, "https://host/v1"
+  std::vector<std::string> models{"*"};   // glob patterns of the model names it serves
+  int priority = 1;                       // lower is tried first
+  std::uint32_t max_concurrent = 4;       // streams at once; more wait in a bounded queue
+  std::uint32_t max_queue = 16;
+  std::chrono::milliseconds queue_timeout{30000};
+  std::string api_key_env;                // the variable the key is read from
+  std::string api_key;                    // its value, read at load; never logged or shown
+  std::string ca_file;                    // a private CA (PEM) for https
+  bool tls_insecure = false;              // no certificate check; only when written
+  // Deadlines; absent: the backend defaults (backend/backend_config.hpp).
+  std::optional<std::chrono::milliseconds> connect_timeout, probe_timeout, first_token_timeout, load_timeout,
+      idle_timeout;
+  int line = 0;                           // where it is in the file, for messages
+};
 
 struct Config {
   // Backend
@@ -28,6 +52,14 @@ struct Config {
   std::size_t max_session_messages = 1000;
   std::size_t max_session_bytes = 10 * 1024 * 1024;
 
+  std::size_t max_answer_bytes = 1024 * 1024;  // an answer longer than this is cut, with a note
+
+  // Routing ([[backend]], [routing], [model_alias]). No backend entry: one Ollama at ollama_host.
+  std::vector<BackendEntry> backends;
+  bool mid_stream_fallback = true;
+  std::map<std::string, std::string, std::less<>> model_aliases;
+  std::vector<std::string> warnings;  // things the user should hear about but that do not stop us
+
   // Transport
   std::string socket_path;  // empty: core::default_socket_path()
 };
@@ -42,5 +74,9 @@ std::optional<ConfigError> load_config(Config& config, const std::string& path);
 
 // Only the environment layer (used by load_config; exposed for tests).
 void apply_environment(Config& config);
+
+// The file layer from TOML text (load_config reads the file; tests and the fuzzer call this).
+// `source` names the text in messages.
+std::optional<ConfigError> apply_config_text(Config& config, std::string_view text, const std::string& source);
 
 }  // namespace yollayah::core

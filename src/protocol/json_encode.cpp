@@ -115,6 +115,10 @@ template <class S>
 void write_fields(std::string& out, const S& s) {
   bool first = true;
   boost::mp11::mp_for_each<describe::describe_members<S, describe::mod_public>>([&](auto member) {
+    using F = std::remove_cvref_t<decltype(s.*member.pointer)>;
+    if constexpr (detail::is_extension<F>::value) {
+      if (!(s.*member.pointer)) return;  // an absent extension is not on the wire at all
+    }
     out.append(first ? "{\"" : ",\"");
     first = false;
     out.append(member.name);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace yollayah::protocol {
@@ -20,6 +22,23 @@ using MessageId = std::string;
 using SessionId = std::string;
 using TaskId = std::string;
 using ConversationId = std::string;  // a UUID string
+
+// A field added after version 1: left out of the JSON when absent, so a message that does not use
+// it keeps the exact bytes version 1 defined (PROTOCOL.md: decoders ignore unknown fields, and a
+// missing optional field means absent). Reads and writes like std::optional.
+template <class T>
+struct Extension : std::optional<T> {
+  using std::optional<T>::optional;
+  template <class U>
+    requires std::is_constructible_v<T, U&&> && (!std::is_same_v<std::remove_cvref_t<U>, Extension>)
+  Extension& operator=(U&& value) {
+    std::optional<T>::operator=(std::forward<U>(value));
+    return *this;
+  }
+  friend bool operator==(const Extension& a, const Extension& b) {
+    return static_cast<const std::optional<T>&>(a) == static_cast<const std::optional<T>&>(b);
+  }
+};
 
 BOOST_DEFINE_ENUM_CLASS(MessageRole, User, Assistant, System)
 BOOST_DEFINE_ENUM_CLASS(NotifyLevel, Info, Warning, Error, Success)
@@ -128,11 +147,16 @@ struct ResponseMetadata {
   std::uint64_t bytes_processed = 0;
   bool network_involved = false;
   std::optional<std::string> context_hint;
+  // Extensions (omitted when absent): which model server answered, and its timing.
+  Extension<std::string> backend;          // the router's name for it ("laptop", "gpu-box")
+  Extension<std::uint64_t> first_token_ms;  // request sent → first token
+  Extension<std::uint64_t> load_ms;         // of that, loading the model (Ollama's load_duration)
   friend bool operator==(const ResponseMetadata&, const ResponseMetadata&) = default;
 };
 BOOST_DESCRIBE_STRUCT(ResponseMetadata, (),
                       (model_id, elapsed_ms, token_count, tokens_per_second, agent_tasks_spawned,
-                       files_processed, bytes_processed, network_involved, context_hint))
+                       files_processed, bytes_processed, network_involved, context_hint, backend,
+                       first_token_ms, load_ms))
 
 struct SnapshotMessage {
   MessageId id;

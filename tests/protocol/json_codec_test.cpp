@@ -122,6 +122,24 @@ TEST(JsonCodec, StreamEndWritesEveryMetadataFieldWithNullForAbsentOptionals) {
             R"("network_involved":false,"context_hint":null}}})");
 }
 
+TEST(JsonCodec, StreamEndWritesExtensionFieldsOnlyWhenPresent) {
+  ResponseMetadata m;
+  m.model_id = "llama3.2";
+  m.backend = "gpu-box";
+  m.first_token_ms = 812;
+  const std::string json = encode(ConductorMessage{msg::StreamEnd{"m", "", m}});
+  EXPECT_NE(json.find(R"("context_hint":null,"backend":"gpu-box","first_token_ms":812}}})"), std::string::npos) << json;
+  EXPECT_EQ(json.find("load_ms"), std::string::npos) << json;  // absent: not written at all
+
+  auto decoded = decode_message(json);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  const auto& meta = std::get<msg::StreamEnd>(*decoded).metadata;
+  EXPECT_EQ(meta.backend, Extension<std::string>("gpu-box"));
+  EXPECT_EQ(meta.first_token_ms, Extension<std::uint64_t>(812));
+  EXPECT_FALSE(meta.load_ms);
+  EXPECT_EQ(meta, m);
+}
+
 TEST(JsonCodec, StreamEndWritesNonIntegralTokensPerSecondAsShortestF32) {
   ResponseMetadata m;
   m.tokens_per_second = 33.333332f;

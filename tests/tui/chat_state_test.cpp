@@ -195,6 +195,10 @@ TEST(ChatState, MetadataFormatsOnlyWhatItHas) {
   meta.agent_tasks_spawned = 2;
   meta.model_id = "m";
   EXPECT_EQ(format_metadata(meta), "m · 1.5 s · 2 tasks");
+  meta.backend = "gpu-box";
+  meta.first_token_ms = 1234;
+  meta.tokens_per_second = 31.0f;
+  EXPECT_EQ(format_metadata(meta), "m on gpu-box · 1.2 s to first token · 31.0 tok/s · 1.5 s · 2 tasks");
 }
 
 }  // namespace

@@ -1,0 +1,133 @@
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace yollayah::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+Config parse(std::string_view text) {
+  Config c;
+  auto err = apply_config_text(c, text, "conductor.toml");
+  EXPECT_FALSE(err) << (err ? err->message : "");
+  return c;
+}
+
+std::string error_of(std::string_view text) {
+  Config c;
+  auto err = apply_config_text(c, text, "conductor.toml");
+  return err ? err->message : std::string("(no error)");
+}
+
+TEST(Config, TwoBackendsWithEverySetting) {
+  auto c = parse(R"(
+[[backend]]
+name = "laptop"
+kind = "ollama"
+url = "http://127.0.0.1:11434"
+models = ["*"]
+priority = 1
+max_concurrent = 4
+
+[[backend]]
+name = "gpu-box"
+kind = "openai"
+url = "https://10.0.0.5:8080/v1"
+models = ["llama3*", "qwen*"]
+priority = 2
+max_queue = 3
+queue_timeout_ms = 1500
+api_key_env = "GPU_BOX_KEY"
+ca_file = "/etc/ssl/private-ca.pem"
+first_token_timeout_ms = 20000
+idle_timeout_ms = 5000
+
+[model_alias]
+fast = "qwen2:0.5b"
+
+[routing]
+mid_stream_fallback = false
+)");
+  ASSERT_EQ(c.backends.size(), 2u);
+  EXPECT_EQ(c.backends[0].name, "laptop");
+  EXPECT_EQ(c.backends[0].kind, "ollama");
+  EXPECT_EQ(c.backends[0].max_concurrent, 4u);
+  const auto& gpu = c.backends[1];
+  EXPECT_EQ(gpu.kind, "openai");
+  EXPECT_EQ(gpu.url, "https://10.0.0.5:8080/v1");
+  EXPECT_EQ(gpu.models, (std::vector<std::string>{"llama3*", "qwen*"}));
+  EXPECT_EQ(gpu.priority, 2);
+  EXPECT_EQ(gpu.max_queue, 3u);
+  EXPECT_EQ(gpu.queue_timeout, 1500ms);
+  EXPECT_EQ(gpu.api_key_env, "GPU_BOX_KEY");
+  EXPECT_EQ(gpu.ca_file, "/etc/ssl/private-ca.pem");
+  EXPECT_EQ(gpu.first_token_timeout, std::optional(20000ms));
+  EXPECT_EQ(gpu.idle_timeout, std::optional(5000ms));
+  EXPECT_FALSE(gpu.connect_timeout);
+  EXPECT_EQ(c.model_aliases.at("fast"), "qwen2:0.5b");
+  EXPECT_FALSE(c.mid_stream_fallback);
+}
+
+TEST(Config, TheOneServerBackendTableStillWorks) {
+  auto c = parse("[backend]\nollama_host = \"10.0.0.9:11434\"\nmodel = \"llama3.2:3b\"\n");
+  EXPECT_TRUE(c.backends.empty());
+  EXPECT_EQ(c.ollama_host, "10.0.0.9:11434");
+  EXPECT_EQ(c.model, "llama3.2:3b");
+}
+
+TEST(Config, AnUnnamedBackendGetsANumberedName) {
+  auto c = parse("[[backend]]\nurl = \"http://a:1\"\n[[backend]]\nurl = \"http://b:2\"\n");
+  ASSERT_EQ(c.backends.size(), 2u);
+  EXPECT_EQ(c.backends[1].name, "backend-2");
+  EXPECT_EQ(c.backends[1].models, std::vector<std::string>{"*"});
+}
+
+TEST(Config, MistakesInABackendNameTheLineAndTheFix) {
+  EXPECT_EQ(error_of("[[backend]]\nurl = \"http://a:1\"\nmodles = [\"*\"]\n").rfind("conductor.toml: line 3: unknown key \"modles\"", 0), 0u)
+      << error_of("[[backend]]\nurl = \"http://a:1\"\nmodles = [\"*\"]\n");
+  EXPECT_NE(error_of("[[backend]]\nname = \"x\"\n").find("has no url"), std::string::npos);
+  EXPECT_NE(error_of("[[backend]]\nurl = \"http://a\"\nkind = \"anthropic\"\n").find("kind must be \"ollama\" or \"openai\""),
+            std::string::npos);
+  EXPECT_NE(error_of("[[backend]]\nurl = \"http://a\"\nmax_concurrent = 0\n").find("max_concurrent must be a whole number from 1"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[backend]]\nurl = \"http://a\"\nmodels = \"*\"\n").find("models must be a list"), std::string::npos);
+  EXPECT_NE(error_of("[[backend]]\nname = \"a\"\nurl = \"http://a\"\n[[backend]]\nname = \"a\"\nurl = \"http://b\"\n")
+                .find("two backends are named \"a\" (the other is at line 1)"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[backend]]\nurl = \"http://a\"\napi_key = \"sk-123\"\n").find("api_key_env"), std::string::npos);
+  EXPECT_NE(error_of("[[backend]\n").find("conductor.toml:1"), std::string::npos);
+}
+
+TEST(Config, TheApiKeyIsReadFromTheNamedVariableAndAMissingOneIsAWarning) {
+  ::setenv("YOLLAYAH_TEST_KEY", "sk-test-123", 1);
+  ::unsetenv("YOLLAYAH_TEST_MISSING");
+  const std::string path = ::testing::TempDir() + "/conductor_keys.toml";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_TRUE(f);
+    std::fputs("[[backend]]\nname = \"a\"\nurl = \"http://a\"\napi_key_env = \"YOLLAYAH_TEST_KEY\"\n"
+               "[[backend]]\nname = \"b\"\nurl = \"http://b\"\napi_key_env = \"YOLLAYAH_TEST_MISSING\"\n",
+               f);
+    std::fclose(f);
+  }
+  Config c;
+  ASSERT_FALSE(load_config(c, path));
+  EXPECT_EQ(c.backends[0].api_key, "sk-test-123");
+  EXPECT_TRUE(c.backends[1].api_key.empty());
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("YOLLAYAH_TEST_MISSING"), std::string::npos);
+  EXPECT_EQ(c.warnings[0].find("sk-test"), std::string::npos);
+  std::remove(path.c_str());
+  ::unsetenv("YOLLAYAH_TEST_KEY");
+}
+
+TEST(Config, TheAnswerCapIsSettable) {
+  EXPECT_EQ(parse("[conductor]\nmax_answer_bytes = 4096\n").max_answer_bytes, 4096u);
+  EXPECT_NE(error_of("[conductor]\nmax_answer_bytes = 5\n").find("max_answer_bytes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace yollayah::core
