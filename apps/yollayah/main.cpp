@@ -123,7 +123,8 @@ class StdoutGuard {
 };
 
 // The prompt from the arguments, byte for byte, or else stdin without its final line break; empty
-// when there is none.
+// when there is none. Bytes that are not UTF-8 (a Latin-1 file, a `head -c` cut through a
+// character) become U+FFFD, with a line on stderr: the rest of the question still gets asked.
 std::string ask_prompt(const AskArgs& args) {
   std::string prompt;
   if (args.words.empty() || args.words == std::vector<std::string>{"-"}) {
@@ -132,7 +133,9 @@ std::string ask_prompt(const AskArgs& args) {
   } else {
     prompt = headless::join_words(args.words);
   }
-  return prompt;
+  auto repaired = headless::replace_invalid_utf8(prompt);
+  if (repaired.replaced > 0) std::cerr << "yollayah: " << headless::describe_repair(repaired) << "\n";
+  return std::move(repaired.text);
 }
 
 constexpr const char* kNoPrompt = "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";

@@ -1,7 +1,7 @@
 // `yollayah ask` end to end, against a loopback HTTP server that records what reaches the model:
 // the prompt arrives byte for byte whatever it holds (brackets, commas, dashes after --, quotes,
-// UTF-8, empty words). Blocking sockets and waits are fine here: the test's own threads, not an
-// event loop.
+// UTF-8, empty words), and bytes that are not UTF-8 arrive as U+FFFD with a line on stderr.
+// Blocking sockets and waits are fine here: the test's own threads, not an event loop.
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -237,6 +237,10 @@ std::string echoed_user_content(const std::string& out) {
   return "(no User message)";
 }
 
+std::size_t line_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
 struct PromptCase {
   std::vector<std::string> words;  // after `ask` and its options
   std::string sent;                // what must reach the model
@@ -300,6 +304,32 @@ TEST(AskCli, StdinPromptKeepsBracketsAndDropsTheFinalLineBreak) {
   const auto bodies = ollama.chat_bodies();
   ASSERT_EQ(bodies.size(), 1u);
   EXPECT_EQ(user_content(bodies[0]), "[1,2,3], [a,b]");
+}
+
+TEST(AskCli, InvalidUtf8OnStdinIsSentAsReplacementCharactersAndSaidOnStderr) {
+  RecordingOllama ollama;
+  const auto run = run_yollayah({"ask", "--host", ollama.host(), "--model", "sim"}, "caf\xE9 ol\xE9 \xE2\x82\n");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "ok\n");
+  EXPECT_EQ(run.err,
+            "yollayah: the prompt is not valid UTF-8 (first bad byte at offset 3): 3 invalid sequences were sent as "
+            "U+FFFD\n");
+  const auto bodies = ollama.chat_bodies();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(user_content(bodies[0]), "caf\xEF\xBF\xBD ol\xEF\xBF\xBD \xEF\xBF\xBD");
+}
+
+TEST(AskCli, InvalidUtf8InArgumentsIsSentAsReplacementCharactersAndSaidOnStderr) {
+  RecordingOllama ollama;
+  const auto run = run_yollayah({"ask", "--host", ollama.host(), "--model", "sim", "[\xFF]", "ok"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("not valid UTF-8 (first bad byte at offset 1): 1 invalid sequence was sent as U+FFFD"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(line_count(run.err), 1u) << run.err;
+  const auto bodies = ollama.chat_bodies();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(user_content(bodies[0]), "[\xEF\xBF\xBD] ok");
 }
 
 TEST(AskCli, EmptyPromptWordIsNoPrompt) {
