@@ -2,6 +2,7 @@
 // this process (or attached to conductord with --connect); `yollayah ask PROMPT` is the headless
 // surface. Flag parsing and wiring only.
 #include "backend/ollama_backend.hpp"
+#include "backend/ollama_host.hpp"
 #include "conductor/conductor.hpp"
 #include "conductor/prompts.hpp"
 #include "core/config.hpp"
@@ -82,6 +83,37 @@ CommandLine split_command_line(const CLI::App& app, const CLI::App& ask, int arg
   return line;
 }
 
+// A value from the user, quoted for a one-line message: control characters become '?'.
+std::string shown(std::string_view value) {
+  std::string out = "'";
+  for (const char c : value) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  return out + "'";
+}
+
+// A malformed --host is refused (exit 2) rather than quietly replaced by the default port.
+bool host_flag_ok(const std::string& host) {
+  if (host.empty()) return true;
+  if (auto err = backend::ollama_host_error(host)) {
+    std::cerr << "yollayah: --host " << shown(host) << ": " << *err << "\n";
+    return false;
+  }
+  return true;
+}
+
+// Where the configured Ollama host came from, for an error message (the flag is checked apart).
+std::string host_source(const std::string& value) {
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v;
+  };
+  std::string name = set("OLLAMA_HOST")            ? "OLLAMA_HOST"
+                     : set("YOLLAYAH_OLLAMA_HOST") ? "YOLLAYAH_OLLAMA_HOST"
+                                                   : "[backend] ollama_host in " + core::config_file();
+  if (const char* port = std::getenv("OLLAMA_PORT"); port && *port && value.ends_with(std::string(":") + port))
+    name += " with OLLAMA_PORT";
+  return name;
+}
+
 // `--connect[=SOCKET]` or CONDUCTOR_TRANSPORT=unix|socket: talk to a running conductord.
 std::string connect_target(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -98,6 +130,13 @@ std::optional<core::Config> load_config_with(const std::string& host, const std:
   if (auto err = core::load_config(config, core::config_file())) {
     std::cerr << "yollayah: " << err->message << "\n";
     return std::nullopt;
+  }
+  if (host.empty()) {
+    if (auto err = backend::ollama_host_error(config.ollama_host)) {
+      std::cerr << "yollayah: " << host_source(config.ollama_host) << " " << shown(config.ollama_host) << ": " << *err
+                << "\n";
+      return std::nullopt;
+    }
   }
   if (!host.empty()) config.ollama_host = host;
   if (!model.empty()) config.model = model;
@@ -405,6 +444,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   ask.words = std::move(line.prompt_words);
+  if (!host_flag_ok(ask.host) || !host_flag_ok(tui_args.host)) return 2;
   if (print_prompt) {
     std::cout << conductor::default_system_prompt() << "\n";
     return 0;

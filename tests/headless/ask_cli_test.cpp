@@ -1,7 +1,8 @@
 // `yollayah ask` end to end, against a loopback HTTP server that records what reaches the model:
 // the prompt arrives byte for byte whatever it holds (brackets, commas, dashes after --, quotes,
-// UTF-8, empty words), and bytes that are not UTF-8 arrive as U+FFFD with a line on stderr.
-// Blocking sockets and waits are fine here: the test's own threads, not an event loop.
+// UTF-8, empty words), bytes that are not UTF-8 arrive as U+FFFD with a line on stderr, and a
+// malformed host (flag or environment) is exit 2 with one line. Blocking sockets and waits are
+// fine here: the test's own threads, not an event loop.
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -336,6 +337,63 @@ TEST(AskCli, EmptyPromptWordIsNoPrompt) {
   const auto run = run_yollayah({"ask", "--host", "127.0.0.1:9", ""}, "ignored, as words were given\n");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("no prompt"), std::string::npos) << run.err;
+}
+
+constexpr const char* kForms = "; use host, host:port, :port, [v6]:port or http(s)://host[:port][/path]\n";
+
+struct HostCase {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string line;  // the whole of stderr
+};
+
+void PrintTo(const HostCase& c, std::ostream* os) {
+  for (const auto& e : c.env) *os << e << " ";
+  *os << "yollayah";
+  for (const auto& a : c.args) *os << " " << printable(a);
+}
+
+class MalformedHost : public ::testing::TestWithParam<HostCase> {};
+
+TEST_P(MalformedHost, IsExitTwoWithOneLineShowingTheAcceptedForms) {
+  const auto& c = GetParam();
+  const auto run = run_yollayah(c.args, "", c.env);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, c.line + kForms);
+  EXPECT_EQ(run.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AskCli, MalformedHost,
+    ::testing::Values(
+        HostCase{{"ask", "--host", "127.0.0.1:abc", "hi"}, {},
+                 "yollayah: --host '127.0.0.1:abc': the port 'abc' is not a number"},
+        HostCase{{"ask", "--host", ":99999", "hi"}, {}, "yollayah: --host ':99999': the port 99999 is not in 1-65535"},
+        HostCase{{"ask", "--host=:", "hi"}, {}, "yollayah: --host ':': the port after ':' is missing"},
+        HostCase{{"ask", "--connect=/nonexistent.sock", "--host", "h:x", "hi"}, {},
+                 "yollayah: --host 'h:x': the port 'x' is not a number"},
+        // The chat screen: the host is refused before the terminal is looked at.
+        HostCase{{"--host", "127.0.0.1:abc"}, {}, "yollayah: --host '127.0.0.1:abc': the port 'abc' is not a number"},
+        HostCase{{"ask", "hi"}, {"OLLAMA_HOST=127.0.0.1:abc"},
+                 "yollayah: OLLAMA_HOST '127.0.0.1:abc': the port 'abc' is not a number"},
+        HostCase{{"ask", "hi"}, {"OLLAMA_HOST=:"}, "yollayah: OLLAMA_HOST ':': the port after ':' is missing"},
+        HostCase{{"ask", "hi"}, {"YOLLAYAH_OLLAMA_HOST=[::1"},
+                 "yollayah: YOLLAYAH_OLLAMA_HOST '[::1': '[' has no closing ']'"},
+        HostCase{{"ask", "hi"}, {"OLLAMA_HOST=localhost", "OLLAMA_PORT=99999"},
+                 "yollayah: OLLAMA_HOST with OLLAMA_PORT 'localhost:99999': the port 99999 is not in 1-65535"}));
+
+TEST(AskCli, HostFlagOverridesAMalformedOllamaHost) {
+  RecordingOllama ollama;
+  const auto run = run_yollayah({"ask", "--host", ollama.host(), "--model", "sim", "hi"}, "", {"OLLAMA_HOST=:abc"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ollama.chat_bodies().size(), 1u);
+}
+
+TEST(AskCli, WellFormedOllamaHostIsUsed) {
+  RecordingOllama ollama;
+  const auto run = run_yollayah({"ask", "--model", "sim", "hi"}, "", {"OLLAMA_HOST=http://" + ollama.host() + "/"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ollama.chat_bodies().size(), 1u);
 }
 
 }  // namespace
