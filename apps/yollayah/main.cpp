@@ -2,12 +2,14 @@
 // this process (or attached to conductord with --connect); `yollayah ask PROMPT` is the headless
 // surface. Flag parsing and wiring only.
 #include "backend/ollama_backend.hpp"
+#include "backend/ollama_host.hpp"
 #include "conductor/conductor.hpp"
 #include "conductor/prompts.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/paths.hpp"
 #include "headless/ask_surface.hpp"
+#include "headless/prompt_text.hpp"
 #include "transport/auth_token.hpp"
 #include "transport/inprocess.hpp"
 #include "transport/unix_client.hpp"
@@ -40,9 +42,77 @@ struct AskArgs {
   std::string host;
   std::string model;
   bool json = false;
-  std::vector<std::string> words;
+  std::vector<std::string> words;  // the prompt, as split_command_line cut it off
   std::string connect;  // conductord socket; empty: embed a Conductor
 };
+
+// The words of `yollayah ask` must reach the model byte for byte, so CLI11 never sees them: it
+// reads "[a,b]" as a list (and "[]" as nothing), and a "--" inside a subcommand goes to the
+// parent. After `ask` and its options, the first word that is not an option starts the prompt,
+// and the rest of the line belongs to it verbatim; "--" ends the options explicitly.
+struct CommandLine {
+  std::vector<char*> for_cli;  // argv[0], the options and the subcommand
+  std::vector<std::string> prompt_words;
+};
+
+CommandLine split_command_line(const CLI::App& app, const CLI::App& ask, int argc, char** argv) {
+  CommandLine line;
+  line.for_cli.push_back(argv[0]);
+  const CLI::App* scope = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (scope == &ask && arg == "--") {
+      line.prompt_words.assign(argv + i + 1, argv + argc);
+      break;
+    }
+    if (arg.size() > 1 && arg[0] == '-') {
+      line.for_cli.push_back(argv[i]);
+      // An option whose value is the next word ("--host h", not "--host=h" or a flag).
+      const CLI::Option* opt =
+          arg.find('=') == std::string_view::npos ? scope->get_option_no_throw(std::string(arg)) : nullptr;
+      if (opt && opt->get_items_expected_min() > 0 && i + 1 < argc) line.for_cli.push_back(argv[++i]);
+      continue;
+    }
+    if (scope == &ask) {
+      line.prompt_words.assign(argv + i, argv + argc);
+      break;
+    }
+    if (ask.check_name(std::string(arg))) scope = &ask;
+    line.for_cli.push_back(argv[i]);
+  }
+  return line;
+}
+
+// A value from the user, quoted for a one-line message: control characters become '?'.
+std::string shown(std::string_view value) {
+  std::string out = "'";
+  for (const char c : value) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  return out + "'";
+}
+
+// A malformed --host is refused (exit 2) rather than quietly replaced by the default port.
+bool host_flag_ok(const std::string& host) {
+  if (host.empty()) return true;
+  if (auto err = backend::ollama_host_error(host)) {
+    std::cerr << "yollayah: --host " << shown(host) << ": " << *err << "\n";
+    return false;
+  }
+  return true;
+}
+
+// Where the configured Ollama host came from, for an error message (the flag is checked apart).
+std::string host_source(const std::string& value) {
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v;
+  };
+  std::string name = set("OLLAMA_HOST")            ? "OLLAMA_HOST"
+                     : set("YOLLAYAH_OLLAMA_HOST") ? "YOLLAYAH_OLLAMA_HOST"
+                                                   : "[backend] ollama_host in " + core::config_file();
+  if (const char* port = std::getenv("OLLAMA_PORT"); port && *port && value.ends_with(std::string(":") + port))
+    name += " with OLLAMA_PORT";
+  return name;
+}
 
 // `--connect[=SOCKET]` or CONDUCTOR_TRANSPORT=unix|socket: talk to a running conductord.
 std::string connect_target(const std::string& flag) {
@@ -60,6 +130,13 @@ std::optional<core::Config> load_config_with(const std::string& host, const std:
   if (auto err = core::load_config(config, core::config_file())) {
     std::cerr << "yollayah: " << err->message << "\n";
     return std::nullopt;
+  }
+  if (host.empty()) {
+    if (auto err = backend::ollama_host_error(config.ollama_host)) {
+      std::cerr << "yollayah: " << host_source(config.ollama_host) << " " << shown(config.ollama_host) << ": " << *err
+                << "\n";
+      return std::nullopt;
+    }
   }
   if (!host.empty()) config.ollama_host = host;
   if (!model.empty()) config.model = model;
@@ -84,13 +161,20 @@ class StdoutGuard {
   int flags_;
 };
 
-// The prompt from the arguments, or stdin; empty when there is none.
+// The prompt from the arguments, byte for byte, or else stdin without its final line break; empty
+// when there is none. Bytes that are not UTF-8 (a Latin-1 file, a `head -c` cut through a
+// character) become U+FFFD, with a line on stderr: the rest of the question still gets asked.
 std::string ask_prompt(const AskArgs& args) {
   std::string prompt;
-  for (const auto& w : args.words) prompt += (prompt.empty() ? "" : " ") + w;
-  if (prompt.empty() || prompt == "-") prompt = read_stdin();
-  while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
-  return prompt;
+  if (args.words.empty() || args.words == std::vector<std::string>{"-"}) {
+    prompt = read_stdin();
+    while (!prompt.empty() && (prompt.back() == '\n' || prompt.back() == '\r')) prompt.pop_back();
+  } else {
+    prompt = headless::join_words(args.words);
+  }
+  auto repaired = headless::replace_invalid_utf8(prompt);
+  if (repaired.replaced > 0) std::cerr << "yollayah: " << headless::describe_repair(repaired) << "\n";
+  return std::move(repaired.text);
 }
 
 constexpr const char* kNoPrompt = "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
@@ -342,7 +426,10 @@ int main(int argc, char** argv) {
   ask_cmd->add_flag("--connect{" + core::default_socket_path() + "}", ask.connect,
                     "Use a running conductord (--connect=SOCKET; default socket: $CONDUCTOR_SOCKET or the runtime "
                     "dir). CONDUCTOR_TRANSPORT=unix does the same");
-  ask_cmd->add_option("prompt", ask.words, "The question; read from stdin when absent or '-'");
+  // Listed for --help only: split_command_line takes these words before CLI11 could rewrite them.
+  ask_cmd->add_option("prompt", ask.words,
+                      "The question, byte for byte: every word from the first that is not an option (or after --); "
+                      "read from stdin when absent or '-'");
 
   TuiArgs tui_args;
   app.add_option("--host", tui_args.host, "Ollama URL or host[:port] (default: $OLLAMA_HOST or 127.0.0.1:11434)");
@@ -350,7 +437,14 @@ int main(int argc, char** argv) {
   app.add_flag("--connect{" + core::default_socket_path() + "}", tui_args.connect,
                "Attach to a running conductord (--connect=SOCKET) instead of embedding a Conductor");
 
-  CLI11_PARSE(app, argc, argv);
+  auto line = split_command_line(app, *ask_cmd, argc, argv);
+  try {
+    app.parse(static_cast<int>(line.for_cli.size()), line.for_cli.data());
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  ask.words = std::move(line.prompt_words);
+  if (!host_flag_ok(ask.host) || !host_flag_ok(tui_args.host)) return 2;
   if (print_prompt) {
     std::cout << conductor::default_system_prompt() << "\n";
     return 0;

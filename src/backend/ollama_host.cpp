@@ -1,5 +1,7 @@
 #include "backend/ollama_host.hpp"
 
+#include <boost/asio/ip/address_v6.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -84,6 +86,76 @@ Endpoint parse_ollama_host(std::string_view value) {
   if (ep.host.empty() || ep.host == "0.0.0.0") ep.host = "127.0.0.1";
   if (ep.host == "::") ep.host = "::1";
   return ep;
+}
+
+namespace {
+
+constexpr const char* kAcceptedForms =
+    "; use host, host:port, :port, [v6]:port or http(s)://host[:port][/path]";
+
+std::optional<std::string> port_error(std::string_view port) {
+  if (port.empty()) return "the port after ':' is missing";
+  if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return "the port '" + std::string(port) + "' is not a number";
+  if (auto p = parse_port(port); !p || *p == 0) return "the port " + std::string(port) + " is not in 1-65535";
+  return std::nullopt;
+}
+
+std::optional<std::string> name_error(std::string_view host) {
+  for (const char c : host) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_') continue;
+    if (u < 0x20 || u == 0x7f) return std::string("the host name contains a control character");
+    if (u >= 0x80) return std::string("the host name is not ASCII (write an international name in its xn-- form)");
+    return "the host name contains '" + std::string(1, c) + "'";
+  }
+  return std::nullopt;
+}
+
+bool is_v6_address(std::string_view host) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address_v6(std::string(host), ec);  // takes a %zone too
+  return !ec;
+}
+
+std::optional<std::string> host_error(std::string_view value) {
+  std::string_view rest = value;
+  if (auto sep = value.find("://"); sep != std::string_view::npos) {
+    const std::string scheme = lower(value.substr(0, sep));
+    if (scheme != "http" && scheme != "https") return "the scheme '" + scheme + "' is neither http nor https";
+    rest = value.substr(sep + 3);
+  }
+  const std::string_view hostport = rest.substr(0, rest.find('/'));
+  if (hostport.starts_with('[')) {
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos) return std::string("'[' has no closing ']'");
+    const auto host = hostport.substr(1, close - 1);
+    if (!is_v6_address(host)) return "'" + std::string(host) + "' in brackets is not an IPv6 address";
+    const auto after = hostport.substr(close + 1);
+    if (after.empty()) return std::nullopt;
+    if (after[0] != ':') return "'" + std::string(after) + "' after ']' is not ':port'";
+    return port_error(after.substr(1));
+  }
+  if (hostport.find(']') != std::string_view::npos) return std::string("']' has no opening '['");
+  const auto colons = std::count(hostport.begin(), hostport.end(), ':');
+  if (colons > 1) {  // a bare IPv6 address, without a port
+    if (is_v6_address(hostport)) return std::nullopt;
+    return "'" + std::string(hostport) + "' is not an IPv6 address (one with a port goes in brackets)";
+  }
+  if (colons == 1) {
+    const auto colon = hostport.find(':');
+    if (auto e = name_error(hostport.substr(0, colon))) return e;
+    return port_error(hostport.substr(colon + 1));
+  }
+  return name_error(hostport);
+}
+
+}  // namespace
+
+std::optional<std::string> ollama_host_error(std::string_view value) {
+  value = trim(trim(trim(value, " \t\r\n"), "\"'"), " \t\r\n");
+  if (auto e = host_error(value)) return *e + kAcceptedForms;
+  return std::nullopt;
 }
 
 Endpoint ollama_host_from_env() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,13 @@ struct Endpoint {
 // 11434, with http:// to 80 and with https:// to 443; a bad port falls back to the default.
 // 0.0.0.0 (and ::, or an empty host) mean "this machine" and become 127.0.0.1 (::1).
 Endpoint parse_ollama_host(std::string_view value);
+
+// Why `value` is not a well-formed host for parse_ollama_host (a port that is not a number from 1
+// to 65535 or is missing after ':', a scheme other than http(s), a stray bracket, a character no
+// host name has), as one line that ends with the accepted forms; nullopt when it is well formed.
+// parse_ollama_host itself stays lenient, as Ollama's client is: callers that take the value from
+// the user (a flag, OLLAMA_HOST) refuse it with this line instead of silently using 11434.
+std::optional<std::string> ollama_host_error(std::string_view value);
 
 // parse_ollama_host(getenv("OLLAMA_HOST")).
 Endpoint ollama_host_from_env();

@@ -1,4 +1,5 @@
-// The conductord binary end to end: start-up beside a stale PID file, a surface over the socket,
+// The conductord binary end to end: start-up beside a stale PID file (a dead PID, or one reused by
+// another program) and refusal beside a live daemon's, a surface over the socket,
 // SIGTERM in the middle of an answer (the surface gets Quit), and a clean exit that removes the
 // socket and the PID file.
 #include "transport/auth_token.hpp"
@@ -167,6 +168,62 @@ TEST(Conductord, RefusesToStartWhileAnotherOwnsTheSocket) {
   EXPECT_NE(second.log().find("already listening"), std::string::npos) << second.log();
   EXPECT_TRUE(exists(socket_path));  // the first daemon's socket is untouched
   EXPECT_FALSE(exists(dir.file("b.pid")));
+}
+
+// A child `sleep 30`, killed (by its PID) and reaped when the object goes.
+class UnrelatedProcess {
+ public:
+  UnrelatedProcess() {
+    std::vector<std::string> argv_s{"sleep", "30"};
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (::posix_spawnp(&pid_, "sleep", nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  }
+  ~UnrelatedProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+TEST(Conductord, StartsWhenThePidFileNamesALiveUnrelatedProcess) {
+  SimProcess sim;
+  TempDir dir;
+  UnrelatedProcess other;  // the PID a crashed daemon left behind, since reused
+  ASSERT_GT(other.pid(), 0);
+  const std::string pid_path = dir.file("conductor.pid");
+  std::ofstream(pid_path) << other.pid() << "\n";
+  DaemonProcess daemon(
+      {"--socket", dir.file("conductor.sock"), "--pid-file", pid_path, "--config", dir.file("none.toml")},
+      {"OLLAMA_HOST=" + sim.url()});
+  ASSERT_TRUE(daemon.ready()) << daemon.log();
+  EXPECT_EQ(::kill(other.pid(), 0), 0);  // still alive: the daemon did not mistake it for itself
+  std::ifstream pid_file(pid_path);
+  pid_t recorded = 0;
+  pid_file >> recorded;
+  EXPECT_EQ(recorded, daemon.pid());
+}
+
+TEST(Conductord, RefusesToStartWhenThePidFileNamesALiveConductord) {
+  SimProcess sim;
+  TempDir dir;
+  const std::string pid_path = dir.file("conductor.pid");
+  DaemonProcess first({"--socket", dir.file("a.sock"), "--pid-file", pid_path, "--config", dir.file("none.toml")},
+                      {"OLLAMA_HOST=" + sim.url()});
+  ASSERT_TRUE(first.ready()) << first.log();
+  // Another socket, so only the PID file can tell that a daemon is already running.
+  DaemonProcess second({"--socket", dir.file("b.sock"), "--pid-file", pid_path, "--config", dir.file("none.toml")},
+                       {"OLLAMA_HOST=" + sim.url()});
+  EXPECT_EQ(second.wait_exit(5s), 1);
+  EXPECT_NE(second.log().find("already running (pid " + std::to_string(first.pid())), std::string::npos)
+      << second.log();
+  EXPECT_FALSE(exists(dir.file("b.sock")));
 }
 
 }  // namespace
