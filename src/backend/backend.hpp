@@ -75,6 +75,12 @@ struct BackendError {
     Cancelled,    // the caller cancelled through the cancellation slot
     Unavailable,  // the router had no backend to try (none matches, all fenced, queues full)
   };
+  BackendError() = default;
+  BackendError(Kind kind, std::string message, std::string url = {}, unsigned http_status = 0, std::string advice = {},
+               std::chrono::milliseconds retry_after = {})
+      : kind(kind), message(std::move(message)), url(std::move(url)), http_status(http_status),
+        advice(std::move(advice)), retry_after(retry_after) {}
+
   Kind kind = Kind::Protocol;
   std::string message;   // user-facing, names what failed; never holds an API key
   std::string url;       // the URL that was tried
