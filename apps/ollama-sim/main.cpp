@@ -29,8 +29,8 @@ void add_answer_flags(CLI::App& app, sim::SimOptions& o) {
   app.add_option("--seed", o.seed, "generate deterministic words from this seed");
   app.add_option("--tokens", o.tokens, "tokens per answer (seed: default 64; cycles a script)");
   app.add_option("--route", o.routes,
-                 "PATTERN=FILE: answer with this script when a message of the request contains PATTERN "
-                 "(plain substring; repeatable, the first match wins)");
+                 "PATTERN=FILE: answer with this script (played once) when a message of the request "
+                 "contains PATTERN (plain substring; repeatable, the first match wins)");
   app.add_option("--tokens-per-sec", o.tokens_per_sec, "pace tokens (0: as fast as possible)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--ttft-ms", o.ttft_ms, "delay before the first token");
@@ -106,8 +106,14 @@ std::optional<boost::asio::ssl::context> make_tls(const sim::SimOptions& o) {
 int main(int argc, char** argv) {
   CLI::App app{"ollama-sim: a simulated Ollama server (Ollama's /api and the OpenAI-compatible /v1)"};
   app.footer(
-      "Run-time control: POST /sim/control with a JSON object of knobs (see control_routes.hpp), "
-      "GET /sim/stats for request counters.");
+      "Both chat APIs (/api/chat, /api/generate, /v1/chat/completions) play the same scripts, pacing and faults.\n"
+      "A final assistant message is continued: only the rest of the answer is sent.\n"
+      "Run-time control, exempt from --hang, --http-error and --require-api-key:\n"
+      "  POST /sim/control {\"http_error\":503,\"retry_after\":2,...} changes knobs and answers them all;\n"
+      "    keys: http_error retry_after fail_after stall_after stall_close_ms reset_after sse_error_after\n"
+      "    hang sse_noise ttft_ms tokens_per_sec load_ms accept_delay_ms (0, false or null clears),\n"
+      "    unload (true: every model loads cold again). GET /sim/control reads them.\n"
+      "  GET /sim/stats: {connections, requests, chat_requests, generate_requests, openai_requests}.");
   sim::SimOptions options;
   add_answer_flags(app, options);
   add_fault_flags(app, options);

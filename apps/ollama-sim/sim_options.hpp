@@ -18,8 +18,9 @@ struct SimOptions {
   std::string script_path;               // one token per line; "\n" (two characters) is a newline
   std::optional<std::uint64_t> seed;     // generated words instead of a script
   std::optional<std::size_t> tokens;     // answer length (seed default 64; cycles a script)
-  std::vector<std::string> routes;       // "PATTERN=FILE": a script for requests whose messages
-                                         // contain PATTERN (plain substring, first match wins)
+  std::vector<std::string> routes;       // "PATTERN=FILE": a script (played once, not cycled to
+                                         // --tokens) for requests whose messages contain PATTERN
+                                         // (plain substring, first match wins)
   double tokens_per_sec = 0;             // (control) 0: as fast as the socket takes them
   unsigned ttft_ms = 0;                  // (control) delay before the first token
   unsigned load_ms = 0;                  // (control) cold load: a model's first chat waits this long
