@@ -5,7 +5,7 @@
 namespace yollayah::test {
 namespace {
 
-class Control : public ::testing::Test {
+class SimControl : public ::testing::Test {
  protected:
   TempFile script_{kScript};
 
@@ -14,7 +14,7 @@ class Control : public ::testing::Test {
   }
 };
 
-TEST_F(Control, AnswersEverySettingAfterAChange) {
+TEST_F(SimControl, AnswersEverySettingAfterAChange) {
   SimProcess sim;
   auto r = control(sim, R"({"http_error":503,"retry_after":2,"fail_after":3,"stall_after":5,"hang":false,)"
                         R"("ttft_ms":40,"tokens_per_sec":12.5})");
@@ -33,7 +33,7 @@ TEST_F(Control, AnswersEverySettingAfterAChange) {
   EXPECT_EQ(get(sim.port(), "/sim/control").json(), r.json()) << "GET reads the same settings";
 }
 
-TEST_F(Control, StartsFromTheCommandLineFlags) {
+TEST_F(SimControl, StartsFromTheCommandLineFlags) {
   SimProcess sim({"--http-error", "429", "--retry-after", "9", "--fail-after", "4"});
   auto v = get(sim.port(), "/sim/control").json();
   EXPECT_EQ(v.at("http_error").as_int64(), 429);
@@ -42,7 +42,7 @@ TEST_F(Control, StartsFromTheCommandLineFlags) {
   EXPECT_EQ(v.at("tokens_per_sec").as_int64(), 0);
 }
 
-TEST_F(Control, FailsAndRecoversBetweenRequests) {
+TEST_F(SimControl, FailsAndRecoversBetweenRequests) {
   SimProcess sim({"--script", script_.path});
   auto chat = [&] { return post_json(sim.port(), "/api/chat", ollama_chat(hello())); };
   auto chat_v1 = [&] { return post_json(sim.port(), "/v1/chat/completions", openai_chat(hello())); };
@@ -63,7 +63,7 @@ TEST_F(Control, FailsAndRecoversBetweenRequests) {
   EXPECT_EQ(stats.at("openai_requests").as_int64(), 2);
 }
 
-TEST_F(Control, FailAfterSetAndClearedAtRunTime) {
+TEST_F(SimControl, FailAfterSetAndClearedAtRunTime) {
   SimProcess sim({"--script", script_.path});
   ASSERT_EQ(control(sim, R"({"fail_after":1})").status, 200);
   SimConn conn(sim.port());
@@ -80,7 +80,7 @@ TEST_F(Control, FailAfterSetAndClearedAtRunTime) {
   EXPECT_TRUE(whole.done_marker);
 }
 
-TEST_F(Control, StallAndHangSetAtRunTimeAndTheBackDoorStaysOpen) {
+TEST_F(SimControl, StallAndHangSetAtRunTimeAndTheBackDoorStaysOpen) {
   SimProcess sim({"--script", script_.path});
   ASSERT_EQ(control(sim, R"({"stall_after":2})").status, 200);
   SimConn stalled(sim.port());
@@ -102,13 +102,13 @@ TEST_F(Control, StallAndHangSetAtRunTimeAndTheBackDoorStaysOpen) {
   EXPECT_EQ(get(sim.port(), "/api/version").status, 200);
 }
 
-TEST_F(Control, PacingSetAtRunTimeStillDeliversEveryToken) {
+TEST_F(SimControl, PacingSetAtRunTimeStillDeliversEveryToken) {
   SimProcess sim({"--script", script_.path});
   ASSERT_EQ(control(sim, R"({"ttft_ms":20,"tokens_per_sec":100})").status, 200);
   EXPECT_EQ(read_sse(post_json(sim.port(), "/v1/chat/completions", openai_chat(hello())).body).text, kScriptText);
 }
 
-TEST_F(Control, AnUnknownKeyOrBadValueChangesNothing) {
+TEST_F(SimControl, AnUnknownKeyOrBadValueChangesNothing) {
   SimProcess sim;
   for (const auto* body : {R"({"fail_after":2,"no_such_knob":1})", R"({"fail_after":2,"hang":"yes"})",
                            R"({"fail_after":2,"http_error":42})", R"({"fail_after":-1})", R"([1,2])", "{oops"}) {
@@ -121,14 +121,14 @@ TEST_F(Control, AnUnknownKeyOrBadValueChangesNothing) {
   EXPECT_EQ(v.at("http_error").as_int64(), 0);
 }
 
-TEST_F(Control, IsReachableWhileEverythingElseFails) {
+TEST_F(SimControl, IsReachableWhileEverythingElseFails) {
   SimProcess sim({"--http-error", "500", "--require-api-key", "sk-k", "--hang"});
   EXPECT_EQ(get(sim.port(), "/sim/stats").status, 200);
   EXPECT_EQ(control(sim, R"({"hang":false,"http_error":0})").status, 200);
   EXPECT_EQ(get(sim.port(), "/api/version").status, 200);
 }
 
-TEST_F(Control, StatsCountConnectionsAndRequestsPerApi) {
+TEST_F(SimControl, StatsCountConnectionsAndRequestsPerApi) {
   SimProcess sim({"--script", script_.path});
   post_json(sim.port(), "/api/chat", ollama_chat(hello()));
   post_json(sim.port(), "/api/chat", ollama_chat(hello(), false));
@@ -149,7 +149,7 @@ TEST_F(Control, StatsCountConnectionsAndRequestsPerApi) {
   EXPECT_EQ(v.at("connections").as_int64(), 6);  // four fetches, the kept-alive one, the stats one
 }
 
-TEST_F(Control, UnknownSimPathIs404) {
+TEST_F(SimControl, UnknownSimPathIs404) {
   SimProcess sim;
   EXPECT_EQ(get(sim.port(), "/sim/nothing").status, 404);
   EXPECT_EQ(fetch(sim.port(), "DELETE", "/sim/control").status, 404);

@@ -10,7 +10,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-class Faults : public ::testing::Test {
+class SimFaults : public ::testing::Test {
  protected:
   TempFile script_{kScript};
 
@@ -30,7 +30,7 @@ class Faults : public ::testing::Test {
 
 // ---- --hang ----
 
-TEST_F(Faults, HangReadsTheRequestButNeverAnswersNorCloses) {
+TEST_F(SimFaults, HangReadsTheRequestButNeverAnswersNorCloses) {
   SimProcess sim({"--hang"});
   for (const auto* target : {"/api/version", "/api/tags", "/v1/models"}) {
     SimConn conn(sim.port());
@@ -53,7 +53,7 @@ TEST_F(Faults, HangReadsTheRequestButNeverAnswersNorCloses) {
 
 // ---- --stall-after, --stall-close-ms ----
 
-TEST_F(Faults, StallCloseEndsTheOllamaStreamAfterTheSilence) {
+TEST_F(SimFaults, StallCloseEndsTheOllamaStreamAfterTheSilence) {
   SimProcess sim(args({"--stall-after", "2", "--stall-close-ms", "200"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(ollama_request()));
@@ -66,7 +66,7 @@ TEST_F(Faults, StallCloseEndsTheOllamaStreamAfterTheSilence) {
   EXPECT_FALSE(a.done);
 }
 
-TEST_F(Faults, StallCloseEndsTheSseStreamWithoutFinishOrDone) {
+TEST_F(SimFaults, StallCloseEndsTheSseStreamWithoutFinishOrDone) {
   SimProcess sim(args({"--stall-after", "3", "--stall-close-ms", "200"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(openai_request()));
@@ -77,7 +77,7 @@ TEST_F(Faults, StallCloseEndsTheSseStreamWithoutFinishOrDone) {
   EXPECT_FALSE(a.done_marker);
 }
 
-TEST_F(Faults, StallWithoutCloseKeepsTheConnectionOpen) {
+TEST_F(SimFaults, StallWithoutCloseKeepsTheConnectionOpen) {
   SimProcess sim(args({"--stall-after", "1"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(openai_request()));
@@ -87,7 +87,7 @@ TEST_F(Faults, StallWithoutCloseKeepsTheConnectionOpen) {
   EXPECT_EQ(read_sse(conn.response().body).text, "Hello");
 }
 
-TEST_F(Faults, StallCloseAppliesWithoutStreamToo) {
+TEST_F(SimFaults, StallCloseAppliesWithoutStreamToo) {
   SimProcess sim(args({"--stall-after", "1", "--stall-close-ms", "100"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(openai_request(false)));
@@ -97,7 +97,7 @@ TEST_F(Faults, StallCloseAppliesWithoutStreamToo) {
 
 // ---- --reset-after ----
 
-TEST_F(Faults, ResetAfterCutsAChunkInHalfThenResetsTheOllamaStream) {
+TEST_F(SimFaults, ResetAfterCutsAChunkInHalfThenResetsTheOllamaStream) {
   SimProcess sim(args({"--reset-after", "2"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(ollama_request()));
@@ -112,7 +112,7 @@ TEST_F(Faults, ResetAfterCutsAChunkInHalfThenResetsTheOllamaStream) {
   EXPECT_TRUE(a.partial.starts_with("{\"model\":\"m\""));
 }
 
-TEST_F(Faults, ResetAfterCutsAnSseEventInHalf) {
+TEST_F(SimFaults, ResetAfterCutsAnSseEventInHalf) {
   SimProcess sim(args({"--reset-after", "1"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(openai_request()));
@@ -126,7 +126,7 @@ TEST_F(Faults, ResetAfterCutsAnSseEventInHalf) {
   EXPECT_FALSE(r.body.ends_with("\n\n")) << "the second event is cut";
 }
 
-TEST_F(Faults, ResetAfterWithoutStreamSendsHalfTheBody) {
+TEST_F(SimFaults, ResetAfterWithoutStreamSendsHalfTheBody) {
   SimProcess sim(args({"--reset-after", "2"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(openai_request(false)));
@@ -140,7 +140,7 @@ TEST_F(Faults, ResetAfterWithoutStreamSendsHalfTheBody) {
 
 // ---- --fail-after on the OpenAI stream ----
 
-TEST_F(Faults, FailAfterEndsTheSseStreamWithoutFinishOrDone) {
+TEST_F(SimFaults, FailAfterEndsTheSseStreamWithoutFinishOrDone) {
   SimProcess sim(args({"--fail-after", "2"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.write(openai_request()));
@@ -155,7 +155,7 @@ TEST_F(Faults, FailAfterEndsTheSseStreamWithoutFinishOrDone) {
 
 // ---- --http-error with --retry-after ----
 
-TEST_F(Faults, TooManyRequestsCarriesRetryAfterOnBothApis) {
+TEST_F(SimFaults, TooManyRequestsCarriesRetryAfterOnBothApis) {
   SimProcess sim({"--http-error", "429", "--retry-after", "7"});
   auto ollama = post_json(sim.port(), "/api/chat", ollama_chat(hello()));
   EXPECT_EQ(ollama.status, 429);
@@ -167,7 +167,7 @@ TEST_F(Faults, TooManyRequestsCarriesRetryAfterOnBothApis) {
   EXPECT_EQ(openai.json().at("error").at("type").as_string(), "rate_limit_error");
 }
 
-TEST_F(Faults, ServiceUnavailableCarriesRetryAfterButOtherErrorsDoNot) {
+TEST_F(SimFaults, ServiceUnavailableCarriesRetryAfterButOtherErrorsDoNot) {
   {
     SimProcess sim({"--http-error", "503", "--retry-after", "2"});
     auto r = get(sim.port(), "/api/tags");
@@ -182,7 +182,7 @@ TEST_F(Faults, ServiceUnavailableCarriesRetryAfterButOtherErrorsDoNot) {
 
 // ---- --accept-delay-ms ----
 
-TEST_F(Faults, AcceptDelayHoldsANewConnectionThenServesIt) {
+TEST_F(SimFaults, AcceptDelayHoldsANewConnectionThenServesIt) {
   SimProcess sim(args({"--accept-delay-ms", "2000"}));
   SimConn conn(sim.port());
   ASSERT_TRUE(conn.ok());
@@ -195,7 +195,7 @@ TEST_F(Faults, AcceptDelayHoldsANewConnectionThenServesIt) {
 
 // ---- --sse-error-after ----
 
-TEST_F(Faults, SseErrorAfterSendsAnErrorEventInsideTheOkStream) {
+TEST_F(SimFaults, SseErrorAfterSendsAnErrorEventInsideTheOkStream) {
   SimProcess sim(args({"--sse-error-after", "2"}));
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello()));
   EXPECT_EQ(r.status, 200);
@@ -211,7 +211,7 @@ TEST_F(Faults, SseErrorAfterSendsAnErrorEventInsideTheOkStream) {
             std::string::npos);
 }
 
-TEST_F(Faults, SseErrorAfterSendsOllamasErrorLineOnNdjson) {
+TEST_F(SimFaults, SseErrorAfterSendsOllamasErrorLineOnNdjson) {
   SimProcess sim(args({"--sse-error-after", "1"}));
   auto r = post_json(sim.port(), "/api/chat", ollama_chat(hello()));
   EXPECT_EQ(r.status, 200);
@@ -222,7 +222,7 @@ TEST_F(Faults, SseErrorAfterSendsOllamasErrorLineOnNdjson) {
   EXPECT_FALSE(a.done);
 }
 
-TEST_F(Faults, SseErrorAfterWithoutStreamIs500) {
+TEST_F(SimFaults, SseErrorAfterWithoutStreamIs500) {
   SimProcess sim(args({"--sse-error-after", "1"}));
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello(), false));
   EXPECT_EQ(r.status, 500);
@@ -231,7 +231,7 @@ TEST_F(Faults, SseErrorAfterWithoutStreamIs500) {
 
 // ---- --sse-noise ----
 
-TEST_F(Faults, SseNoiseKeepsTheContentButAddsEverythingRealServersSend) {
+TEST_F(SimFaults, SseNoiseKeepsTheContentButAddsEverythingRealServersSend) {
   TempFile long_script("One\n two\n three\n four\n five\n six\n seven\n eight\n nine\n ten\n");
   SimProcess sim({"--script", long_script.path, "--sse-noise"});
   auto body = openai_chat(hello());

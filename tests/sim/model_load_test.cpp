@@ -6,12 +6,12 @@
 namespace yollayah::test {
 namespace {
 
-class ModelLoad : public ::testing::Test {
+class SimModelLoad : public ::testing::Test {
  protected:
   TempFile script_{kScript};
 };
 
-TEST_F(ModelLoad, PsIsEmptyUntilAChatThenListsTheModelInOllamasShape) {
+TEST_F(SimModelLoad, PsIsEmptyUntilAChatThenListsTheModelInOllamasShape) {
   SimProcess sim({"--script", script_.path});
   auto empty = get(sim.port(), "/api/ps");
   ASSERT_EQ(empty.status, 200);
@@ -31,7 +31,7 @@ TEST_F(ModelLoad, PsIsEmptyUntilAChatThenListsTheModelInOllamasShape) {
   EXPECT_EQ(m.at("expires_at").as_string().size(), 27u);  // RFC 3339, UTC
 }
 
-TEST_F(ModelLoad, ColdLoadSendsNoByteWhileTheOtherRoutesAnswerThenReportsLoadDuration) {
+TEST_F(SimModelLoad, ColdLoadSendsNoByteWhileTheOtherRoutesAnswerThenReportsLoadDuration) {
   SimProcess sim({"--script", script_.path, "--load-ms", "3000"});
   SimConn ollama(sim.port());
   SimConn openai(sim.port());
@@ -67,7 +67,7 @@ TEST_F(ModelLoad, ColdLoadSendsNoByteWhileTheOtherRoutesAnswerThenReportsLoadDur
   EXPECT_LT(warm.done->at("load_duration").as_int64(), 1'000'000'000);
 }
 
-TEST_F(ModelLoad, UnloadThroughControlMakesTheNextChatColdAgain) {
+TEST_F(SimModelLoad, UnloadThroughControlMakesTheNextChatColdAgain) {
   SimProcess sim({"--script", script_.path});
   post_json(sim.port(), "/api/chat", ollama_chat(hello()));
   ASSERT_EQ(get(sim.port(), "/api/ps").json().at("models").as_array().size(), 1u);

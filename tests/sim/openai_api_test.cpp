@@ -4,12 +4,12 @@
 namespace yollayah::test {
 namespace {
 
-class OpenAiApi : public ::testing::Test {
+class SimOpenAiApi : public ::testing::Test {
  protected:
   TempFile script_{kScript};
 };
 
-TEST_F(OpenAiApi, StreamSendsChunksShapedLikeOllamasAndCarriesTheScript) {
+TEST_F(SimOpenAiApi, StreamSendsChunksShapedLikeOllamasAndCarriesTheScript) {
   SimProcess sim({"--script", script_.path});
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello()));
   ASSERT_EQ(r.status, 200);
@@ -41,7 +41,7 @@ TEST_F(OpenAiApi, StreamSendsChunksShapedLikeOllamasAndCarriesTheScript) {
   EXPECT_TRUE(r.body.ends_with("data: [DONE]\n\n"));
 }
 
-TEST_F(OpenAiApi, IncludeUsageAddsAChunkWithNoChoicesBeforeDone) {
+TEST_F(SimOpenAiApi, IncludeUsageAddsAChunkWithNoChoicesBeforeDone) {
   SimProcess sim({"--script", script_.path});
   auto body = openai_chat(hello());
   body["stream_options"] = json::object{{"include_usage", true}};
@@ -62,7 +62,7 @@ TEST_F(OpenAiApi, IncludeUsageAddsAChunkWithNoChoicesBeforeDone) {
   EXPECT_EQ(a.text, kScriptText);
 }
 
-TEST_F(OpenAiApi, MaxTokensCutsTheStreamWithFinishReasonLength) {
+TEST_F(SimOpenAiApi, MaxTokensCutsTheStreamWithFinishReasonLength) {
   SimProcess sim({"--script", script_.path});
   auto body = openai_chat(hello());
   body["max_tokens"] = 2;
@@ -75,7 +75,7 @@ TEST_F(OpenAiApi, MaxTokensCutsTheStreamWithFinishReasonLength) {
   EXPECT_TRUE(a.done_marker_last);
 }
 
-TEST_F(OpenAiApi, MaxCompletionTokensIsHonouredToo) {
+TEST_F(SimOpenAiApi, MaxCompletionTokensIsHonouredToo) {
   SimProcess sim({"--script", script_.path});
   auto body = openai_chat(hello());
   body["max_completion_tokens"] = 3;
@@ -84,7 +84,7 @@ TEST_F(OpenAiApi, MaxCompletionTokensIsHonouredToo) {
   EXPECT_EQ(a.finish_reason, "length");
 }
 
-TEST_F(OpenAiApi, WithoutStreamAnswersOneChatCompletionObject) {
+TEST_F(SimOpenAiApi, WithoutStreamAnswersOneChatCompletionObject) {
   SimProcess sim({"--script", script_.path});
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello(), false));
   ASSERT_EQ(r.status, 200);
@@ -101,7 +101,7 @@ TEST_F(OpenAiApi, WithoutStreamAnswersOneChatCompletionObject) {
   EXPECT_EQ(v.at("usage").at("completion_tokens").as_int64(), 4);
 }
 
-TEST_F(OpenAiApi, StreamIsOffByDefaultAsInOpenAi) {
+TEST_F(SimOpenAiApi, StreamIsOffByDefaultAsInOpenAi) {
   SimProcess sim({"--script", script_.path});
   json::object body{{"model", "m"}, {"messages", hello()}};
   auto r = post_json(sim.port(), "/v1/chat/completions", body);
@@ -109,7 +109,7 @@ TEST_F(OpenAiApi, StreamIsOffByDefaultAsInOpenAi) {
   EXPECT_EQ(r.json().at("object").as_string(), "chat.completion");
 }
 
-TEST_F(OpenAiApi, WithoutStreamMaxTokensGivesFinishReasonLength) {
+TEST_F(SimOpenAiApi, WithoutStreamMaxTokensGivesFinishReasonLength) {
   SimProcess sim({"--script", script_.path});
   auto body = openai_chat(hello(), false);
   body["max_tokens"] = 1;
@@ -119,14 +119,14 @@ TEST_F(OpenAiApi, WithoutStreamMaxTokensGivesFinishReasonLength) {
   EXPECT_EQ(v.at("usage").at("completion_tokens").as_int64(), 1);
 }
 
-TEST_F(OpenAiApi, EachCompletionGetsItsOwnId) {
+TEST_F(SimOpenAiApi, EachCompletionGetsItsOwnId) {
   SimProcess sim({"--script", script_.path});
   auto a = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello(), false)).json();
   auto b = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello(), false)).json();
   EXPECT_NE(a.at("id").as_string(), b.at("id").as_string());
 }
 
-TEST_F(OpenAiApi, ContentGivenAsPartsIsRead) {
+TEST_F(SimOpenAiApi, ContentGivenAsPartsIsRead) {
   TempFile other("Other\n answer\n");
   SimProcess sim({"--script", script_.path, "--route", "parts-marker=" + other.path});
   json::array parts{json::object{{"type", "text"}, {"text", "hello"}},
@@ -137,7 +137,7 @@ TEST_F(OpenAiApi, ContentGivenAsPartsIsRead) {
   EXPECT_EQ(r.json().at("choices").at(0).at("message").at("content").as_string(), "Other answer");
 }
 
-TEST_F(OpenAiApi, ModelsListsTheSameRegistryAsTags) {
+TEST_F(SimOpenAiApi, ModelsListsTheSameRegistryAsTags) {
   SimProcess sim({"--models", "alpha,beta:7b,someone/gamma"});
   auto r = get(sim.port(), "/v1/models");
   ASSERT_EQ(r.status, 200);
@@ -160,7 +160,7 @@ TEST_F(OpenAiApi, ModelsListsTheSameRegistryAsTags) {
   EXPECT_EQ(tags.at("models").at(1).at("name").as_string(), "beta:7b");
 }
 
-TEST_F(OpenAiApi, ModelsGrowWithAPull) {
+TEST_F(SimOpenAiApi, ModelsGrowWithAPull) {
   SimProcess sim({"--models", "alpha", "--pull-step-ms", "0"});
   ASSERT_EQ(post_json(sim.port(), "/api/pull", json::object{{"model", "delta"}}).status, 200);
   auto data = get(sim.port(), "/v1/models").json().at("data").as_array();
@@ -168,7 +168,7 @@ TEST_F(OpenAiApi, ModelsGrowWithAPull) {
   EXPECT_EQ(data[1].at("id").as_string(), "delta:latest");
 }
 
-TEST_F(OpenAiApi, OneModelByNameOr404) {
+TEST_F(SimOpenAiApi, OneModelByNameOr404) {
   SimProcess sim({"--models", "alpha"});
   auto found = get(sim.port(), "/v1/models/alpha:latest");
   ASSERT_EQ(found.status, 200);
@@ -190,7 +190,7 @@ void expect_openai_error(const HttpResponse& r, int status, std::string_view typ
   EXPECT_TRUE(e.contains("code"));
 }
 
-TEST_F(OpenAiApi, UnknownModelIs404InOpenAisShape) {
+TEST_F(SimOpenAiApi, UnknownModelIs404InOpenAisShape) {
   SimProcess sim({"--models", "alpha"});
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello(), true, "zeta"));
   expect_openai_error(r, 404, "not_found_error");
@@ -198,14 +198,14 @@ TEST_F(OpenAiApi, UnknownModelIs404InOpenAisShape) {
   EXPECT_EQ(r.json().at("error").at("code").as_string(), "model_not_found");
 }
 
-TEST_F(OpenAiApi, BadJsonIs400) {
+TEST_F(SimOpenAiApi, BadJsonIs400) {
   SimProcess sim;
   auto r = fetch(sim.port(), "POST", "/v1/chat/completions", "{not json");
   expect_openai_error(r, 400, "invalid_request_error");
   EXPECT_TRUE(r.json().at("error").at("code").is_null());
 }
 
-TEST_F(OpenAiApi, MissingModelOrMessagesIs400) {
+TEST_F(SimOpenAiApi, MissingModelOrMessagesIs400) {
   SimProcess sim;
   expect_openai_error(post_json(sim.port(), "/v1/chat/completions", json::object{{"messages", hello()}}), 400,
                       "invalid_request_error");
@@ -216,13 +216,13 @@ TEST_F(OpenAiApi, MissingModelOrMessagesIs400) {
       "invalid_request_error");
 }
 
-TEST_F(OpenAiApi, WrongMethodIs405AndUnknownPathIs404) {
+TEST_F(SimOpenAiApi, WrongMethodIs405AndUnknownPathIs404) {
   SimProcess sim;
   expect_openai_error(get(sim.port(), "/v1/chat/completions"), 405, "invalid_request_error");
   EXPECT_EQ(get(sim.port(), "/v1/nothing-here").status, 404);
 }
 
-TEST_F(OpenAiApi, HttpErrorKnobAnswersInOpenAisShape) {
+TEST_F(SimOpenAiApi, HttpErrorKnobAnswersInOpenAisShape) {
   SimProcess sim({"--http-error", "500"});
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello()));
   expect_openai_error(r, 500, "api_error");
@@ -230,7 +230,7 @@ TEST_F(OpenAiApi, HttpErrorKnobAnswersInOpenAisShape) {
   expect_openai_error(get(sim.port(), "/v1/models"), 500, "api_error");
 }
 
-TEST_F(OpenAiApi, PacingKnobsApply) {
+TEST_F(SimOpenAiApi, PacingKnobsApply) {
   // Only that a paced stream still arrives whole, with one event per token (no timing asserted).
   SimProcess sim({"--script", script_.path, "--tokens-per-sec", "200", "--ttft-ms", "20"});
   auto a = read_sse(post_json(sim.port(), "/v1/chat/completions", openai_chat(hello())).body);
@@ -239,7 +239,7 @@ TEST_F(OpenAiApi, PacingKnobsApply) {
   EXPECT_TRUE(a.done_marker_last);
 }
 
-TEST_F(OpenAiApi, MalformedEveryAppliesToTheSseStream) {
+TEST_F(SimOpenAiApi, MalformedEveryAppliesToTheSseStream) {
   SimProcess sim({"--script", script_.path, "--malformed-every", "2"});
   auto r = post_json(sim.port(), "/v1/chat/completions", openai_chat(hello()));
   ASSERT_EQ(r.status, 200);
@@ -251,7 +251,7 @@ TEST_F(OpenAiApi, MalformedEveryAppliesToTheSseStream) {
 
 constexpr const char* kKey = "sk-test-0123456789-secret";
 
-TEST_F(OpenAiApi, ApiKeyMissingOrWrongIs401WithOpenAisError) {
+TEST_F(SimOpenAiApi, ApiKeyMissingOrWrongIs401WithOpenAisError) {
   SimProcess sim({"--require-api-key", kKey});
   for (const auto& headers : {std::string(), bearer("sk-wrong"), std::string("Authorization: ") + kKey + "\r\n"}) {
     auto r = fetch(sim.port(), "POST", "/v1/chat/completions", json::serialize(openai_chat(hello())), headers);
@@ -263,7 +263,7 @@ TEST_F(OpenAiApi, ApiKeyMissingOrWrongIs401WithOpenAisError) {
   EXPECT_EQ(get(sim.port(), "/v1/models").status, 401);
 }
 
-TEST_F(OpenAiApi, ApiKeyRightIsServedAndOllamasApiNeedsNone) {
+TEST_F(SimOpenAiApi, ApiKeyRightIsServedAndOllamasApiNeedsNone) {
   SimProcess sim({"--require-api-key", kKey, "--script", script_.path});
   auto r = fetch(sim.port(), "POST", "/v1/chat/completions", json::serialize(openai_chat(hello())), bearer(kKey));
   ASSERT_EQ(r.status, 200);
@@ -273,7 +273,7 @@ TEST_F(OpenAiApi, ApiKeyRightIsServedAndOllamasApiNeedsNone) {
   EXPECT_EQ(read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(hello())).body).text, kScriptText);
 }
 
-TEST_F(OpenAiApi, ApiKeyNeverAppearsInTheSimsOutputOrRequestLog) {
+TEST_F(SimOpenAiApi, ApiKeyNeverAppearsInTheSimsOutputOrRequestLog) {
   TempFile err, log;
   {
     SimProcess sim({"--require-api-key", kKey, "--verbose", "--log-requests", log.path}, err.path);

@@ -8,7 +8,7 @@
 namespace yollayah::test {
 namespace {
 
-class Scripts : public ::testing::Test {
+class SimScripts : public ::testing::Test {
  protected:
   TempFile script_{kScript};  // "Hello" "," " world" "!"
 
@@ -17,7 +17,7 @@ class Scripts : public ::testing::Test {
   }
 };
 
-TEST_F(Scripts, OllamaChatContinuesAPrefillEndingInsideAToken) {
+TEST_F(SimScripts, OllamaChatContinuesAPrefillEndingInsideAToken) {
   SimProcess sim({"--script", script_.path});
   auto a = read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(with_prefill("Hello, wo"))).body);
   EXPECT_EQ(a.text, "rld!");
@@ -27,7 +27,7 @@ TEST_F(Scripts, OllamaChatContinuesAPrefillEndingInsideAToken) {
   EXPECT_EQ(a.done->at("done_reason").as_string(), "stop");
 }
 
-TEST_F(Scripts, OpenAiStreamContinuesAPrefillAtATokenBoundary) {
+TEST_F(SimScripts, OpenAiStreamContinuesAPrefillAtATokenBoundary) {
   SimProcess sim({"--script", script_.path});
   auto body = openai_chat(with_prefill("Hello,"));
   body["stream_options"] = json::object{{"include_usage", true}};
@@ -37,13 +37,13 @@ TEST_F(Scripts, OpenAiStreamContinuesAPrefillAtATokenBoundary) {
   EXPECT_EQ(a.finish_reason, "stop");
 }
 
-TEST_F(Scripts, OpenAiWholeAnswerContinuesAPrefill) {
+TEST_F(SimScripts, OpenAiWholeAnswerContinuesAPrefill) {
   SimProcess sim({"--script", script_.path});
   auto v = post_json(sim.port(), "/v1/chat/completions", openai_chat(with_prefill("Hel"), false)).json();
   EXPECT_EQ(v.at("choices").at(0).at("message").at("content").as_string(), "lo, world!");
 }
 
-TEST_F(Scripts, APrefillTheAnswerDoesNotStartWithGetsTheWholeAnswer) {
+TEST_F(SimScripts, APrefillTheAnswerDoesNotStartWithGetsTheWholeAnswer) {
   SimProcess sim({"--script", script_.path});
   auto a = read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(with_prefill("Goodbye"))).body);
   EXPECT_EQ(a.text, kScriptText);
@@ -52,7 +52,7 @@ TEST_F(Scripts, APrefillTheAnswerDoesNotStartWithGetsTheWholeAnswer) {
   EXPECT_EQ(longer.text, kScriptText);
 }
 
-TEST_F(Scripts, APrefillOfTheWholeAnswerLeavesNothingToSend) {
+TEST_F(SimScripts, APrefillOfTheWholeAnswerLeavesNothingToSend) {
   SimProcess sim({"--script", script_.path});
   auto a = read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(with_prefill(kScriptText))).body);
   EXPECT_EQ(a.text, "");
@@ -61,7 +61,7 @@ TEST_F(Scripts, APrefillOfTheWholeAnswerLeavesNothingToSend) {
   EXPECT_EQ(a.done->at("done_reason").as_string(), "stop");
 }
 
-TEST_F(Scripts, MaxTokensCountsOnlyWhatTheContinuationSends) {
+TEST_F(SimScripts, MaxTokensCountsOnlyWhatTheContinuationSends) {
   SimProcess sim({"--script", script_.path});
   auto body = openai_chat(with_prefill("Hello"));
   body["max_tokens"] = 2;
@@ -70,13 +70,13 @@ TEST_F(Scripts, MaxTokensCountsOnlyWhatTheContinuationSends) {
   EXPECT_EQ(a.finish_reason, "length");
 }
 
-TEST_F(Scripts, AnAssistantMessageBeforeTheLastIsNotAPrefill) {
+TEST_F(SimScripts, AnAssistantMessageBeforeTheLastIsNotAPrefill) {
   SimProcess sim({"--script", script_.path});
   json::array messages{message("user", "hi"), message("assistant", "Hello"), message("user", "again")};
   EXPECT_EQ(read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(messages)).body).text, kScriptText);
 }
 
-TEST_F(Scripts, ContinuationWorksWithGeneratedWords) {
+TEST_F(SimScripts, ContinuationWorksWithGeneratedWords) {
   SimProcess sim({"--seed", "7", "--tokens", "30"});
   auto whole = read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(hello())).body).text;
   ASSERT_GT(whole.size(), 20u);
@@ -87,7 +87,7 @@ TEST_F(Scripts, ContinuationWorksWithGeneratedWords) {
 
 // ---- --route ----
 
-class Routes : public Scripts {
+class SimRoutes : public SimScripts {
  protected:
   TempFile weather_{"Sunny\n all\n day\n"};
   TempFile poem_{"Roses\n are\n red\n"};
@@ -97,7 +97,7 @@ class Routes : public Scripts {
   }
 };
 
-TEST_F(Routes, PicksTheScriptWhosePatternAppearsInAnyMessage) {
+TEST_F(SimRoutes, PicksTheScriptWhosePatternAppearsInAnyMessage) {
   SimProcess sim(args());
   auto ollama = [&](json::array m) { return read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(m)).body).text; };
   EXPECT_EQ(ollama({message("user", "what is the weather like?")}), "Sunny all day");
@@ -107,14 +107,14 @@ TEST_F(Routes, PicksTheScriptWhosePatternAppearsInAnyMessage) {
   EXPECT_EQ(ollama({message("user", "hi")}), kScriptText);
 }
 
-TEST_F(Routes, TheFirstMatchingRouteWins) {
+TEST_F(SimRoutes, TheFirstMatchingRouteWins) {
   SimProcess sim(args());
   auto text = read_ndjson(post_json(sim.port(), "/api/chat",
                                     ollama_chat({message("user", "a poem about the weather")})).body).text;
   EXPECT_EQ(text, "Sunny all day");
 }
 
-TEST_F(Routes, ApplyToTheOpenAiApiAndToGenerate) {
+TEST_F(SimRoutes, ApplyToTheOpenAiApiAndToGenerate) {
   SimProcess sim(args());
   auto a = read_sse(post_json(sim.port(), "/v1/chat/completions",
                               openai_chat({message("user", "weather please")})).body);
@@ -123,14 +123,14 @@ TEST_F(Routes, ApplyToTheOpenAiApiAndToGenerate) {
   EXPECT_EQ(g.json().at("response").as_string(), "Roses are red");
 }
 
-TEST_F(Routes, ABadRouteStopsTheSimAtStartUp) {
+TEST_F(SimRoutes, ABadRouteStopsTheSimAtStartUp) {
   EXPECT_THROW(SimProcess({"--route", "no-equals-sign"}), std::runtime_error);
   EXPECT_THROW(SimProcess({"--route", "x=/no/such/file"}), std::runtime_error);
 }
 
 // ---- --log-requests ----
 
-TEST_F(Scripts, RequestLogHasOneLinePerRequestAndNoHeaderValues) {
+TEST_F(SimScripts, RequestLogHasOneLinePerRequestAndNoHeaderValues) {
   TempFile log;
   {
     SimProcess sim({"--script", script_.path, "--log-requests", log.path});
@@ -141,7 +141,7 @@ TEST_F(Scripts, RequestLogHasOneLinePerRequestAndNoHeaderValues) {
   EXPECT_EQ(log.read(), "POST /v1/chat/completions auth=yes\nGET /api/tags auth=no\nPOST /api/chat auth=no\n");
 }
 
-TEST_F(Scripts, RequestLogIsWrittenWhileTheSimRuns) {
+TEST_F(SimScripts, RequestLogIsWrittenWhileTheSimRuns) {
   TempFile log;
   SimProcess sim({"--log-requests", log.path});
   get(sim.port(), "/api/version");

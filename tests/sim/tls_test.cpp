@@ -9,7 +9,7 @@
 namespace yollayah::test {
 namespace {
 
-class Tls : public ::testing::Test {
+class SimTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { pki_ = new TestPki(); }
   static void TearDownTestSuite() {
@@ -37,9 +37,9 @@ class Tls : public ::testing::Test {
   TempFile script_{kScript};
 };
 
-TestPki* Tls::pki_ = nullptr;
+TestPki* SimTls::pki_ = nullptr;
 
-TEST_F(Tls, AClientThatTrustsTheCaIsServedOnBothApis) {
+TEST_F(SimTls, AClientThatTrustsTheCaIsServedOnBothApis) {
   SimProcess sim(args());
   auto tls = trusting();
   EXPECT_EQ(exchange(sim, http_request("GET", "/api/version"), tls).status, 200);
@@ -52,12 +52,12 @@ TEST_F(Tls, AClientThatTrustsTheCaIsServedOnBothApis) {
   EXPECT_EQ(exchange(sim, http_request("GET", "/v1/models"), tls).json().at("object").as_string(), "list");
 }
 
-TEST_F(Tls, TheCertificateNamesTheIpAddressToo) {
+TEST_F(SimTls, TheCertificateNamesTheIpAddressToo) {
   SimProcess sim(args());
   EXPECT_EQ(exchange(sim, http_request("GET", "/api/version"), {pki_->ca(), "127.0.0.1"}).status, 200);
 }
 
-TEST_F(Tls, KeepAliveCarriesSeveralRequestsOverOneTlsConnection) {
+TEST_F(SimTls, KeepAliveCarriesSeveralRequestsOverOneTlsConnection) {
   SimProcess sim(args());
   auto tls = trusting();
   SimConn conn(sim.port(), &tls);
@@ -69,7 +69,7 @@ TEST_F(Tls, KeepAliveCarriesSeveralRequestsOverOneTlsConnection) {
   EXPECT_FALSE(conn.ended());
 }
 
-TEST_F(Tls, AClientThatDoesNotTrustTheCaFailsTheHandshake) {
+TEST_F(SimTls, AClientThatDoesNotTrustTheCaFailsTheHandshake) {
   SimProcess sim(args());
   for (const auto& tls : {TlsClientConfig{pki_->other_ca(), "localhost"}, TlsClientConfig{"", "localhost"}}) {
     SimConn conn(sim.port(), &tls);
@@ -80,14 +80,14 @@ TEST_F(Tls, AClientThatDoesNotTrustTheCaFailsTheHandshake) {
   EXPECT_EQ(exchange(sim, http_request("GET", "/api/version"), trusting()).status, 200);
 }
 
-TEST_F(Tls, AWrongHostNameFailsTheHandshake) {
+TEST_F(SimTls, AWrongHostNameFailsTheHandshake) {
   SimProcess sim(args());
   TlsClientConfig tls{pki_->ca(), "example.com"};
   SimConn conn(sim.port(), &tls);
   EXPECT_FALSE(conn.ok());
 }
 
-TEST_F(Tls, PlainHttpToTheTlsPortGetsNoHttpAnswerAndTheServerGoesOn) {
+TEST_F(SimTls, PlainHttpToTheTlsPortGetsNoHttpAnswerAndTheServerGoesOn) {
   SimProcess sim(args());
   SimConn plain(sim.port());
   ASSERT_TRUE(plain.write(http_request("GET", "/api/version")));
@@ -99,7 +99,7 @@ TEST_F(Tls, PlainHttpToTheTlsPortGetsNoHttpAnswerAndTheServerGoesOn) {
   EXPECT_EQ(stats.at("requests").as_int64(), 2);
 }
 
-TEST_F(Tls, FaultsWorkOverTls) {
+TEST_F(SimTls, FaultsWorkOverTls) {
   SimProcess sim(args({"--reset-after", "2"}));
   auto tls = trusting();
   SimConn conn(sim.port(), &tls);
@@ -113,7 +113,7 @@ TEST_F(Tls, FaultsWorkOverTls) {
   EXPECT_FALSE(a.done_marker);
 }
 
-TEST_F(Tls, ACertificateWithoutItsKeyIsRefusedAtStartUp) {
+TEST_F(SimTls, ACertificateWithoutItsKeyIsRefusedAtStartUp) {
   EXPECT_THROW(SimProcess({"--tls-cert", pki_->cert()}), std::runtime_error);
   EXPECT_THROW(SimProcess({"--tls-cert", pki_->cert(), "--tls-key", pki_->ca()}), std::runtime_error);
 }
