@@ -12,8 +12,8 @@ namespace yollayah::sim {
 
 namespace asio = boost::asio;
 
-ChunkedWriter::ChunkedWriter(asio::ip::tcp::socket& socket, std::string_view content_type, bool keep_alive)
-    : socket_(socket) {
+ChunkedWriter::ChunkedWriter(SimStream& stream, std::string_view content_type, bool keep_alive)
+    : stream_(stream) {
   header_ = "HTTP/1.1 200 OK\r\nContent-Type: ";
   header_ += content_type;
   header_ += "\r\nTransfer-Encoding: chunked\r\n";
@@ -40,9 +40,23 @@ asio::awaitable<boost::system::error_code> ChunkedWriter::flush(bool last) {
   if (asio::buffer_size(parts) == 0) co_return boost::system::error_code{};
   header_sent_ = true;
 
-  auto [ec, written] = co_await asio::async_write(socket_, parts, asio::as_tuple(asio::use_awaitable));
+  auto [ec, written] = co_await asio::async_write(stream_, parts, asio::as_tuple(asio::use_awaitable));
   (void)written;
   buf_.clear();  // keeps its capacity: no allocation on the next chunk
+  co_return ec;
+}
+
+asio::awaitable<boost::system::error_code> ChunkedWriter::flush_half() {
+  char size_line[20];
+  int size_len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", buf_.size());
+  std::array<asio::const_buffer, 3> parts{};
+  if (!header_sent_) parts[0] = asio::buffer(header_);
+  parts[1] = asio::buffer(size_line, static_cast<std::size_t>(size_len));
+  parts[2] = asio::buffer(buf_.data(), buf_.size() / 2);
+  header_sent_ = true;
+  auto [ec, written] = co_await asio::async_write(stream_, parts, asio::as_tuple(asio::use_awaitable));
+  (void)written;
+  buf_.clear();
   co_return ec;
 }
 

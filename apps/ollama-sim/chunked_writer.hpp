@@ -1,10 +1,11 @@
-// An HTTP/1.1 chunked response written in large batches: callers append NDJSON lines to buffer()
-// and flush once it holds ~64 KiB (or when pacing says so). One gather write per chunk; the
-// response header goes out with the first chunk.
+// An HTTP/1.1 chunked response written in large batches: callers append NDJSON lines or SSE
+// events to buffer() and flush once it holds ~64 KiB (or when pacing says so). One gather write
+// per chunk; the response header goes out with the first chunk.
 #pragma once
 
+#include "sim_stream.hpp"
+
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <string>
@@ -16,7 +17,7 @@ class ChunkedWriter {
  public:
   static constexpr std::size_t kChunkTarget = 64 * 1024;
 
-  ChunkedWriter(boost::asio::ip::tcp::socket& socket, std::string_view content_type, bool keep_alive);
+  ChunkedWriter(SimStream& stream, std::string_view content_type, bool keep_alive);
 
   std::string& buffer() { return buf_; }
   bool wants_flush() const { return buf_.size() >= kChunkTarget; }
@@ -24,9 +25,12 @@ class ChunkedWriter {
   // Sends the buffered bytes as one chunk (and the header, the first time). `last` appends the
   // terminating zero-length chunk.
   boost::asio::awaitable<boost::system::error_code> flush(bool last = false);
+  // A chunk cut in two: its size line announces the whole buffer but only the first half of the
+  // bytes follow (for --reset-after, which then resets the connection).
+  boost::asio::awaitable<boost::system::error_code> flush_half();
 
  private:
-  boost::asio::ip::tcp::socket& socket_;
+  SimStream& stream_;
   std::string header_;
   bool header_sent_ = false;
   std::string buf_;

@@ -1,14 +1,19 @@
 #include "completion.hpp"
 
+#include "answer_plan.hpp"
 #include "chunked_writer.hpp"
 #include "json_text.hpp"
+#include "ollama_lines.hpp"
+#include "openai_events.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <limits>
 
 namespace yollayah::sim {
@@ -16,70 +21,9 @@ namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kNever = std::numeric_limits<std::size_t>::max();
-
-std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
-}
-
-// Builds Ollama's lines from fixed pieces so a token line is five appends and no allocation.
-class LineComposer {
- public:
-  explicit LineComposer(const CompletionRequest& req) : api_(req.api) {
-    prefix_ = "{\"model\":\"" + json_escaped(req.model) + "\",\"created_at\":\"";
-    if (api_ == CompletionRequest::Api::Chat) {
-      content_key_ = "\",\"message\":{\"role\":\"assistant\",\"content\":\"";
-      close_content_ = "\"}";
-    } else {
-      content_key_ = "\",\"response\":\"";
-      close_content_ = "\"";
-    }
-  }
-
-  void token(std::string& out, std::string_view ts, std::string_view escaped) const {
-    out.append(prefix_);
-    out.append(ts);
-    out.append(content_key_);
-    out.append(escaped);
-    out.append(close_content_);
-    out.append(",\"done\":false}\n");
-  }
-
-  void done(std::string& out, std::string_view ts, const CompletionRequest& req, std::size_t eval_count,
-            Clock::time_point first_token) const {
-    auto now = Clock::now();
-    out.append(prefix_);
-    out.append(ts);
-    out.append(content_key_);
-    out.append(close_content_);
-    out.append(",\"done\":true,\"done_reason\":\"");
-    out.append(req.limited_by_request ? "length" : "stop");
-    out.append("\",\"total_duration\":");
-    append_number(out, ns_between(req.received, now));
-    out.append(",\"load_duration\":1250000,\"prompt_eval_count\":");
-    append_number(out, req.prompt_tokens);
-    out.append(",\"prompt_eval_duration\":");
-    append_number(out, req.prompt_tokens * 150'000);
-    out.append(",\"eval_count\":");
-    append_number(out, eval_count);
-    out.append(",\"eval_duration\":");
-    append_number(out, ns_between(first_token, now));
-    out.append("}\n");
-  }
-
-  void malformed(std::string& out) const {
-    out.append(prefix_);
-    out.append(content_key_);
-    out.append("this line is not json\n");  // the content string never closes
-  }
-
- private:
-  CompletionRequest::Api api_;
-  std::string prefix_, content_key_, close_content_;
-};
 
 // When token `i` is due under --tokens-per-sec.
 Clock::time_point due(Clock::time_point first, std::size_t i, double rate) {
@@ -92,37 +36,73 @@ asio::awaitable<void> wait_until(asio::steady_timer& timer, Clock::time_point t)
   co_await timer.async_wait(kAwait);
 }
 
-// --stall-after: keep the connection open and silent until the client gives up.
-asio::awaitable<void> wait_for_peer_close(tcp::socket& socket) {
-  char sink[512];
-  for (;;) {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), kAwait);
-    if (ec) break;
-  }
-}
-
-void drop(tcp::socket& socket) {
-  boost::system::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
-}
-
+// The fault knobs as they stood when the request arrived (/sim/control may change them later).
 struct Faults {
-  std::size_t fail_at, stall_at, malformed_every;
+  std::size_t fail_at = kNever, stall_at = kNever, reset_at = kNever, error_at = kNever;
+  std::size_t malformed_every = 0;
+  unsigned stall_close_ms = 0;
+
+  std::size_t first() const { return std::min({fail_at, stall_at, reset_at, error_at}); }
 };
 
 Faults faults_of(const SimOptions& o) {
-  return {o.fail_after.value_or(kNever), o.stall_after.value_or(kNever), o.malformed_every};
+  Faults f;
+  f.fail_at = o.fail_after.value_or(kNever);
+  f.stall_at = o.stall_after.value_or(kNever);
+  f.reset_at = o.reset_after.value_or(kNever);
+  f.error_at = o.sse_error_after.value_or(kNever);
+  f.malformed_every = o.malformed_every;
+  f.stall_close_ms = o.stall_close_ms;
+  return f;
 }
 
-asio::awaitable<bool> stream_answer(tcp::socket& socket, const SimContext& ctx, const CompletionRequest& req) {
+// --stall-after: silent until the client gives up, or until --stall-close-ms, then closed.
+asio::awaitable<void> stall(SimStream& stream, unsigned close_ms) {
+  if (close_ms > 0) {
+    asio::steady_timer timer(stream.get_executor(), std::chrono::milliseconds(close_ms));
+    co_await timer.async_wait(kAwait);
+  } else {
+    co_await stream.drain_until_closed();
+  }
+  stream.drop();
+}
+
+// Ends a stream at `sent` tokens by the first fault due there. The connection is not reused.
+template <class Lines>
+asio::awaitable<bool> stream_fault(SimStream& stream, ChunkedWriter& writer, Lines& lines, const Faults& f,
+                                   std::size_t sent, std::string_view next_token) {
+  std::string& buf = writer.buffer();
+  if (sent == f.error_at) {
+    lines.error(buf);
+    co_await writer.flush(true);
+    co_return false;
+  }
+  if (sent == f.reset_at) {
+    if (co_await writer.flush()) co_return false;
+    Timestamp ts;
+    lines.token(buf, ts.view(), next_token.empty() ? std::string_view("...") : next_token);
+    co_await writer.flush_half();
+    stream.reset();
+    co_return false;
+  }
+  if (co_await writer.flush()) co_return false;
+  if (sent == f.stall_at) {
+    co_await stall(stream, f.stall_close_ms);
+  } else {
+    stream.drop();
+  }
+  co_return false;
+}
+
+template <class Lines>
+asio::awaitable<bool> stream_answer(SimStream& stream, const SimContext& ctx, const CompletionRequest& req) {
   const auto& opt = ctx.options;
   const Faults f = faults_of(opt);
-  const LineComposer lines(req);
-  ChunkedWriter writer(socket, "application/x-ndjson", req.keep_alive);
+  Lines lines(req, opt);
+  ChunkedWriter writer(stream, Lines::kContentType, req.keep_alive);
   std::string& buf = writer.buffer();
   Timestamp ts;
-  asio::steady_timer timer(socket.get_executor());
+  asio::steady_timer timer(stream.get_executor());
   std::size_t line_no = 0;
   auto maybe_malformed = [&] {
     if (f.malformed_every >= 2 && (line_no + 1) % f.malformed_every == 0) {
@@ -131,80 +111,120 @@ asio::awaitable<bool> stream_answer(tcp::socket& socket, const SimContext& ctx, 
     }
   };
 
-  if (opt.ttft_ms > 0) co_await wait_until(timer, req.received + std::chrono::milliseconds(opt.ttft_ms));
+  const auto start = req.received + req.load;
+  if (opt.ttft_ms > 0) co_await wait_until(timer, start + std::chrono::milliseconds(opt.ttft_ms));
   const auto first = Clock::now();
-  auto cursor = ctx.tokens.cursor(req.limit);
+  AnswerPlan plan(*req.script, req.prefill, req.cap);
+  const std::size_t limit = plan.count();
+  const std::size_t stop_at = std::min(limit, f.first());
+  const double rate = opt.tokens_per_sec;
   std::size_t sent = 0;
   for (;;) {
     const auto now = Clock::now();
-    while (sent < req.limit && sent != f.fail_at && sent != f.stall_at && !writer.wants_flush() &&
-           due(first, sent, opt.tokens_per_sec) <= now) {
+    while (sent < stop_at && !writer.wants_flush() && due(first, sent, rate) <= now) {
       maybe_malformed();
-      lines.token(buf, ts.view(), cursor.next());
+      lines.token(buf, ts.view(), plan.next());
       ++line_no;
       ++sent;
     }
-    if (sent == f.fail_at || sent == f.stall_at) {
-      if (co_await writer.flush()) co_return false;
-      if (sent == f.stall_at) co_await wait_for_peer_close(socket);
-      drop(socket);
-      co_return false;
-    }
-    if (sent == req.limit) {
+    if (sent == f.first()) co_return co_await stream_fault(stream, writer, lines, f, sent, plan.next());
+    if (sent == limit) {
       maybe_malformed();
-      lines.done(buf, ts.view(), req, sent, first);
+      lines.done(buf, ts.view(), AnswerEnd{sent, plan.cut_short(), first});
       auto ec = co_await writer.flush(true);
       co_return !ec && req.keep_alive;
     }
-    if (!buf.empty() && (writer.wants_flush() || opt.tokens_per_sec > 0)) {
+    if (!buf.empty() && (writer.wants_flush() || rate > 0)) {
       if (co_await writer.flush()) co_return false;
       ts.refresh();
     }
-    auto next = due(first, sent, opt.tokens_per_sec);
+    auto next = due(first, sent, rate);
     if (next > Clock::now()) co_await wait_until(timer, next);
   }
 }
 
-asio::awaitable<bool> whole_answer(tcp::socket& socket, const SimContext& ctx, const CompletionRequest& req) {
-  const auto& opt = ctx.options;
-  const Faults f = faults_of(opt);
-  const std::size_t produced = std::min({req.limit, f.fail_at, f.stall_at});
-  auto start = req.received + std::chrono::milliseconds(opt.ttft_ms);
-  asio::steady_timer timer(socket.get_executor());
-  co_await wait_until(timer, due(start, produced, opt.tokens_per_sec));
-  if (produced != req.limit) {
-    if (produced == f.stall_at) co_await wait_for_peer_close(socket);
-    drop(socket);
-    co_return false;
-  }
-
-  std::string content;
-  auto cursor = ctx.tokens.cursor(req.limit);
-  for (auto t = cursor.next(); !t.empty(); t = cursor.next()) content.append(t);
-
-  const LineComposer lines(req);
-  std::string body;
-  Timestamp ts;
-  lines.done(body, ts.view(), req, req.limit, start);
-  // The done object with the whole answer spliced in as its content.
-  const std::string_view key = req.api == CompletionRequest::Api::Chat ? "\"content\":\"" : "\"response\":\"";
-  body.insert(body.find(key) + key.size(), content);
-  body.pop_back();  // the NDJSON newline
-
-  http::response<http::string_body> res{http::status::ok, 11};
+asio::awaitable<bool> write_response(SimStream& stream, const CompletionRequest& req, http::status status,
+                                     std::string body) {
+  http::response<http::string_body> res{status, 11};
   res.set(http::field::content_type, "application/json; charset=utf-8");
   res.keep_alive(req.keep_alive);
   res.body() = std::move(body);
   res.prepare_payload();
-  auto [ec, n] = co_await http::async_write(socket, res, kAwait);
+  auto [ec, n] = co_await http::async_write(stream, res, kAwait);
   co_return !ec && req.keep_alive;
+}
+
+// A server that dies while writing a whole answer: the header promises the body, half follows.
+asio::awaitable<void> write_half_then_reset(SimStream& stream, std::string body) {
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ";
+  append_number(head, body.size());
+  head += "\r\n\r\n";
+  head.append(body, 0, body.size() / 2);
+  co_await asio::async_write(stream, asio::buffer(head), kAwait);
+  stream.reset();
+}
+
+std::string error_body(CompletionRequest::Api api) {
+  if (api == CompletionRequest::Api::OpenAi) {
+    return R"({"error":{"message":"simulated failure","type":"server_error","param":null,"code":null}})";
+  }
+  return R"({"error":"simulated failure"})";
+}
+
+template <class Lines>
+asio::awaitable<bool> whole_answer(SimStream& stream, const SimContext& ctx, const CompletionRequest& req) {
+  const auto& opt = ctx.options;
+  const Faults f = faults_of(opt);
+  AnswerPlan plan(*req.script, req.prefill, req.cap);
+  const std::size_t produced = std::min(plan.count(), f.first());
+  auto start = req.received + req.load + std::chrono::milliseconds(opt.ttft_ms);
+  asio::steady_timer timer(stream.get_executor());
+  co_await wait_until(timer, due(start, produced, opt.tokens_per_sec));
+
+  std::string content;
+  for (auto t = plan.next(); !t.empty(); t = plan.next()) content.append(t);
+  Lines lines(req, opt);
+  Timestamp ts;
+  auto body = lines.whole(ts.view(), content, AnswerEnd{plan.count(), plan.cut_short(), start});
+
+  if (produced != plan.count()) {
+    if (produced == f.error_at) {
+      co_return co_await write_response(stream, req, http::status::internal_server_error, error_body(req.api));
+    }
+    if (produced == f.reset_at) {
+      co_await write_half_then_reset(stream, std::move(body));
+    } else if (produced == f.stall_at) {
+      co_await stall(stream, f.stall_close_ms);
+    } else {
+      stream.drop();
+    }
+    co_return false;
+  }
+  co_return co_await write_response(stream, req, http::status::ok, std::move(body));
+}
+
+// A cold model: the first request for it waits --load-ms before a single byte goes out, and so
+// does any request that arrives while it is still loading.
+asio::awaitable<void> wait_for_load(SimStream& stream, SimContext& ctx, CompletionRequest& req) {
+  auto ready = ctx.loads.ready_at(ModelRegistry::normalise(req.model), std::chrono::milliseconds(ctx.options.load_ms));
+  auto now = Clock::now();
+  if (ready <= now) co_return;
+  req.load = std::chrono::duration_cast<std::chrono::nanoseconds>(ready - req.received);
+  asio::steady_timer timer(stream.get_executor());
+  co_await wait_until(timer, ready);
 }
 
 }  // namespace
 
-asio::awaitable<bool> serve_completion(tcp::socket& socket, const SimContext& ctx, const CompletionRequest& request) {
-  if (request.stream) co_return co_await stream_answer(socket, ctx, request);
-  co_return co_await whole_answer(socket, ctx, request);
+asio::awaitable<bool> serve_completion(SimStream& stream, SimContext& ctx, CompletionRequest request) {
+  co_await wait_for_load(stream, ctx, request);
+  const bool openai = request.api == CompletionRequest::Api::OpenAi;
+  if (request.stream) {
+    if (openai) co_return co_await stream_answer<OpenAiEvents>(stream, ctx, request);
+    co_return co_await stream_answer<OllamaLines>(stream, ctx, request);
+  }
+  if (openai) co_return co_await whole_answer<OpenAiEvents>(stream, ctx, request);
+  co_return co_await whole_answer<OllamaLines>(stream, ctx, request);
 }
 
 }  // namespace yollayah::sim

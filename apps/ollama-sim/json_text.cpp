@@ -44,9 +44,8 @@ void append_number(std::string& out, std::uint64_t value) {
   out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
-void Timestamp::refresh() {
+void Timestamp::set(std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
-  auto now = system_clock::now();
   auto secs = time_point_cast<seconds>(now);
   auto micros = duration_cast<microseconds>(now - secs).count();
   std::time_t t = system_clock::to_time_t(secs);

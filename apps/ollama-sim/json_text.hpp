@@ -20,13 +20,17 @@ void append_number(std::string& out, std::uint64_t value);
 class Timestamp {
  public:
   Timestamp() { refresh(); }
-  void refresh();
+  explicit Timestamp(std::chrono::system_clock::time_point t) { set(t); }
+  void refresh() { set(std::chrono::system_clock::now()); }
+  void set(std::chrono::system_clock::time_point t);
   std::string_view view() const { return {text_, kSize}; }
 
  private:
   static constexpr std::size_t kSize = 27;
   char text_[kSize + 1] = {};
 };
+
+inline std::string rfc3339(std::chrono::system_clock::time_point t) { return std::string(Timestamp(t).view()); }
 
 // A deterministic pseudo-digest ("sha256:" + 64 hex) derived from a name.
 std::string fake_digest(std::string_view name);

@@ -47,8 +47,9 @@ SimModel ModelRegistry::make(std::string_view name) {
   m.name = std::string(name);
   m.digest = fake_digest(name);
   m.size = 1'000'000'000ull + (std::hash<std::string_view>{}(name) % 3'000'000'000ull);
-  Timestamp ts;
-  m.modified_at = std::string(ts.view());
+  auto now = std::chrono::system_clock::now();
+  m.modified_at = rfc3339(now);
+  m.created = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   return m;
 }
 

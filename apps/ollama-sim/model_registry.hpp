@@ -17,6 +17,7 @@ struct SimModel {
   std::string digest;        // "sha256:…"
   std::uint64_t size = 0;
   std::string modified_at;
+  std::int64_t created = 0;  // Unix seconds, for /v1/models
   std::string parameter_size = "3.2B";
 };
 

@@ -1,17 +1,44 @@
-// What every ollama-sim connection shares: the options, the token source and the model store.
+// What every ollama-sim connection shares: the options (changed at run time by /sim/control), the
+// scripts, the model store, which models are loaded, and the counters /sim/stats reports.
 // One io_context thread runs the server, so this needs no locking.
 #pragma once
 
+#include "model_loads.hpp"
 #include "model_registry.hpp"
+#include "request_log.hpp"
 #include "sim_options.hpp"
 #include "token_source.hpp"
 
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace yollayah::sim {
+
+struct SimStats {
+  std::uint64_t connections = 0;       // accepted (TLS or not, handshake or not)
+  std::uint64_t requests = 0;          // every request read, /sim/* included
+  std::uint64_t chat_requests = 0;     // POST /api/chat
+  std::uint64_t generate_requests = 0; // POST /api/generate
+  std::uint64_t openai_requests = 0;   // POST /v1/chat/completions
+};
+
+// --route PATTERN=FILE: this script answers requests whose messages contain the pattern.
+struct ScriptRoute {
+  std::string pattern;
+  TokenSource tokens;
+};
 
 struct SimContext {
   SimOptions options;
-  TokenSource tokens;
+  TokenSource tokens;  // the default script
   ModelRegistry models;
+  std::vector<ScriptRoute> routes;
+  ModelLoads loads;
+  SimStats stats;
+  std::uint64_t next_completion_id = 1;
+  std::unique_ptr<RequestLog> request_log;  // with --log-requests
 };
 
 }  // namespace yollayah::sim

@@ -1,15 +1,18 @@
 #include "sim_routes.hpp"
 
+#include "chat_request.hpp"
 #include "chunked_writer.hpp"
 #include "completion.hpp"
+#include "control_routes.hpp"
+#include "http_reply.hpp"
 #include "json_text.hpp"
+#include "openai_routes.hpp"
 
 #include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 
 #include <strings.h>
@@ -20,19 +23,7 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using asio::ip::tcp;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-
-asio::awaitable<bool> send(tcp::socket& socket, const Request& req, http::status status, std::string body,
-                           std::string_view type = "application/json; charset=utf-8") {
-  http::response<http::string_body> res{status, req.version()};
-  res.set(http::field::content_type, type);
-  res.keep_alive(req.keep_alive());
-  res.body() = std::move(body);
-  res.prepare_payload();
-  auto [ec, n] = co_await http::async_write(socket, res, kAwait);
-  co_return !ec && req.keep_alive();
-}
 
 // JSON is built in plain functions: g++ 12 miscompiles braced json::object initialisers inside
 // coroutines ("array used as initializer").
@@ -40,14 +31,9 @@ std::string error_json(std::string_view message) { return json::serialize(json::
 
 std::string status_json(std::string_view status) { return json::serialize(json::object{{"status", status}}); }
 
-asio::awaitable<bool> send_error(tcp::socket& socket, const Request& req, http::status status,
-                                 std::string_view message) {
-  co_return co_await send(socket, req, status, error_json(message));
-}
-
-std::string_view string_field(const json::object& o, std::string_view key) {
-  if (const auto* v = o.if_contains(key); v && v->is_string()) return v->get_string();
-  return {};
+asio::awaitable<bool> send_error(SimStream& stream, const Request& req, http::status status,
+                                 std::string_view message, unsigned retry_after = 0) {
+  co_return co_await send(stream, req, status, error_json(message), kJsonType, retry_after);
 }
 
 std::string_view model_field(const json::object& o) {  // "model", or the older "name"
@@ -72,23 +58,11 @@ json::object details_of(const SimModel& m) {
 
 // ---- /api/chat, /api/generate ----
 
-std::uint64_t estimate_prompt_tokens(const json::object& body, CompletionRequest::Api api) {
-  std::size_t chars = 0;
-  if (api == CompletionRequest::Api::Generate) {
-    chars = string_field(body, "prompt").size() + string_field(body, "system").size();
-  } else if (const auto* msgs = body.if_contains("messages"); msgs && msgs->is_array()) {
-    for (const auto& m : msgs->get_array()) {
-      if (m.is_object()) chars += string_field(m.get_object(), "content").size();
-    }
-  }
-  return 8 + chars / 4;
-}
-
-asio::awaitable<bool> completion(tcp::socket& socket, SimContext& ctx, const Request& req, const json::object& body,
+asio::awaitable<bool> completion(SimStream& stream, SimContext& ctx, const Request& req, const json::object& body,
                                  CompletionRequest::Api api) {
   auto model = model_field(body);
-  if (model.empty()) co_return co_await send_error(socket, req, http::status::bad_request, "model is required");
-  if (!ctx.models.accepts(model)) co_return co_await send_error(socket, req, http::status::not_found, not_found(model));
+  if (model.empty()) co_return co_await send_error(stream, req, http::status::bad_request, "model is required");
+  if (!ctx.models.accepts(model)) co_return co_await send_error(stream, req, http::status::not_found, not_found(model));
 
   CompletionRequest c;
   c.api = api;
@@ -96,18 +70,13 @@ asio::awaitable<bool> completion(tcp::socket& socket, SimContext& ctx, const Req
   c.stream = stream_field(body);
   c.keep_alive = req.keep_alive();
   c.received = std::chrono::steady_clock::now();
-  c.prompt_tokens = estimate_prompt_tokens(body, api);
-  c.limit = ctx.tokens.count();
+  read_chat_input(ctx, body, c);
   if (const auto* opts = body.if_contains("options"); opts && opts->is_object()) {
     if (const auto* np = opts->get_object().if_contains("num_predict"); np && np->is_int64() && np->get_int64() >= 0) {
-      auto n = static_cast<std::size_t>(np->get_int64());
-      if (n < c.limit) {
-        c.limit = n;
-        c.limited_by_request = true;
-      }
+      c.cap = static_cast<std::size_t>(np->get_int64());
     }
   }
-  co_return co_await serve_completion(socket, ctx, c);
+  co_return co_await serve_completion(stream, ctx, std::move(c));
 }
 
 // ---- /api/tags, /api/show, /api/version ----
@@ -121,6 +90,23 @@ std::string tags_json(const SimContext& ctx) {
                                   {"size", m.size},
                                   {"digest", m.digest.substr(7)},
                                   {"details", details_of(m)}});
+  }
+  return json::serialize(json::object{{"models", std::move(models)}});
+}
+
+// Ollama's /api/ps: the models that finished loading, with when they would be unloaded.
+std::string ps_json(const SimContext& ctx) {
+  json::array models;
+  for (const auto& loaded : ctx.loads.loaded()) {
+    auto m = ctx.models.find(loaded.name);
+    if (!m) continue;
+    models.push_back(json::object{{"name", m->name},
+                                  {"model", m->name},
+                                  {"size", m->size},
+                                  {"digest", m->digest.substr(7)},
+                                  {"details", details_of(*m)},
+                                  {"expires_at", rfc3339(loaded.expires_at)},
+                                  {"size_vram", m->size}});
   }
   return json::serialize(json::object{{"models", std::move(models)}});
 }
@@ -142,14 +128,14 @@ std::string show_json(const SimModel* model) {
   return json::serialize(out);
 }
 
-asio::awaitable<bool> show(tcp::socket& socket, const SimContext& ctx, const Request& req, const json::object& body) {
+asio::awaitable<bool> show(SimStream& stream, const SimContext& ctx, const Request& req, const json::object& body) {
   auto name = model_field(body);
   auto model = ctx.models.find(name);
   if (!model) {
-    co_return co_await send_error(socket, req, http::status::not_found,
+    co_return co_await send_error(stream, req, http::status::not_found,
                                   "model '" + std::string(name) + "' not found");
   }
-  co_return co_await send(socket, req, http::status::ok, show_json(&*model));
+  co_return co_await send(stream, req, http::status::ok, show_json(&*model));
 }
 
 std::string progress_json(const std::string& digest, std::uint64_t total, std::uint64_t completed) {
@@ -162,9 +148,9 @@ std::string progress_json(const std::string& digest, std::uint64_t total, std::u
 // Streams `{"status":…}` objects one per flush, so a client sees progress as it happens.
 class StatusStream {
  public:
-  StatusStream(tcp::socket& socket, const Request& req, bool stream, unsigned step_ms)
-      : socket_(socket), req_(req), stream_(stream), step_(step_ms), timer_(socket.get_executor()),
-        writer_(socket, "application/x-ndjson", req.keep_alive()) {}
+  StatusStream(SimStream& conn, const Request& req, bool stream, unsigned step_ms)
+      : conn_(conn), req_(req), stream_(stream), step_(step_ms), timer_(conn.get_executor()),
+        writer_(conn, "application/x-ndjson", req.keep_alive()) {}
 
   asio::awaitable<bool> line(std::string status) {
     if (!stream_) co_return true;
@@ -179,14 +165,14 @@ class StatusStream {
   }
 
   asio::awaitable<bool> success() {
-    if (!stream_) co_return co_await send(socket_, req_, http::status::ok, R"({"status":"success"})");
+    if (!stream_) co_return co_await send(conn_, req_, http::status::ok, R"({"status":"success"})");
     writer_.buffer() = "{\"status\":\"success\"}\n";
     auto ec = co_await writer_.flush(true);
     co_return !ec && req_.keep_alive();
   }
 
  private:
-  tcp::socket& socket_;
+  SimStream& conn_;
   const Request& req_;
   bool stream_;
   std::chrono::milliseconds step_;
@@ -194,13 +180,13 @@ class StatusStream {
   ChunkedWriter writer_;
 };
 
-asio::awaitable<bool> pull(tcp::socket& socket, SimContext& ctx, const Request& req, const json::object& body) {
+asio::awaitable<bool> pull(SimStream& stream, SimContext& ctx, const Request& req, const json::object& body) {
   auto name = model_field(body);
-  if (name.empty()) co_return co_await send_error(socket, req, http::status::bad_request, "model is required");
+  if (name.empty()) co_return co_await send_error(stream, req, http::status::bad_request, "model is required");
   auto normalised = ModelRegistry::normalise(name);
   auto digest = fake_digest(normalised);
   const std::uint64_t total = 2'019'377'376;
-  StatusStream out(socket, req, stream_field(body), ctx.options.pull_step_ms);
+  StatusStream out(stream, req, stream_field(body), ctx.options.pull_step_ms);
   if (!co_await out.line(status_json("pulling manifest"))) co_return false;
   for (std::uint64_t step = 0; step <= 4; ++step) {
     if (!co_await out.line(progress_json(digest, total, total * step / 4))) co_return false;
@@ -237,16 +223,16 @@ void parse_modelfile(std::string_view text, std::string& from, std::string& syst
   }
 }
 
-asio::awaitable<bool> create(tcp::socket& socket, SimContext& ctx, const Request& req, const json::object& body) {
+asio::awaitable<bool> create(SimStream& stream, SimContext& ctx, const Request& req, const json::object& body) {
   auto name = model_field(body);
-  if (name.empty()) co_return co_await send_error(socket, req, http::status::bad_request, "model is required");
+  if (name.empty()) co_return co_await send_error(stream, req, http::status::bad_request, "model is required");
   std::string from(string_field(body, "from"));
   std::string system(string_field(body, "system"));
   parse_modelfile(string_field(body, "modelfile"), from, system);
   if (!from.empty() && !ctx.models.accepts(from)) {
-    co_return co_await send_error(socket, req, http::status::not_found, not_found(from));
+    co_return co_await send_error(stream, req, http::status::not_found, not_found(from));
   }
-  StatusStream out(socket, req, stream_field(body), ctx.options.pull_step_ms);
+  StatusStream out(stream, req, stream_field(body), ctx.options.pull_step_ms);
   if (!co_await out.line(status_json("using existing layer " + fake_digest(from.empty() ? name : from)))) {
     co_return false;
   }
@@ -260,20 +246,20 @@ asio::awaitable<bool> create(tcp::socket& socket, SimContext& ctx, const Request
 
 // ---- dispatch ----
 
-asio::awaitable<bool> route_post(tcp::socket& socket, SimContext& ctx, const Request& req, std::string_view path) {
+asio::awaitable<bool> route_post(SimStream& stream, SimContext& ctx, const Request& req, std::string_view path) {
   boost::system::error_code ec;
   auto parsed = json::parse(req.body().empty() ? std::string_view("{}") : std::string_view(req.body()), ec);
   if (ec || !parsed.is_object()) {
-    co_return co_await send_error(socket, req, http::status::bad_request, "invalid JSON in the request body");
+    co_return co_await send_error(stream, req, http::status::bad_request, "invalid JSON in the request body");
   }
   const auto& body = parsed.get_object();
-  if (path == "/api/chat") co_return co_await completion(socket, ctx, req, body, CompletionRequest::Api::Chat);
+  if (path == "/api/chat") co_return co_await completion(stream, ctx, req, body, CompletionRequest::Api::Chat);
   if (path == "/api/generate") {
-    co_return co_await completion(socket, ctx, req, body, CompletionRequest::Api::Generate);
+    co_return co_await completion(stream, ctx, req, body, CompletionRequest::Api::Generate);
   }
-  if (path == "/api/show") co_return co_await show(socket, ctx, req, body);
-  if (path == "/api/pull") co_return co_await pull(socket, ctx, req, body);
-  co_return co_await create(socket, ctx, req, body);
+  if (path == "/api/show") co_return co_await show(stream, ctx, req, body);
+  if (path == "/api/pull") co_return co_await pull(stream, ctx, req, body);
+  co_return co_await create(stream, ctx, req, body);
 }
 
 bool is_post_route(std::string_view path) {
@@ -281,29 +267,50 @@ bool is_post_route(std::string_view path) {
          path == "/api/create";
 }
 
+void note_request(SimContext& ctx, const Request& req, std::string_view path) {
+  auto& stats = ctx.stats;
+  ++stats.requests;
+  if (req.method() == http::verb::post) {
+    if (path == "/api/chat") ++stats.chat_requests;
+    if (path == "/api/generate") ++stats.generate_requests;
+    if (path == "/v1/chat/completions") ++stats.openai_requests;
+  }
+  const bool auth = req.find(http::field::authorization) != req.end();
+  // The path only: a query string could carry a key.
+  if (ctx.request_log) ctx.request_log->append(req.method_string(), path, auth);
+  if (ctx.options.verbose) core::log().info("{} {}", std::string_view(req.method_string()), path);
+}
+
 }  // namespace
 
-asio::awaitable<bool> handle_request(tcp::socket& socket, SimContext& ctx, const Request& req) {
-  std::string_view target = req.target();
-  std::string_view path = target.substr(0, target.find('?'));
-  if (ctx.options.verbose) core::log().info("{} {}", std::string_view(req.method_string()), target);
+asio::awaitable<bool> handle_request(SimStream& stream, SimContext& ctx, const Request& req) {
+  const std::string_view path = path_of(req);
+  note_request(ctx, req, path);
+  // The test's back door stays open whatever the fault knobs say.
+  if (path.starts_with("/sim/")) co_return co_await handle_control(stream, ctx, req, path);
+  if (ctx.options.hang) {
+    co_await stream.drain_until_closed();
+    co_return false;
+  }
+  if (path.starts_with("/v1/")) co_return co_await handle_openai(stream, ctx, req, path);
 
   if (ctx.options.http_error != 0) {
     auto code = ctx.options.http_error;
-    co_return co_await send_error(socket, req, static_cast<http::status>(code),
-                                  "simulated error " + std::to_string(code));
+    co_return co_await send_error(stream, req, static_cast<http::status>(code), "simulated error " + std::to_string(code),
+                                  retry_after_for(code, ctx.options.retry_after));
   }
   const auto method = req.method();
-  if (method == http::verb::post && is_post_route(path)) co_return co_await route_post(socket, ctx, req, path);
+  if (method == http::verb::post && is_post_route(path)) co_return co_await route_post(stream, ctx, req, path);
   if (method == http::verb::get) {
-    if (path == "/api/tags") co_return co_await send(socket, req, http::status::ok, tags_json(ctx));
-    if (path == "/api/version") co_return co_await send(socket, req, http::status::ok, R"({"version":"0.0.0-sim"})");
-    if (path == "/") co_return co_await send(socket, req, http::status::ok, "Ollama is running", "text/plain; charset=utf-8");
+    if (path == "/api/tags") co_return co_await send(stream, req, http::status::ok, tags_json(ctx));
+    if (path == "/api/ps") co_return co_await send(stream, req, http::status::ok, ps_json(ctx));
+    if (path == "/api/version") co_return co_await send(stream, req, http::status::ok, R"({"version":"0.0.0-sim"})");
+    if (path == "/") co_return co_await send(stream, req, http::status::ok, "Ollama is running", "text/plain; charset=utf-8");
   }
-  if (is_post_route(path) || path == "/api/tags" || path == "/api/version") {
-    co_return co_await send(socket, req, http::status::method_not_allowed, "405 method not allowed", "text/plain");
+  if (is_post_route(path) || path == "/api/tags" || path == "/api/ps" || path == "/api/version") {
+    co_return co_await send(stream, req, http::status::method_not_allowed, "405 method not allowed", "text/plain");
   }
-  co_return co_await send(socket, req, http::status::not_found, "404 page not found", "text/plain");
+  co_return co_await send(stream, req, http::status::not_found, "404 page not found", "text/plain");
 }
 
 }  // namespace yollayah::sim

@@ -1,19 +1,16 @@
-// ollama-sim's request router: one parsed HTTP request in, Ollama's response out.
+// ollama-sim's request router: one parsed HTTP request in, the answer out. Ollama's own API
+// (/api/*) is here; /v1/* is in openai_routes.hpp, /sim/* in control_routes.hpp.
 #pragma once
 
+#include "http_reply.hpp"
 #include "sim_context.hpp"
+#include "sim_stream.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 namespace yollayah::sim {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-
 // Returns whether the connection may carry another request.
-boost::asio::awaitable<bool> handle_request(boost::asio::ip::tcp::socket& socket, SimContext& ctx,
-                                            const Request& req);
+boost::asio::awaitable<bool> handle_request(SimStream& stream, SimContext& ctx, const Request& req);
 
 }  // namespace yollayah::sim

@@ -59,7 +59,7 @@ TokenSource TokenSource::from_script(const std::string& path, std::optional<std:
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    source.escaped_.push_back(json_escaped(unescape_newlines(line)));
+    source.add(unescape_newlines(line));
   }
   if (source.escaped_.empty()) throw std::runtime_error("script " + path + " has no tokens");
   source.count_ = count.value_or(source.escaped_.size());
@@ -71,17 +71,18 @@ TokenSource TokenSource::from_seed(std::uint64_t seed, std::size_t count) {
   source.seed_ = seed;
   source.count_ = count;
   source.escaped_.reserve(kWords.size() * kForms + 3);
+  source.raw_.reserve(kWords.size() * kForms + 3);
   for (std::string_view word : kWords) {
     std::string cap(word);
     cap[0] = static_cast<char>(cap[0] - 'a' + 'A');
-    source.escaped_.push_back(" " + std::string(word));
-    source.escaped_.push_back(std::string(word));
-    source.escaped_.push_back(" " + cap);
-    source.escaped_.push_back(cap);
+    source.add(" " + std::string(word));
+    source.add(std::string(word));
+    source.add(" " + cap);
+    source.add(cap);
   }
-  source.escaped_.push_back(".");
-  source.escaped_.push_back(",");
-  source.escaped_.push_back("\\n\\n");
+  source.add(".");
+  source.add(",");
+  source.add("\n\n");
   return source;
 }
 
@@ -90,10 +91,15 @@ TokenSource TokenSource::greeting(std::optional<std::size_t> count) {
   for (std::string_view t : {"¡Hola", "!", " [yol", "la:wave]", " I'm", " Yollayah", ",", " your",
                              " axolotl", " companion", ".", " [yolla:mood", " happy]", " What",
                              " shall", " we", " explore", " today", "?"}) {
-    source.escaped_.push_back(json_escaped(t));
+    source.add(std::string(t));
   }
   source.count_ = count.value_or(source.escaped_.size());
   return source;
+}
+
+void TokenSource::add(std::string raw) {
+  escaped_.push_back(json_escaped(raw));
+  raw_.push_back(std::move(raw));
 }
 
 TokenSource::Cursor::Cursor(const TokenSource& source, std::size_t limit)
@@ -103,24 +109,25 @@ std::string_view TokenSource::Cursor::next() {
   if (index_ >= limit_) return {};
   if (source_->seed_) {
     ++index_;
-    return next_generated();
+    last_ = next_generated();
+  } else {
+    last_ = index_++ % source_->escaped_.size();
   }
-  const auto& tokens = source_->escaped_;
-  return tokens[index_++ % tokens.size()];
+  return source_->escaped_[last_];
 }
 
-std::string_view TokenSource::Cursor::next_generated() {
-  const auto& forms = source_->escaped_;
+// Returns the index of the next word form.
+std::size_t TokenSource::Cursor::next_generated() {
   const std::size_t punct = kWords.size() * kForms;  // ".", ",", "\n\n" follow the words
   if (pending_ != Pending::None) {
     auto p = pending_;
     pending_ = Pending::None;
     if (p == Pending::Period) sentence_start_ = true;
-    return forms[punct + (p == Pending::Period ? 0 : 1)];
+    return punct + (p == Pending::Period ? 0 : 1);
   }
   if (sentence_start_ && !line_start_ && next_random(rng_) % 6 == 0) {
     line_start_ = true;
-    return forms[punct + 2];  // a paragraph break
+    return punct + 2;  // a paragraph break
   }
   if (sentence_start_) words_left_ = 5 + static_cast<int>(next_random(rng_) % 12);
   std::size_t word = next_random(rng_) % kWords.size();
@@ -132,7 +139,7 @@ std::string_view TokenSource::Cursor::next_generated() {
   } else if (words_left_ > 2 && next_random(rng_) % 10 == 0) {
     pending_ = Pending::Comma;
   }
-  return forms[word * kForms + form];
+  return word * kForms + form;
 }
 
 }  // namespace yollayah::sim

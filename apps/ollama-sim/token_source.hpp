@@ -1,5 +1,6 @@
 // Where the simulated model's tokens come from: a script file, a seeded word generator, or the
-// default greeting. Tokens are JSON-escaped once, up front, so streaming them is a plain copy.
+// default greeting. Tokens are JSON-escaped once, up front, so streaming them is a plain copy; the
+// raw text is kept beside them for matching an assistant prefill (answer_plan.hpp).
 #pragma once
 
 #include <cstddef>
@@ -26,14 +27,17 @@ class TokenSource {
    public:
     // The next escaped token, or an empty view once `limit` tokens were produced.
     std::string_view next();
+    // The unescaped text of the token next() returned last.
+    std::string_view raw() const { return source_->raw_[last_]; }
 
    private:
     friend class TokenSource;
     Cursor(const TokenSource& source, std::size_t limit);
-    std::string_view next_generated();
+    std::size_t next_generated();
 
     const TokenSource* source_;
     std::size_t index_ = 0;
+    std::size_t last_ = 0;
     std::size_t limit_;
     std::uint64_t rng_;
     enum class Pending : std::uint8_t { None, Period, Comma };
@@ -46,7 +50,10 @@ class TokenSource {
   Cursor cursor(std::size_t limit) const { return Cursor(*this, limit); }
 
  private:
+  void add(std::string raw);
+
   std::vector<std::string> escaped_;  // script tokens, or the generator's word forms
+  std::vector<std::string> raw_;      // the same, unescaped
   std::size_t count_ = 0;
   std::optional<std::uint64_t> seed_;
 };

@@ -17,7 +17,7 @@ extern char** environ;
 
 namespace yollayah::test {
 
-SimProcess::SimProcess(std::vector<std::string> args) {
+SimProcess::SimProcess(std::vector<std::string> args, const std::string& stderr_file) {
   std::vector<std::string> argv_s{std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim", "--port", "0"};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -29,6 +29,9 @@ SimProcess::SimProcess(std::vector<std::string> args) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  if (!stderr_file.empty()) {
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
   int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   close(out[1]);

@@ -13,13 +13,15 @@ namespace yollayah::test {
 class SimProcess {
  public:
   // Runs `ollama-sim --port 0 <args…>` and waits (up to 10 s) for "listening on 127.0.0.1:PORT".
-  explicit SimProcess(std::vector<std::string> args = {});
+  // `stderr_file`: where its stderr goes (default: the test's own stderr).
+  explicit SimProcess(std::vector<std::string> args = {}, const std::string& stderr_file = {});
   ~SimProcess();
   SimProcess(const SimProcess&) = delete;
   SimProcess& operator=(const SimProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string https_url() const { return "https://localhost:" + std::to_string(port_); }
   pid_t pid() const { return pid_; }
 
   // Sends SIGKILL and reaps the process (the backend vanishing mid-stream).
