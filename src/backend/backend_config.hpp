@@ -11,15 +11,15 @@
 namespace yollayah::backend {
 
 struct TlsOptions {
-  std::string ca_file;        // PEM bundle of a private CA, checked in addition to the system store
+  std::string ca_file{};      // PEM bundle of a private CA, checked in addition to the system store
   bool insecure = false;      // no certificate or host-name check; only when the user wrote it
 };
 
 struct BackendConfig {
-  std::string name;           // shown to users; empty: the endpoint's base URL
-  Endpoint endpoint;
-  TlsOptions tls;             // used when endpoint.scheme is "https"
-  std::string api_key;        // sent as "Authorization: Bearer …" when set; never logged or shown
+  std::string name{};         // shown to users; empty: the endpoint's base URL
+  Endpoint endpoint{};
+  TlsOptions tls{};           // used when endpoint.scheme is "https"
+  std::string api_key{};      // sent as "Authorization: Bearer …" when set; never logged or shown
 
   std::chrono::milliseconds connect_timeout{5000};        // TCP connect plus the TLS handshake
   std::chrono::milliseconds probe_timeout{5000};          // version, model list, show, ps: small replies

@@ -3,8 +3,6 @@
 // than max_age. Age is checked lazily when taking, so nothing wakes up while the pool sits idle.
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -13,25 +11,29 @@
 
 namespace yollayah::backend {
 
+class Connection;  // backend/connection.hpp
+
 class ConnectionPool {
  public:
   using Clock = std::chrono::steady_clock;
-  using Stream = boost::beast::tcp_stream;
 
-  ConnectionPool(std::size_t max_idle, Clock::duration max_age) : max_idle_(max_idle), max_age_(max_age) {}
+  ConnectionPool(std::size_t max_idle, Clock::duration max_age);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // The freshest idle connection, or null. Connections past max_age are closed on the way.
-  std::unique_ptr<Stream> take(Clock::time_point now = Clock::now());
+  std::unique_ptr<Connection> take(Clock::time_point now = Clock::now());
 
   // Parks a connection that finished a response cleanly. When full, the oldest is closed.
-  void put(std::unique_ptr<Stream> stream, Clock::time_point now = Clock::now());
+  void put(std::unique_ptr<Connection> connection, Clock::time_point now = Clock::now());
 
   std::size_t idle() const;
   void clear();
 
  private:
   struct Idle {
-    std::unique_ptr<Stream> stream;
+    std::unique_ptr<Connection> connection;
     Clock::time_point since;
   };
 

@@ -1,5 +1,6 @@
 #include "backend/http_client.hpp"
 
+#include "backend/connection.hpp"
 #include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -33,18 +34,6 @@ constexpr std::size_t kBodyChunk = 64 * 1024;
 constexpr std::size_t kReadBuffer = 64 * 1024;
 constexpr std::size_t kErrorBodyLimit = 64 * 1024;
 constexpr std::size_t kFetchLimit = 16u << 20;
-constexpr const char* kSending = "sending the request";
-constexpr const char* kReading = "reading the response";
-
-std::string seconds_text(std::chrono::milliseconds t) {
-  char buf[32];
-  if (t.count() % 1000 == 0) {
-    std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(t.count() / 1000));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(t.count()) / 1000.0);
-  }
-  return buf;
-}
 
 bool cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != asio::cancellation_type::none; }
 
@@ -75,6 +64,13 @@ std::string server_error_text(std::string_view body) {
   return out;
 }
 
+void mask(std::string& text, const std::string& secret) {
+  if (secret.empty()) return;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+    text.replace(at, secret.size(), "***");
+  }
+}
+
 // Collects a whole (small) body for fetch().
 class StringSink final : public BodySink {
  public:
@@ -92,49 +88,88 @@ class StringSink final : public BodySink {
 
 }  // namespace
 
+std::string seconds_text(std::chrono::milliseconds t) {
+  char buf[32];
+  if (t.count() % 1000 == 0) {
+    std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(t.count() / 1000));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(t.count()) / 1000.0);
+  }
+  return buf;
+}
+
+std::string BodySink::timeout_text(std::chrono::milliseconds waited) const {
+  return "sent nothing for " + seconds_text(waited);
+}
+
 struct HttpClient::Exchange {
   http::request<http::string_body> request;
   BodySink& sink;
   std::string url;
   asio::cancellation_state cancel;
-  ConnectionPool::Stream* stream = nullptr;
-  bool got_response_bytes = false;  // anything arrived: a failure after this is not retried
+  std::chrono::milliseconds fallback;  // the call's own deadline for writes and (unless the sink says) reads
+  Connection* connection = nullptr;
+  std::chrono::milliseconds waited{0};  // the deadline of the read or write under way
+  bool got_response_bytes = false;      // anything arrived: a failure after this is not retried
   bool keep_alive = false;
-  bool stopped = false;             // the sink asked to stop
+  bool stopped = false;                 // the sink asked to stop
 };
 
-HttpClient::HttpClient(asio::any_io_executor io, HttpClientConfig config)
+HttpClient::HttpClient(asio::any_io_executor io, BackendConfig config, std::string kind, PoolLimits pool)
     : io_(std::move(io)), config_(std::move(config)),
-      pool_(config_.max_idle_connections, config_.max_idle_age) {}
+      where_((config_.name.empty() ? kind : config_.name) + " at " + config_.endpoint.base_url()),
+      pool_(pool.max_idle, pool.max_age) {}
+
+HttpClient::~HttpClient() = default;
+
+BackendError HttpClient::redact(BackendError e) const {
+  mask(e.message, config_.api_key);
+  mask(e.url, config_.api_key);
+  mask(e.advice, config_.api_key);
+  return e;
+}
 
 asio::awaitable<Result<unsigned>> HttpClient::stream(http::verb method, std::string path, std::string body,
                                                      BodySink& sink) {
+  co_return co_await stream_with(method, std::move(path), std::move(body), sink, config_.idle_timeout);
+}
+
+asio::awaitable<Result<std::string>> HttpClient::fetch(http::verb method, std::string path, std::string body) {
+  StringSink sink;
+  auto r = co_await stream_with(method, path, std::move(body), sink, config_.probe_timeout);
+  if (!r) co_return r.error();
+  if (sink.overflow) co_return BackendError{Kind::Protocol, where_ + " sent a reply larger than 16 MiB", url(path), 0};
+  co_return std::move(sink.body);
+}
+
+asio::awaitable<Result<unsigned>> HttpClient::stream_with(http::verb method, std::string path, std::string body,
+                                                          BodySink& sink, std::chrono::milliseconds fallback) {
   // Cancellation must come back as a value (Kind::Cancelled), not as an exception from the next
   // co_await; the caller's setting is restored on the way out.
   const bool throw_before = co_await asio::this_coro::throw_if_cancelled();
   co_await asio::this_coro::throw_if_cancelled(false);
-  auto result = co_await stream_once_or_twice(method, path, std::move(body), sink);
+  auto result = co_await stream_once_or_twice(method, path, std::move(body), sink, fallback);
   co_await asio::this_coro::throw_if_cancelled(throw_before);
+  if (!result) co_return redact(std::move(result).error());
   co_return result;
 }
 
 asio::awaitable<Result<unsigned>> HttpClient::stream_once_or_twice(http::verb method, std::string_view path,
-                                                                   std::string body, BodySink& sink) {
+                                                                   std::string body, BodySink& sink,
+                                                                   std::chrono::milliseconds fallback) {
   const auto& ep = config_.endpoint;
   auto url = ep.url(path);
   if (ep.scheme != "http") {
     std::string why = ep.tls() ? "TLS (https) is not supported yet" : "the scheme \"" + ep.scheme + "\" is not supported";
-    co_return BackendError{Kind::Unreachable,
-                           "cannot reach " + config_.service + " at " + ep.base_url() + ": " + why +
-                               "; use an http:// address",
-                           url, 0};
+    co_return BackendError{Kind::Unreachable, "cannot reach " + where_ + ": " + why + "; use an http:// address", url, 0};
   }
   // No co_await inside the braces below: g++ 12 destroys such temporaries twice.
   auto cancel = co_await asio::this_coro::cancellation_state;
-  Exchange ex{{method, ep.target(path), 11}, sink, url, cancel};
+  Exchange ex{{method, ep.target(path), 11}, sink, url, cancel, fallback};
   ex.request.set(http::field::host, ep.host_header());
   ex.request.set(http::field::user_agent, "yollayah/0.1");
   ex.request.set(http::field::accept, "*/*");
+  if (!config_.api_key.empty()) ex.request.set(http::field::authorization, "Bearer " + config_.api_key);
   if (method == http::verb::post || !body.empty()) {
     ex.request.set(http::field::content_type, "application/json");
     ex.request.body() = std::move(body);
@@ -150,7 +185,7 @@ asio::awaitable<Result<unsigned>> HttpClient::stream_once_or_twice(http::verb me
       if (!fresh) co_return fresh.error();
       conn = std::move(*fresh);
     }
-    ex.stream = conn.get();
+    ex.connection = conn.get();
     ex.got_response_bytes = ex.keep_alive = ex.stopped = false;
     auto r = co_await run(ex);
     if (!r && reused && attempt == 0 && !ex.got_response_bytes && r.error().kind == Kind::Protocol) {
@@ -158,33 +193,23 @@ asio::awaitable<Result<unsigned>> HttpClient::stream_once_or_twice(http::verb me
                         r.error().message);
       continue;  // the server had closed the idle connection
     }
-    if (r && ex.keep_alive && !ex.stopped) {
-      conn->expires_never();  // a deadline left armed would fail the next request at once
+    // A whole answer, error statuses included, leaves the connection ready for the next request.
+    const bool complete = r || r.error().kind == Kind::Http;
+    if (complete && ex.keep_alive && !ex.stopped) {
+      conn->tcp().expires_never();  // a deadline left armed would fail the next request at once
       pool_.put(std::move(conn));
     }
     co_return r;  // anything else closes the connection with `conn`
   }
 }
 
-asio::awaitable<Result<std::string>> HttpClient::fetch(http::verb method, std::string path, std::string body) {
-  StringSink sink;
-  auto r = co_await stream(method, path, std::move(body), sink);
-  if (!r) co_return r.error();
-  if (sink.overflow) {
-    co_return BackendError{Kind::Protocol, config_.service + " at " + config_.endpoint.base_url() +
-                                               " sent a reply larger than 16 MiB", url(path), 0};
-  }
-  co_return std::move(sink.body);
-}
-
-asio::awaitable<Result<std::unique_ptr<ConnectionPool::Stream>>> HttpClient::connect(const std::string& url) {
+asio::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const std::string& url) {
   const auto& ep = config_.endpoint;
   const auto cs = co_await asio::this_coro::cancellation_state;
-  const std::string where = config_.service + " at " + ep.base_url();
   auto unreachable = [&](const boost::system::error_code& ec) {
-    return BackendError{Kind::Unreachable, "cannot reach " + where + " (" + ec.message() + ")", url, 0};
+    return BackendError{Kind::Unreachable, "cannot reach " + where_ + " (" + ec.message() + ")", url, 0};
   };
-  auto cancelled_error = [&] { return BackendError{Kind::Cancelled, "the request to " + where + " was cancelled", url, 0}; };
+  auto cancelled_error = [&] { return BackendError{Kind::Cancelled, "the request to " + where_ + " was cancelled", url, 0}; };
 
   std::vector<tcp::endpoint> targets;
   boost::system::error_code ec;
@@ -201,40 +226,43 @@ asio::awaitable<Result<std::unique_ptr<ConnectionPool::Stream>>> HttpClient::con
     for (const auto& r : results) targets.push_back(r.endpoint());
   }
 
-  auto stream = std::make_unique<ConnectionPool::Stream>(io_);
-  stream->expires_after(config_.connect_timeout);
-  auto [cec, connected] = co_await stream->async_connect(targets, kAwait);
+  Connection::Tcp tcp_stream(io_);
+  tcp_stream.expires_after(config_.connect_timeout);
+  auto [cec, connected] = co_await tcp_stream.async_connect(targets, kAwait);
   (void)connected;
   if (cancelled(cs)) co_return cancelled_error();
   if (cec == beast::error::timeout) {
     co_return BackendError{Kind::Timeout,
-                           "timed out after " + seconds_text(config_.connect_timeout) + " connecting to " + where,
+                           "timed out after " + seconds_text(config_.connect_timeout) + " connecting to " + where_,
                            url, 0};
   }
   if (cec) co_return unreachable(cec);
-  stream->socket().set_option(tcp::no_delay(true), ec);
+  tcp_stream.socket().set_option(tcp::no_delay(true), ec);
   ++opened_;
-  co_return stream;
+  co_return std::make_unique<Connection>(std::move(tcp_stream));
+}
+
+BackendError HttpClient::failure(Exchange& ex, const boost::system::error_code& ec, bool sending) const {
+  if (cancelled(ex.cancel)) return BackendError{Kind::Cancelled, "the request to " + where_ + " was cancelled", ex.url, 0};
+  if (ec == beast::error::timeout) {
+    auto what = sending ? "did not take the request within " + seconds_text(ex.waited) : ex.sink.timeout_text(ex.waited);
+    return BackendError{Kind::Timeout, where_ + " " + what, ex.url, 0};
+  }
+  return BackendError{Kind::Protocol,
+                      "the connection to " + where_ + " broke while " +
+                          (sending ? "sending the request" : "reading the response") + " (" + ec.message() + ")",
+                      ex.url, 0};
 }
 
 asio::awaitable<Result<unsigned>> HttpClient::run(Exchange& ex) {
-  auto& s = *ex.stream;
-  const std::string where = config_.service + " at " + config_.endpoint.base_url();
-  auto failure = [&](const boost::system::error_code& ec, const char* doing) {
-    if (cancelled(ex.cancel)) return BackendError{Kind::Cancelled, "the request to " + where + " was cancelled", ex.url, 0};
-    if (ec == beast::error::timeout) {
-      auto what = doing == kSending ? " did not take the request within " : " sent nothing for ";
-      return BackendError{Kind::Timeout, where + what + seconds_text(config_.idle_timeout), ex.url, 0};
-    }
-    return BackendError{Kind::Protocol,
-                        "the connection to " + where + " broke while " + doing + " (" + ec.message() + ")", ex.url, 0};
-  };
-
-  if (cancelled(ex.cancel)) co_return failure(asio::error::operation_aborted, kSending);
-  s.expires_after(config_.idle_timeout);
+  auto& s = *ex.connection->plain();
+  if (cancelled(ex.cancel)) co_return failure(ex, asio::error::operation_aborted, true);
+  ex.waited = ex.fallback;
+  s.expires_after(ex.waited);
   auto [wec, written] = co_await http::async_write(s, ex.request, kAwait);
   (void)written;
-  if (wec) co_return failure(wec, kSending);
+  if (wec) co_return failure(ex, wec, true);
+  ex.sink.on_sent();
 
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // no total size: answers can be long
@@ -246,15 +274,16 @@ asio::awaitable<Result<unsigned>> HttpClient::run(Exchange& ex) {
   std::vector<char> chunk(kBodyChunk);  // on the heap: a large coroutine frame trips g++ 12 warnings
   std::string error_body;
   for (;;) {
-    if (cancelled(ex.cancel)) co_return failure(asio::error::operation_aborted, kReading);
+    if (cancelled(ex.cancel)) co_return failure(ex, asio::error::operation_aborted, false);
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    s.expires_after(config_.idle_timeout);
+    ex.waited = ex.sink.read_timeout(ex.fallback);
+    s.expires_after(ex.waited);
     auto [ec, n] = co_await http::async_read_some(s, buffer, parser, kAwait);
     (void)n;
     if (ec == http::error::need_buffer) ec = {};
     ex.got_response_bytes = ex.got_response_bytes || parser.got_some();
-    if (ec) co_return failure(ec, kReading);
+    if (ec) co_return failure(ex, ec, false);
     if (parser.is_header_done()) {
       std::string_view bytes(chunk.data(), chunk.size() - parser.get().body().size);
       if (parser.get().result_int() / 100 == 2) {
@@ -273,7 +302,7 @@ asio::awaitable<Result<unsigned>> HttpClient::run(Exchange& ex) {
   ex.keep_alive = parser.keep_alive();
   if (status / 100 != 2) {
     auto text = server_error_text(error_body);
-    if (text.empty()) text = where + " answered HTTP " + std::to_string(status);
+    if (text.empty()) text = where_ + " answered HTTP " + std::to_string(status);
     co_return BackendError{Kind::Http, std::move(text), ex.url, status};
   }
   co_return status;

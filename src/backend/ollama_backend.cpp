@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace yollayah::backend {
@@ -14,6 +15,8 @@ OllamaConfig OllamaConfig::from(const core::Config& config) {
   c.endpoint = parse_ollama_host(config.ollama_host);
   c.connect_timeout = config.connect_timeout;
   c.idle_timeout = config.idle_timeout;
+  // The first token used to wait the idle timeout: a longer configured gap keeps that patience.
+  c.first_token_timeout = std::max(c.first_token_timeout, config.idle_timeout);
   return c;
 }
 namespace {
@@ -151,15 +154,13 @@ std::string ollama_chat_body(const ChatRequest& request) {
 }
 
 OllamaBackend::OllamaBackend(asio::any_io_executor io, OllamaConfig config)
-    : http_(std::move(io), HttpClientConfig{.endpoint = std::move(config.endpoint),
-                                            .service = "Ollama",
-                                            .connect_timeout = config.connect_timeout,
-                                            .idle_timeout = config.idle_timeout}) {}
+    : http_(std::move(io), std::move(config), "Ollama") {}
 
 std::string OllamaBackend::endpoint() const { return http_.config().endpoint.base_url(); }
 
 asio::awaitable<Result<ChatStats>> OllamaBackend::chat(const ChatRequest& request, ChatSink& sink) {
-  OllamaChatStream stream(sink, http_.url("/api/chat"));
+  const auto& cfg = http_.config();
+  OllamaChatStream stream(sink, http_.url("/api/chat"), ChatDeadlines(cfg.first_token_timeout, cfg.idle_timeout));
   auto r = co_await http_.stream(http::verb::post, "/api/chat", ollama_chat_body(request), stream);
   if (stream.error()) co_return *stream.error();
   if (!r) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "backend/backend.hpp"
+#include "backend/backend_config.hpp"
 #include "backend/http_client.hpp"
 #include "backend/ollama_host.hpp"
 #include "core/config.hpp"
@@ -13,12 +14,11 @@
 
 namespace yollayah::backend {
 
-struct OllamaConfig {
-  Endpoint endpoint;                                 // default 127.0.0.1:11434; see ollama_host_from_env()
-  std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds idle_timeout{120000};    // longest silence between bytes, not a total
-
-  // The host and timeouts of a loaded configuration (file, environment, flags).
+// An Ollama server is configured by the common BackendConfig alone (endpoint default
+// 127.0.0.1:11434; see ollama_host_from_env()); its own fields, if it ever needs any, go here.
+struct OllamaConfig : BackendConfig {
+  // The host and timeouts of a loaded configuration (file, environment, flags), for callers that
+  // predate [[backend]] entries.
   static OllamaConfig from(const core::Config& config);
 };
 

@@ -36,7 +36,10 @@ bool OllamaChatStream::on_line(std::string_view line) {
     error_ = BackendError{BackendError::Kind::Server, l.error.empty() ? "Ollama reported an error" : l.error, url_, 0};
     return false;
   }
-  if (l.has_content && !l.content.empty()) sink_.on_content(l.content);
+  if (l.has_content && !l.content.empty()) {
+    deadlines_.on_content();
+    sink_.on_content(l.content);
+  }
   if (l.done) {
     done_ = true;
     stats_.model = l.model;
@@ -47,6 +50,7 @@ bool OllamaChatStream::on_line(std::string_view line) {
     stats_.prompt_eval_count = clamp32(l.prompt_eval_count);
     stats_.prompt_eval_duration_ns = l.prompt_eval_duration;
     stats_.load_duration_ns = l.load_duration;
+    stats_.first_token_ns = deadlines_.first_token_ns();
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backend/backend.hpp"
+#include "backend/chat_deadlines.hpp"
 #include "backend/http_client.hpp"
 #include "backend/line_splitter.hpp"
 #include "backend/ollama_line_parser.hpp"
@@ -15,10 +16,19 @@ namespace yollayah::backend {
 
 class OllamaChatStream final : public BodySink {
  public:
-  OllamaChatStream(ChatSink& sink, std::string url) : sink_(sink), url_(std::move(url)) {}
+  OllamaChatStream(ChatSink& sink, std::string url,
+                   ChatDeadlines deadlines = {std::chrono::seconds(60), std::chrono::seconds(30)})
+      : sink_(sink), url_(std::move(url)), deadlines_(std::move(deadlines)) {}
 
   // One network read's worth of body. False once an {"error":…} line arrived (stop reading).
   bool on_body(std::string_view bytes) override;
+  void on_sent() override { deadlines_.on_sent(); }
+  std::chrono::milliseconds read_timeout(std::chrono::milliseconds) const override {
+    return deadlines_.read_timeout();
+  }
+  std::string timeout_text(std::chrono::milliseconds waited) const override {
+    return deadlines_.timeout_text(waited);
+  }
 
   // The body ended: parses an unterminated last line and totals the skipped lines.
   void finish();
@@ -26,12 +36,14 @@ class OllamaChatStream final : public BodySink {
   bool done() const { return done_; }                               // a "done":true line arrived
   const std::optional<BackendError>& error() const { return error_; }  // Kind::Server
   ChatStats& stats() { return stats_; }
+  ChatDeadlines& deadlines() { return deadlines_; }
 
  private:
   bool on_line(std::string_view line);
 
   ChatSink& sink_;
   std::string url_;
+  ChatDeadlines deadlines_;
   LineSplitter lines_;
   OllamaLineParser parser_;
   ChatStats stats_;

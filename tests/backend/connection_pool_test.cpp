@@ -1,5 +1,7 @@
 #include "backend/connection_pool.hpp"
 
+#include "backend/connection.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
@@ -11,9 +13,9 @@ using namespace std::chrono_literals;
 using Clock = ConnectionPool::Clock;
 
 // An open (unconnected) socket stands in for a live connection.
-std::unique_ptr<ConnectionPool::Stream> open_stream(boost::asio::io_context& ioc) {
-  auto s = std::make_unique<ConnectionPool::Stream>(ioc);
-  s->socket().open(boost::asio::ip::tcp::v4());
+std::unique_ptr<Connection> open_stream(boost::asio::io_context& ioc) {
+  auto s = std::make_unique<Connection>(Connection::Tcp(ioc));
+  s->tcp().socket().open(boost::asio::ip::tcp::v4());
   return s;
 }
 
@@ -37,7 +39,7 @@ TEST(ConnectionPool, KeepsAtMostMaxIdleDroppingTheOldest) {
   boost::asio::io_context ioc;
   ConnectionPool pool(4, 30s);
   auto t = Clock::now();
-  std::vector<ConnectionPool::Stream*> raw;
+  std::vector<Connection*> raw;
   for (int i = 0; i < 6; ++i) {
     auto s = open_stream(ioc);
     raw.push_back(s.get());
@@ -65,7 +67,7 @@ TEST(ConnectionPool, DropsConnectionsIdleLongerThanMaxAgeWhenTaking) {
 TEST(ConnectionPool, RefusesClosedConnections) {
   boost::asio::io_context ioc;
   ConnectionPool pool(4, 30s);
-  pool.put(std::make_unique<ConnectionPool::Stream>(ioc));  // never opened
+  pool.put(std::make_unique<Connection>(Connection::Tcp(ioc)));  // never opened
   EXPECT_EQ(pool.idle(), 0u);
 }
 
