@@ -5,6 +5,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,6 +16,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include <cstdio>
 #include <limits>
@@ -24,6 +28,7 @@ namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 namespace json = boost::json;
 using asio::ip::tcp;
 using Kind = BackendError::Kind;
@@ -118,7 +123,44 @@ struct HttpClient::Exchange {
 HttpClient::HttpClient(asio::any_io_executor io, BackendConfig config, std::string kind, PoolLimits pool)
     : io_(std::move(io)), config_(std::move(config)),
       where_((config_.name.empty() ? kind : config_.name) + " at " + config_.endpoint.base_url()),
-      pool_(pool.max_idle, pool.max_age) {}
+      pool_(pool.max_idle, pool.max_age) {
+  const auto& ep = config_.endpoint;
+  if (ep.tls()) {
+    set_up_tls();
+  } else if (ep.scheme != "http") {
+    setup_error_ = BackendError{Kind::Unreachable,
+                                "cannot reach " + where_ + ": the scheme \"" + ep.scheme + "\" is not supported",
+                                ep.base_url(), 0, "Use an http:// or https:// URL."};
+  }
+}
+
+// Runs once, at construction: loading the system store and ca_file reads files.
+void HttpClient::set_up_tls() {
+  tls_ = std::make_unique<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
+  if (config_.tls.insecure) {
+    tls_->set_verify_mode(ssl::verify_none);
+    core::log().warn("{}: TLS certificate checks are off (tls_insecure = true): anyone on the way can read and "
+                     "change this traffic",
+                     where_);
+    return;
+  }
+  tls_->set_verify_mode(ssl::verify_peer);
+  boost::system::error_code ec;
+  tls_->set_default_verify_paths(ec);
+  if (ec) core::log().warn("{}: cannot load the system's CA certificates ({})", where_, ec.message());
+  if (!config_.tls.ca_file.empty()) {
+    tls_->load_verify_file(config_.tls.ca_file, ec);
+    if (ec) {
+      setup_error_ = BackendError{Kind::Unreachable,
+                                  "cannot use the ca_file \"" + config_.tls.ca_file + "\" of " + where_ + " (" +
+                                      ec.message() + ")",
+                                  config_.endpoint.base_url(), 0,
+                                  "Set ca_file to a readable PEM file holding the certificate of the CA that "
+                                  "signed the server's certificate."};
+    }
+  }
+}
 
 HttpClient::~HttpClient() = default;
 
@@ -159,9 +201,10 @@ asio::awaitable<Result<unsigned>> HttpClient::stream_once_or_twice(http::verb me
                                                                    std::chrono::milliseconds fallback) {
   const auto& ep = config_.endpoint;
   auto url = ep.url(path);
-  if (ep.scheme != "http") {
-    std::string why = ep.tls() ? "TLS (https) is not supported yet" : "the scheme \"" + ep.scheme + "\" is not supported";
-    co_return BackendError{Kind::Unreachable, "cannot reach " + where_ + ": " + why + "; use an http:// address", url, 0};
+  if (setup_error_) {
+    auto e = *setup_error_;
+    e.url = url;
+    co_return e;
   }
   // No co_await inside the braces below: g++ 12 destroys such temporaries twice.
   auto cancel = co_await asio::this_coro::cancellation_state;
@@ -238,8 +281,82 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const s
   }
   if (cec) co_return unreachable(cec);
   tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+  if (!tls_) {
+    ++opened_;
+    co_return std::make_unique<Connection>(std::move(tcp_stream));
+  }
+  // The handshake runs under what is left of the connect deadline set above.
+  auto connection = std::make_unique<Connection>(std::move(tcp_stream), *tls_);
+  auto shaken = co_await handshake(*connection, url);
+  if (!shaken) co_return shaken.error();
   ++opened_;
-  co_return std::make_unique<Connection>(std::move(tcp_stream));
+  co_return connection;
+}
+
+asio::awaitable<Result<void>> HttpClient::handshake(Connection& connection, const std::string& url) {
+  const auto& host = config_.endpoint.host;
+  auto& tls = *connection.tls();
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  // SNI names hosts, never addresses (RFC 6066).
+  if (ec && !SSL_set_tlsext_host_name(tls.native_handle(), host.c_str())) {
+    co_return BackendError{Kind::Unreachable, "cannot set up TLS for " + where_ + " (SNI)", url, 0};
+  }
+  if (!config_.tls.insecure) {
+    // Notes which check failed: OpenSSL's error only says "certificate verify failed". The
+    // connection outlives every call (a renegotiation may verify again).
+    auto* failed = &connection.verify_failure;
+    tls.set_verify_callback([failed, check = ssl::host_name_verification(host)](bool preverified,
+                                                                                ssl::verify_context& ctx) {
+      if (!preverified) {
+        if (failed->x509_error == 0) failed->x509_error = X509_STORE_CTX_get_error(ctx.native_handle());
+        return false;
+      }
+      if (!check(preverified, ctx)) {
+        failed->host_mismatch = true;
+        return false;
+      }
+      return true;
+    });
+  }
+  const auto cs = co_await asio::this_coro::cancellation_state;
+  auto [hec] = co_await tls.async_handshake(ssl::stream_base::client, kAwait);
+  if (cancelled(cs)) co_return BackendError{Kind::Cancelled, "the request to " + where_ + " was cancelled", url, 0};
+  if (hec) co_return tls_failure(connection, hec, url);
+  co_return boost::system::result<void, BackendError>{};
+}
+
+BackendError HttpClient::tls_failure(const Connection& connection, const boost::system::error_code& ec,
+                                     const std::string& url) const {
+  const auto& ep = config_.endpoint;
+  const auto& failed = connection.verify_failure;
+  const std::string speak_tls = "Check that the server speaks TLS (https) on port " + std::to_string(ep.port) +
+                                "; a plain-HTTP server needs an http:// URL.";
+  if (ec == beast::error::timeout) {
+    return {Kind::Unreachable,
+            "the TLS handshake with " + where_ + " did not finish within " + seconds_text(config_.connect_timeout),
+            url, 0, speak_tls};
+  }
+  if (failed.host_mismatch) {
+    return {Kind::Unreachable, "the TLS certificate of " + where_ + " is not valid for the host name " + ep.host, url,
+            0,
+            "Use a host name the certificate lists (its subjectAltName), or reissue the certificate for " + ep.host +
+                "."};
+  }
+  if (failed.x509_error != 0) {
+    const std::string why = X509_verify_cert_error_string(failed.x509_error);
+    switch (failed.x509_error) {
+      case X509_V_ERR_CERT_HAS_EXPIRED:
+      case X509_V_ERR_CERT_NOT_YET_VALID:
+        return {Kind::Unreachable, "the TLS certificate of " + where_ + " is not valid now (" + why + ")", url, 0,
+                "Renew the server's certificate, or check this machine's clock."};
+      default:
+        return {Kind::Unreachable, "the TLS certificate of " + where_ + " is not trusted (" + why + ")", url, 0,
+                "If the server's certificate comes from a private CA, set ca_file to that CA's PEM certificate in "
+                "its [[backend]] entry (tls_insecure = true turns checks off, for testing only)."};
+    }
+  }
+  return {Kind::Unreachable, "the TLS handshake with " + where_ + " failed (" + ec.message() + ")", url, 0, speak_tls};
 }
 
 BackendError HttpClient::failure(Exchange& ex, const boost::system::error_code& ec, bool sending) const {
@@ -255,10 +372,16 @@ BackendError HttpClient::failure(Exchange& ex, const boost::system::error_code& 
 }
 
 asio::awaitable<Result<unsigned>> HttpClient::run(Exchange& ex) {
-  auto& s = *ex.connection->plain();
+  if (auto* plain = ex.connection->plain()) co_return co_await exchange(*plain, ex);
+  co_return co_await exchange(*ex.connection->tls(), ex);
+}
+
+template <class Stream>
+asio::awaitable<Result<unsigned>> HttpClient::exchange(Stream& s, Exchange& ex) {
+  auto& deadline = beast::get_lowest_layer(s);
   if (cancelled(ex.cancel)) co_return failure(ex, asio::error::operation_aborted, true);
   ex.waited = ex.fallback;
-  s.expires_after(ex.waited);
+  deadline.expires_after(ex.waited);
   auto [wec, written] = co_await http::async_write(s, ex.request, kAwait);
   (void)written;
   if (wec) co_return failure(ex, wec, true);
@@ -278,7 +401,7 @@ asio::awaitable<Result<unsigned>> HttpClient::run(Exchange& ex) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
     ex.waited = ex.sink.read_timeout(ex.fallback);
-    s.expires_after(ex.waited);
+    deadline.expires_after(ex.waited);
     auto [ec, n] = co_await http::async_read_some(s, buffer, parser, kAwait);
     (void)n;
     if (ec == http::error::need_buffer) ec = {};

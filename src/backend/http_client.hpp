@@ -14,8 +14,13 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace yollayah::backend {
 
@@ -54,7 +59,10 @@ class HttpClient {
   // that io_context must run on one thread (as the Conductor's does); callers may be on any of
   // its strands. Calls may overlap; each uses its own connection. `kind` names the server in
   // messages when the config has no name ("Ollama"). For https, the TLS context is built here,
-  // once (reading tls.ca_file is a blocking file read: construct at start-up, off the loop).
+  // once (reading tls.ca_file is a blocking file read: construct at start-up, off the loop); with
+  // tls.insecure it logs one warning. https is TLS or an error, never a fall back to plain HTTP:
+  // a certificate that fails verification, a host-name mismatch or a handshake past
+  // connect_timeout is Kind::Unreachable with the URL and the fix in `advice`.
   HttpClient(boost::asio::any_io_executor io, BackendConfig config, std::string kind = "the server",
              PoolLimits pool = {});
   ~HttpClient();
@@ -74,6 +82,9 @@ class HttpClient {
                                              std::string body = {});
 
   const BackendConfig& config() const { return config_; }
+  // Why this client cannot make requests at all (an unreadable tls.ca_file, an unknown scheme);
+  // every call then returns it. For the factory to report at start-up.
+  const std::optional<BackendError>& setup_error() const { return setup_error_; }
   std::string url(std::string_view path) const { return config_.endpoint.url(path); }
   // How messages name the server: "laptop at http://127.0.0.1:11434", "Ollama at http://…".
   const std::string& where() const { return where_; }
@@ -95,12 +106,20 @@ class HttpClient {
                                                          std::string body, BodySink& sink,
                                                          std::chrono::milliseconds fallback);
   asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const std::string& url);
+  asio::awaitable<Result<void>> handshake(Connection& connection, const std::string& url);
   asio::awaitable<Result<unsigned>> run(Exchange& ex);
+  template <class Stream>
+  asio::awaitable<Result<unsigned>> exchange(Stream& stream, Exchange& ex);
   BackendError failure(Exchange& ex, const boost::system::error_code& ec, bool sending) const;
+  BackendError tls_failure(const Connection& connection, const boost::system::error_code& ec,
+                           const std::string& url) const;
+  void set_up_tls();
 
   boost::asio::any_io_executor io_;
   BackendConfig config_;
   std::string where_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // https only
+  std::optional<BackendError> setup_error_;
   ConnectionPool pool_;
   std::atomic<std::size_t> opened_{0};
 };

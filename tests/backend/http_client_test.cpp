@@ -2,13 +2,11 @@
 // and streams, and connection reuse after error answers.
 #include "backend/fake_server.hpp"
 #include "backend/http_client.hpp"
+#include "backend/log_capture.hpp"
 #include "backend/sim_harness.hpp"
 #include "core/log.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-
-#include <sstream>
 
 namespace yollayah::backend {
 namespace {
@@ -27,21 +25,6 @@ BackendConfig config_at(const std::string& url) {
   c.idle_timeout = 60s;  // long: a test that waits this long is bounded by run_bounded and fails
   return c;
 }
-
-// Everything logged at any level while it lives.
-struct LogCapture {
-  LogCapture() {
-    core::log().sinks().push_back(sink);
-    core::log().set_level(spdlog::level::trace);
-  }
-  ~LogCapture() {
-    core::log().sinks().pop_back();
-    core::disable_logging();
-  }
-  std::string text() const { return out.str(); }
-  std::ostringstream out;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-};
 
 class HttpClientTest : public ::testing::Test {
  protected:

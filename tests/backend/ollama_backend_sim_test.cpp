@@ -202,15 +202,6 @@ TEST_F(OllamaSim, UnreachablePortNamesTheUrl) {
   EXPECT_EQ(backend.connections_opened(), 0u);
 }
 
-TEST_F(OllamaSim, HttpsEndpointSaysTlsIsNotSupported) {
-  OllamaBackend backend(ioc_.get_executor(), config_for("https://127.0.0.1:1"));
-  CollectSink sink;
-  auto r = chat(backend, sink);
-  ASSERT_TRUE(r && !*r);
-  EXPECT_EQ(r->error().kind, Kind::Unreachable);
-  EXPECT_NE(r->error().message.find("TLS"), std::string::npos);
-}
-
 TEST_F(OllamaSim, CancelAfterTheThirdTokenStopsAtOnce) {
   test::SimProcess sim({"--seed", "3", "--tokens", "100", "--tokens-per-sec", "20"});
   OllamaBackend backend(ioc_.get_executor(), config_for(sim.url()));
