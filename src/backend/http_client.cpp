@@ -19,7 +19,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <limits>
 #include <vector>
 
@@ -69,6 +71,46 @@ std::string server_error_text(std::string_view body) {
   return out;
 }
 
+constexpr std::chrono::hours kMaxRetryAfter{24};
+
+int month_number(std::string_view name) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (kMonths[i] == name) return i;
+  }
+  return -1;
+}
+
+// The three date forms of RFC 9110 §5.6.7, in UTC.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value) {
+  if (value.size() > 64) return std::nullopt;
+  const std::string text(value);
+  std::tm tm{};
+  char month[4] = {};
+  int end = 0;
+  // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT"; RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT";
+  // asctime "Sun Nov  6 08:49:37 1994".
+  if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d %3s %4d %2d:%2d:%2d GMT%n", &tm.tm_mday, month, &tm.tm_year,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &end) == 6 && end == static_cast<int>(text.size())) {
+    tm.tm_year -= 1900;
+  } else if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT%n", &tm.tm_mday, month,
+                         &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &end) == 6 &&
+             end == static_cast<int>(text.size())) {
+    if (tm.tm_year < 70) tm.tm_year += 100;
+  } else if (std::sscanf(text.c_str(), "%*3[A-Za-z] %3s %d %2d:%2d:%2d %4d%n", month, &tm.tm_mday, &tm.tm_hour,
+                         &tm.tm_min, &tm.tm_sec, &tm.tm_year, &end) == 6 && end == static_cast<int>(text.size())) {
+    tm.tm_year -= 1900;
+  } else {
+    return std::nullopt;
+  }
+  tm.tm_mon = month_number(month);
+  if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
 void mask(std::string& text, const std::string& secret) {
   if (secret.empty()) return;
   for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
@@ -101,6 +143,27 @@ std::string seconds_text(std::chrono::milliseconds t) {
     std::snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(t.count()) / 1000.0);
   }
   return buf;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now) {
+  auto b = value.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return std::nullopt;
+  value = value.substr(b, value.find_last_not_of(" \t") - b + 1);
+  std::chrono::milliseconds wait{0};
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::uint64_t seconds = 0;
+    for (char c : value) {
+      seconds = seconds * 10 + static_cast<unsigned>(c - '0');
+      if (seconds > static_cast<std::uint64_t>(std::chrono::seconds(kMaxRetryAfter).count())) break;
+    }
+    wait = std::chrono::seconds(seconds);
+  } else if (auto date = parse_http_date(value)) {
+    wait = std::chrono::duration_cast<std::chrono::milliseconds>(*date - now);
+  } else {
+    return std::nullopt;
+  }
+  return std::clamp<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0), kMaxRetryAfter);
 }
 
 std::string BodySink::timeout_text(std::chrono::milliseconds waited) const {
@@ -426,7 +489,14 @@ asio::awaitable<Result<unsigned>> HttpClient::exchange(Stream& s, Exchange& ex) 
   if (status / 100 != 2) {
     auto text = server_error_text(error_body);
     if (text.empty()) text = where_ + " answered HTTP " + std::to_string(status);
-    co_return BackendError{Kind::Http, std::move(text), ex.url, status};
+    BackendError e{Kind::Http, std::move(text), ex.url, status};
+    if (status == 429 || status == 503) {
+      const auto& fields = parser.get();
+      if (auto it = fields.find(http::field::retry_after); it != fields.end()) {
+        e.retry_after = parse_retry_after(it->value(), std::chrono::system_clock::now()).value_or(e.retry_after);
+      }
+    }
+    co_return e;
   }
   co_return status;
 }

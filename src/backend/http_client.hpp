@@ -46,6 +46,12 @@ class BodySink {
 // "5 s", "0.3 s": how timeouts read in messages.
 std::string seconds_text(std::chrono::milliseconds t);
 
+// A Retry-After value: delta seconds ("120") or an HTTP date (IMF-fixdate, or the obsolete RFC 850
+// and asctime forms), as a wait from `now` (0 for a date in the past, at most a day). Nothing for
+// a value that is neither.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
+
 // Sizes of the keep-alive pool.
 struct PoolLimits {
   std::size_t max_idle = 4;
@@ -71,7 +77,8 @@ class HttpClient {
 
   // Paths are taken by value: a coroutine must own what it reads after its first suspension.
   // Sends a request and streams the body of a 2xx answer into `sink`. Returns the status, or:
-  // Http for a non-2xx answer (message: the server's own error text), Unreachable, Timeout,
+  // Http for a non-2xx answer (message: the server's own error text; retry_after from a 429 or
+  // 503 answer's Retry-After), Unreachable, Timeout,
   // Protocol (connection dropped mid-response) or Cancelled. Reads wait sink.read_timeout(idle_timeout).
   asio::awaitable<Result<unsigned>> stream(boost::beast::http::verb method, std::string path, std::string body,
                                            BodySink& sink);
