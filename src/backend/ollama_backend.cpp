@@ -1,12 +1,12 @@
 #include "backend/ollama_backend.hpp"
 
+#include "backend/json_write.hpp"
 #include "backend/ollama_chat_stream.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 namespace yollayah::backend {
 
@@ -25,39 +25,6 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using Kind = BackendError::Kind;
 
-void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-std::string_view role_name(ChatMessage::Role role) {
-  switch (role) {
-    case ChatMessage::Role::System: return "system";
-    case ChatMessage::Role::Assistant: return "assistant";
-    case ChatMessage::Role::User: break;
-  }
-  return "user";
-}
-
 std::string string_at(const json::object& o, std::string_view key) {
   if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
   return {};
@@ -68,11 +35,12 @@ const json::object* object_at(const json::object& o, std::string_view key) {
   return nullptr;
 }
 
-Result<json::object> parse_object(const std::string& body, const std::string& url, std::string_view what) {
+Result<json::object> parse_object(const std::string& body, const std::string& url, std::string_view what,
+                                  const std::string& where) {
   boost::system::error_code ec;
   auto v = json::parse(body, ec);
   if (ec || !v.is_object()) {
-    return BackendError{Kind::Protocol, "Ollama sent " + std::string(what) + " that is not a JSON object", url, 0};
+    return BackendError{Kind::Protocol, where + " sent " + std::string(what) + " that is not a JSON object", url, 0};
   }
   return std::move(v.get_object());
 }
@@ -115,37 +83,23 @@ ModelDetails details_of(std::string name, const json::object& o) {
 }  // namespace
 
 std::string ollama_chat_body(const ChatRequest& request) {
-  std::size_t size = 96 + request.model.size();
-  for (const auto& m : request.messages) size += 40 + m.content.size() + m.content.size() / 8;
   std::string out;
-  out.reserve(size);
+  out.reserve(estimated_json_size(request));
   out += "{\"model\":";
   append_json_string(out, request.model);
-  out += ",\"messages\":[";
-  for (std::size_t i = 0; i < request.messages.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out += "{\"role\":\"";
-    out += role_name(request.messages[i].role);
-    out += "\",\"content\":";
-    append_json_string(out, request.messages[i].content);
-    out.push_back('}');
-  }
-  out += "],\"stream\":true";
+  out += ",\"messages\":";
+  append_messages(out, request);
+  out += ",\"stream\":true";
   if (request.temperature || request.num_predict) {
     out += ",\"options\":{";
-    char num[32];
     if (request.temperature) {
-      auto [end, ec] = std::to_chars(num, num + sizeof num, *request.temperature);
-      (void)ec;
       out += "\"temperature\":";
-      out.append(num, end);
+      append_json_number(out, *request.temperature);
     }
     if (request.num_predict) {
       if (request.temperature) out.push_back(',');
-      auto [end, ec] = std::to_chars(num, num + sizeof num, *request.num_predict);
-      (void)ec;
       out += "\"num_predict\":";
-      out.append(num, end);
+      append_json_number(out, static_cast<long long>(*request.num_predict));
     }
     out.push_back('}');
   }
@@ -153,44 +107,131 @@ std::string ollama_chat_body(const ChatRequest& request) {
   return out;
 }
 
+std::string ollama_full_name(std::string_view model) {
+  const auto slash = model.rfind('/');
+  const auto tail = slash == std::string_view::npos ? model : model.substr(slash + 1);
+  if (model.empty() || tail.find(':') != std::string_view::npos) return std::string(model);
+  return std::string(model) + ":latest";
+}
+
 OllamaBackend::OllamaBackend(asio::any_io_executor io, OllamaConfig config)
     : http_(std::move(io), std::move(config), "Ollama") {}
 
 std::string OllamaBackend::endpoint() const { return http_.config().endpoint.base_url(); }
 
+std::string OllamaBackend::name() const { return http_.config().display_name(); }
+
+bool OllamaBackend::same_model(std::string_view listed, std::string_view asked) const {
+  return listed == asked || ollama_full_name(listed) == ollama_full_name(asked);
+}
+
+std::string OllamaBackend::missing_model_advice(std::string_view model) const {
+  return "Pull it with `ollama pull " + std::string(model) + "`.";
+}
+
+BackendError OllamaBackend::advise(BackendError e, std::string_view model) const {
+  if (e.advice.empty()) {
+    switch (e.kind) {
+      case Kind::Unreachable:
+        e.advice = "Start Ollama with `ollama serve`, set OLLAMA_HOST to a running server, or try the simulated "
+                   "model: ./yollayah.sh demo";
+        break;
+      case Kind::Http:
+        if (e.http_status == 404 && !model.empty()) e.advice = missing_model_advice(model);
+        break;
+      case Kind::Timeout:
+        e.advice = "Check that Ollama is not overloaded, then try again.";
+        break;
+      default:
+        break;
+    }
+  }
+  return http_.redact(std::move(e));
+}
+
+bool OllamaBackend::known_loaded(std::string_view model, Clock::time_point now) const {
+  const auto full = ollama_full_name(model);
+  std::lock_guard lock(loaded_mutex_);
+  for (const auto& [name, seen] : loaded_) {
+    if (name == full) return now - seen < kLoadedFor;
+  }
+  return false;
+}
+
+void OllamaBackend::note_loaded(std::string_view model, Clock::time_point now) {
+  auto full = ollama_full_name(model);
+  std::lock_guard lock(loaded_mutex_);
+  for (auto& [name, seen] : loaded_) {
+    if (name == full) {
+      seen = now;
+      return;
+    }
+  }
+  loaded_.emplace_back(std::move(full), now);
+}
+
+asio::awaitable<Result<OllamaBackend::LoadState>> OllamaBackend::load_state(std::string model) {
+  if (!has_ps_) co_return LoadState::Unknown;
+  auto body = co_await http_.fetch(http::verb::get, "/api/ps");
+  if (!body) {
+    if (body.error().kind != Kind::Http) co_return body.error();  // nobody there, or nobody answering
+    if (body.error().http_status == 404) has_ps_ = false;         // an Ollama before /api/ps
+    co_return LoadState::Unknown;
+  }
+  auto ps = parse_object(*body, http_.url("/api/ps"), "a list of loaded models", http_.where());
+  if (!ps) co_return LoadState::Unknown;
+  const auto now = Clock::now();
+  bool listed = false;
+  for (const auto& m : models_of(*ps)) {
+    note_loaded(m.name, now);
+    listed = listed || same_model(m.name, model);
+  }
+  co_return listed ? LoadState::Loaded : LoadState::NotLoaded;
+}
+
 asio::awaitable<Result<ChatStats>> OllamaBackend::chat(const ChatRequest& request, ChatSink& sink) {
   const auto& cfg = http_.config();
-  OllamaChatStream stream(sink, http_.url("/api/chat"), ChatDeadlines(cfg.first_token_timeout, cfg.idle_timeout));
+  const auto url = http_.url("/api/chat");
+  OllamaChatStream stream(sink, url, ChatDeadlines(cfg.first_token_timeout, cfg.idle_timeout));
+  if (!known_loaded(request.model)) {
+    auto state = co_await load_state(request.model);
+    if (!state) co_return advise(state.error(), request.model);
+    if (*state == LoadState::NotLoaded) {
+      sink.on_loading(request.model);
+      stream.deadlines().loading(request.model, cfg.load_timeout);
+    }
+  }
   auto r = co_await http_.stream(http::verb::post, "/api/chat", ollama_chat_body(request), stream);
-  if (stream.error()) co_return *stream.error();
+  if (stream.deadlines().got_content()) note_loaded(request.model, Clock::now());
+  if (stream.error()) co_return advise(*stream.error(), request.model);
   if (!r) {
     auto e = r.error();
     if (e.kind == Kind::Protocol) e.message = "the stream ended before the model finished: " + e.message;
-    co_return e;
+    co_return advise(std::move(e), request.model);
   }
   stream.finish();
-  if (stream.error()) co_return *stream.error();
+  if (stream.error()) co_return advise(*stream.error(), request.model);
   if (!stream.done()) {
-    co_return BackendError{Kind::Protocol,
-                           "the stream from Ollama at " + endpoint() + " ended before the model finished",
-                           http_.url("/api/chat"), *r};
+    co_return advise({Kind::Protocol, "the stream from " + http_.where() + " ended before the model finished", url,
+                      *r});
   }
+  note_loaded(request.model, Clock::now());
   co_return std::move(stream.stats());
 }
 
 asio::awaitable<Result<std::vector<ModelInfo>>> OllamaBackend::list_models() {
   auto body = co_await http_.fetch(http::verb::get, "/api/tags");
-  if (!body) co_return body.error();
-  auto tags = parse_object(*body, http_.url("/api/tags"), "a model list");
-  if (!tags) co_return tags.error();
+  if (!body) co_return advise(body.error());
+  auto tags = parse_object(*body, http_.url("/api/tags"), "a model list", http_.where());
+  if (!tags) co_return advise(tags.error());
   co_return models_of(*tags);
 }
 
 asio::awaitable<Result<std::string>> OllamaBackend::version() {
   auto body = co_await http_.fetch(http::verb::get, "/api/version");
-  if (!body) co_return body.error();
-  auto v = parse_object(*body, http_.url("/api/version"), "a version");
-  if (!v) co_return v.error();
+  if (!body) co_return advise(body.error());
+  auto v = parse_object(*body, http_.url("/api/version"), "a version", http_.where());
+  if (!v) co_return advise(v.error());
   co_return string_at(*v, "version");
 }
 
@@ -199,9 +240,9 @@ asio::awaitable<Result<ModelDetails>> OllamaBackend::show(std::string model) {
   append_json_string(request, model);
   request.push_back('}');
   auto body = co_await http_.fetch(http::verb::post, "/api/show", std::move(request));
-  if (!body) co_return body.error();
-  auto o = parse_object(*body, http_.url("/api/show"), "model details");
-  if (!o) co_return o.error();
+  if (!body) co_return advise(body.error(), model);
+  auto o = parse_object(*body, http_.url("/api/show"), "model details", http_.where());
+  if (!o) co_return advise(o.error(), model);
   co_return details_of(std::move(model), *o);
 }
 

@@ -10,12 +10,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +35,7 @@ using Request = http::request<http::string_body>;
 struct Reply {
   std::string raw;    // written as is: status line, headers, body
   bool hang = false;  // after writing, keep the connection open and say nothing more
+  std::chrono::milliseconds delay{0};  // before writing (a model that takes its time)
 };
 
 // "HTTP/1.1 STATUS …" with a Content-Length body and any extra header lines ("Name: value\r\n").
@@ -125,6 +128,10 @@ class Server {
       if (ec) co_return;
       st->requests.push_back(req);
       Reply reply = st->handler(req);
+      if (reply.delay.count() > 0) {
+        asio::steady_timer timer(s.get_executor(), reply.delay);
+        co_await timer.async_wait(kAwait);
+      }
       auto [wec, w] = co_await asio::async_write(s, asio::buffer(reply.raw), kAwait);
       (void)w;
       if (wec) co_return;

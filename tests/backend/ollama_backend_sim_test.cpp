@@ -132,6 +132,7 @@ TEST_F(OllamaSim, UnknownModelIsHttp404WithOllamasText) {
   EXPECT_EQ(r->error().kind, Kind::Http);
   EXPECT_EQ(r->error().http_status, 404u);
   EXPECT_EQ(r->error().message, "model \"zzz\" not found, try pulling it first");
+  EXPECT_EQ(r->error().advice, "Pull it with `ollama pull zzz`.");
   CollectSink ok_sink;
   auto ok = chat(backend, ok_sink, 10s, hello("a"));
   ASSERT_TRUE(ok && *ok);
