@@ -1,0 +1,120 @@
+// Parses a Server-Sent Events byte stream (the WHATWG "event stream" format) into events, for
+// OpenAI-compatible streaming. Lines end in "\n", "\r\n" or "\r", wherever reads cut them; comment
+// lines and id/retry/unknown fields are ignored; data lines are joined with "\n"; an event is
+// dispatched on its blank line. An event that arrived within one read is handed out as a view
+// into that read's bytes: the common one-line event is never copied.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace yollayah::backend {
+
+struct SseEvent {
+  std::string_view data;  // the data lines, joined with "\n"
+  std::string_view type;  // the `event:` field ("" when absent, which means "message")
+};
+
+class SseParser {
+ public:
+  // Events (and lines) larger than max_event are dropped and counted.
+  explicit SseParser(std::size_t max_event = 8u << 20) : max_event_(max_event) {}
+
+  // Calls on_event(const SseEvent&) -> bool for each event that has data; views are valid only
+  // during the call. Returns false as soon as on_event does (the rest is dropped).
+  template <class OnEvent>
+  bool feed(std::string_view bytes, OnEvent&& on_event) {
+    if (at_start_) bytes = skip_bom(bytes);
+    while (!bytes.empty()) {
+      if (skip_lf_) {  // the "\n" of a "\r\n" that a read cut in two
+        skip_lf_ = false;
+        if (bytes.front() == '\n') {
+          bytes.remove_prefix(1);
+          continue;
+        }
+      }
+      std::size_t end = 0;
+      while (end < bytes.size() && bytes[end] != '\n' && bytes[end] != '\r') ++end;
+      if (end == bytes.size()) {
+        keep(bytes);
+        break;
+      }
+      skip_lf_ = bytes[end] == '\r';
+      const SseEvent* event = nullptr;
+      if (tail_.empty() && !discarding_) {
+        event = line(bytes.substr(0, end), true);
+      } else {
+        keep(bytes.substr(0, end));
+        if (discarding_) {
+          discarding_ = false;
+          ++oversized_;
+        } else {
+          event = line(tail_, false);
+          tail_.clear();  // keeps its capacity
+        }
+      }
+      bytes.remove_prefix(end + 1);
+      if (event && !on_event(*event)) {
+        end_of_read();
+        return false;
+      }
+    }
+    end_of_read();
+    return true;
+  }
+
+  // The stream ended. Unlike a browser, a last event whose blank line never came is still
+  // dispatched (some servers end with "data: [DONE]\n").
+  template <class OnEvent>
+  bool finish(OnEvent&& on_event) {
+    bool go = true;
+    if (discarding_) {
+      ++oversized_;
+    } else if (!tail_.empty()) {
+      const std::string last = std::move(tail_);
+      if (const auto* event = line(last, false)) go = on_event(*event);
+    }
+    tail_.clear();
+    discarding_ = skip_lf_ = false;
+    if (go && data_lines_ > 0) {
+      if (const auto* event = line({}, false)) go = on_event(*event);
+    }
+    reset_event();
+    return go;
+  }
+
+  // Events or lines dropped because they exceeded max_event.
+  std::size_t oversized_events() const { return oversized_; }
+  bool has_partial_event() const { return !tail_.empty() || discarding_ || data_lines_ > 0; }
+
+ private:
+  // Handles one complete line; returns the event it completes, if any. `stable` says whether
+  // the line's bytes stay valid until the end of this read (a view into the read's bytes) or
+  // not (the reassembly buffer).
+  const SseEvent* line(std::string_view text, bool stable);
+  void keep(std::string_view part);
+  std::string_view skip_bom(std::string_view bytes);
+  void end_of_read();  // a pending event's data that is still a view is copied
+  void reset_event();
+
+  std::size_t max_event_;
+  std::string tail_;          // a line cut by a read
+  bool discarding_ = false;   // the cut line grew past max_event
+  bool skip_lf_ = false;
+  bool at_start_ = true;      // a UTF-8 BOM may open the stream
+  std::size_t bom_seen_ = 0;
+  std::size_t oversized_ = 0;
+
+  // The event being read.
+  std::size_t data_lines_ = 0;
+  std::string_view data_view_;  // the only data line, still in the read's bytes
+  bool data_in_buffer_ = false;
+  std::string data_;
+  std::string type_;
+  bool event_oversized_ = false;
+  bool dispatched_ = false;  // event_ was handed out: the event's state is reset before the next line
+  SseEvent event_;
+};
+
+}  // namespace yollayah::backend
