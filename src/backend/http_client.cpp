@@ -111,12 +111,6 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-void mask(std::string& text, const std::string& secret) {
-  if (secret.empty()) return;
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-    text.replace(at, secret.size(), "***");
-  }
-}
 
 // Collects a whole (small) body for fetch().
 class StringSink final : public BodySink {
@@ -143,6 +137,14 @@ std::string seconds_text(std::chrono::milliseconds t) {
     std::snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(t.count()) / 1000.0);
   }
   return buf;
+}
+
+std::string masked(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+    text.replace(at, secret.size(), "***");
+  }
+  return text;
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
@@ -205,13 +207,13 @@ void HttpClient::set_up_tls() {
     tls_->set_verify_mode(ssl::verify_none);
     core::log().warn("{}: TLS certificate checks are off (tls_insecure = true): anyone on the way can read and "
                      "change this traffic",
-                     where_);
+                     masked(where_, config_.api_key));
     return;
   }
   tls_->set_verify_mode(ssl::verify_peer);
   boost::system::error_code ec;
   tls_->set_default_verify_paths(ec);
-  if (ec) core::log().warn("{}: cannot load the system's CA certificates ({})", where_, ec.message());
+  if (ec) core::log().warn("{}: cannot load the system's CA certificates ({})", masked(where_, config_.api_key), ec.message());
   if (!config_.tls.ca_file.empty()) {
     tls_->load_verify_file(config_.tls.ca_file, ec);
     if (ec) {
@@ -228,9 +230,9 @@ void HttpClient::set_up_tls() {
 HttpClient::~HttpClient() = default;
 
 BackendError HttpClient::redact(BackendError e) const {
-  mask(e.message, config_.api_key);
-  mask(e.url, config_.api_key);
-  mask(e.advice, config_.api_key);
+  e.message = masked(std::move(e.message), config_.api_key);
+  e.url = masked(std::move(e.url), config_.api_key);
+  e.advice = masked(std::move(e.advice), config_.api_key);
   return e;
 }
 
@@ -295,8 +297,9 @@ asio::awaitable<Result<unsigned>> HttpClient::stream_once_or_twice(http::verb me
     ex.got_response_bytes = ex.keep_alive = ex.stopped = false;
     auto r = co_await run(ex);
     if (!r && reused && attempt == 0 && !ex.got_response_bytes && r.error().kind == Kind::Protocol) {
-      core::log().debug("{}: reused connection failed before any response ({}); retrying on a new one", url,
-                        r.error().message);
+      core::log().debug("{}", masked(url + ": reused connection failed before any response (" + r.error().message +
+                                         "); retrying on a new one",
+                                     config_.api_key));
       continue;  // the server had closed the idle connection
     }
     // A whole answer, error statuses included, leaves the connection ready for the next request.

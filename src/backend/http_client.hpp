@@ -46,6 +46,9 @@ class BodySink {
 // "5 s", "0.3 s": how timeouts read in messages.
 std::string seconds_text(std::chrono::milliseconds t);
 
+// `text` with every occurrence of `secret` (an API key) replaced by "***"; for errors and log lines.
+std::string masked(std::string text, std::string_view secret);
+
 // A Retry-After value: delta seconds ("120") or an HTTP date (IMF-fixdate, or the obsolete RFC 850
 // and asctime forms), as a wait from `now` (0 for a date in the past, at most a day). Nothing for
 // a value that is neither.

@@ -193,6 +193,7 @@ asio::awaitable<Result<ChatStats>> OllamaBackend::chat(const ChatRequest& reques
   const auto& cfg = http_.config();
   const auto url = http_.url("/api/chat");
   OllamaChatStream stream(sink, url, ChatDeadlines(cfg.first_token_timeout, cfg.idle_timeout));
+  stream.set_secret(cfg.api_key);
   if (!known_loaded(request.model)) {
     auto state = co_await load_state(request.model);
     if (!state) co_return advise(state.error(), request.model);

@@ -19,7 +19,7 @@ void OllamaChatStream::finish() {
   lines_.finish([this](std::string_view line) { return on_line(line); });
   stats_.malformed_lines += clamp32(lines_.oversized_lines());
   if (stats_.malformed_lines > 1) {
-    core::log().warn("{}: skipped {} malformed NDJSON lines", url_, stats_.malformed_lines);
+    core::log().warn("{}: skipped {} malformed NDJSON lines", masked(url_, secret_), stats_.malformed_lines);
   }
 }
 
@@ -27,7 +27,8 @@ bool OllamaChatStream::on_line(std::string_view line) {
   if (error_) return false;
   if (!parser_.parse(line)) {
     if (++stats_.malformed_lines == 1) {  // one warning per stream; finish() logs the total
-      core::log().warn("{}: skipping a line that is not valid JSON: {:.200}", url_, line);
+      core::log().warn("{}", masked(url_ + ": skipping a line that is not valid JSON: " + std::string(line.substr(0, 200)),
+                                    secret_));
     }
     return true;
   }

@@ -37,6 +37,8 @@ class OllamaChatStream final : public BodySink {
   const std::optional<BackendError>& error() const { return error_; }  // Kind::Server
   ChatStats& stats() { return stats_; }
   ChatDeadlines& deadlines() { return deadlines_; }
+  // Masked in what this stream logs: a server may echo the API key back.
+  void set_secret(std::string secret) { secret_ = std::move(secret); }
 
  private:
   bool on_line(std::string_view line);
@@ -44,6 +46,7 @@ class OllamaChatStream final : public BodySink {
   ChatSink& sink_;
   std::string url_;
   ChatDeadlines deadlines_;
+  std::string secret_;
   LineSplitter lines_;
   OllamaLineParser parser_;
   ChatStats stats_;

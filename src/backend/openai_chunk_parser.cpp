@@ -1,0 +1,225 @@
+#include "backend/openai_chunk_parser.hpp"
+
+#include "protocol/utf8.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <array>
+#include <limits>
+
+namespace yollayah::backend {
+namespace {
+
+namespace json = boost::json;
+using boost::system::error_code;
+
+enum class Field : std::uint8_t {
+  None, Other, Choices, Delta, Content, FinishReason, Model, Usage, CompletionTokens, PromptTokens,
+  Timings, PredictedMs, PromptMs, Error, Message,
+};
+
+Field classify(std::string_view key) {
+  struct Entry {
+    std::string_view key;
+    Field field;
+  };
+  static constexpr std::array<Entry, 13> kFields{{
+      {"choices", Field::Choices},
+      {"delta", Field::Delta},
+      {"content", Field::Content},
+      {"finish_reason", Field::FinishReason},
+      {"model", Field::Model},
+      {"usage", Field::Usage},
+      {"completion_tokens", Field::CompletionTokens},
+      {"prompt_tokens", Field::PromptTokens},
+      {"timings", Field::Timings},
+      {"predicted_ms", Field::PredictedMs},
+      {"prompt_ms", Field::PromptMs},
+      {"error", Field::Error},
+      {"message", Field::Message},
+  }};
+  for (const auto& e : kFields) {
+    if (e.key == key) return e.field;
+  }
+  return Field::Other;
+}
+
+// Depth 1 is the chunk object; choices[i] objects are at depth 3 and their delta at depth 4.
+struct Handler {
+  static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t kTracked = 5;
+
+  OpenAiChunk out;
+  std::array<Field, kTracked> keys{};
+  std::size_t depth = 0;
+  std::size_t choices_seen = 0;  // choice objects opened so far; only the first is read
+  bool top_is_object = false;
+  std::string key_buf;
+
+  bool in_first_choice() const { return depth >= 3 && keys[1] == Field::Choices && choices_seen == 1; }
+
+  std::string* string_target() {
+    switch (depth) {
+      case 1:
+        if (keys[1] == Field::Model) return &out.model;
+        if (keys[1] == Field::Error) {
+          out.has_error = true;
+          return &out.error;
+        }
+        return nullptr;
+      case 2:
+        if (keys[1] == Field::Error && keys[2] == Field::Message) return &out.error;
+        return nullptr;
+      case 3:
+        if (in_first_choice() && keys[3] == Field::FinishReason) return &out.finish_reason;
+        return nullptr;
+      case 4:
+        if (in_first_choice() && keys[3] == Field::Delta && keys[4] == Field::Content) {
+          out.has_content = true;
+          return &out.content;
+        }
+        return nullptr;
+      default:
+        return nullptr;
+    }
+  }
+
+  void number(double v) {
+    if (depth != 2 || v < 0) return;
+    if (keys[1] == Field::Usage) {
+      if (keys[2] == Field::CompletionTokens) out.completion_tokens = static_cast<std::uint64_t>(v);
+      else if (keys[2] == Field::PromptTokens) out.prompt_tokens = static_cast<std::uint64_t>(v);
+      else return;
+      out.has_usage = true;
+    } else if (keys[1] == Field::Timings) {
+      if (keys[2] == Field::PredictedMs) out.predicted_ms = v;
+      else if (keys[2] == Field::PromptMs) out.prompt_ms = v;
+      else return;
+      out.has_timings = true;
+    }
+  }
+
+  void open() {
+    ++depth;
+    if (depth < kTracked) keys[depth] = Field::None;
+  }
+
+  bool on_document_begin(error_code&) {
+    out.clear();
+    depth = choices_seen = 0;
+    top_is_object = false;
+    key_buf.clear();
+    return true;
+  }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    if (depth == 0) top_is_object = true;
+    if (depth == 1 && keys[1] == Field::Error) out.has_error = true;
+    if (depth == 2 && keys[1] == Field::Choices) ++choices_seen;
+    open();
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) {
+    --depth;
+    return true;
+  }
+  bool on_array_begin(error_code&) {
+    open();
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    --depth;
+    return true;
+  }
+  bool on_key_part(std::string_view s, std::size_t, error_code&) {
+    key_buf.append(s);
+    return true;
+  }
+  bool on_key(std::string_view s, std::size_t, error_code&) {
+    Field f;
+    if (key_buf.empty()) {
+      f = classify(s);
+    } else {
+      key_buf.append(s);
+      f = classify(key_buf);
+      key_buf.clear();
+    }
+    if (depth < kTracked) keys[depth] = f;
+    return true;
+  }
+  bool on_string_part(std::string_view s, std::size_t, error_code&) {
+    if (auto* t = string_target()) t->append(s);
+    return true;
+  }
+  bool on_string(std::string_view s, std::size_t n, error_code& ec) { return on_string_part(s, n, ec); }
+  bool on_number_part(std::string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t v, std::string_view, error_code&) {
+    number(static_cast<double>(v));
+    return true;
+  }
+  bool on_uint64(std::uint64_t v, std::string_view, error_code&) {
+    number(static_cast<double>(v));
+    return true;
+  }
+  bool on_double(double v, std::string_view, error_code&) {
+    number(v);
+    return true;
+  }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(std::string_view, error_code&) { return true; }
+  bool on_comment(std::string_view, error_code&) { return true; }
+};
+
+// As in the Ollama parser: UTF-8 is checked in the strings we keep, not across the whole chunk.
+json::parse_options chunk_options() {
+  json::parse_options o;
+  o.allow_invalid_utf8 = true;
+  return o;
+}
+
+bool kept_strings_valid(const OpenAiChunk& c) {
+  return protocol::find_invalid_utf8(c.content) == protocol::kValidUtf8 &&
+         protocol::find_invalid_utf8(c.error) == protocol::kValidUtf8 &&
+         protocol::find_invalid_utf8(c.model) == protocol::kValidUtf8 &&
+         protocol::find_invalid_utf8(c.finish_reason) == protocol::kValidUtf8;
+}
+
+}  // namespace
+
+void OpenAiChunk::clear() {
+  content.clear();
+  has_content = false;
+  finish_reason.clear();
+  model.clear();
+  has_usage = false;
+  completion_tokens = prompt_tokens = 0;
+  has_timings = false;
+  predicted_ms = prompt_ms = 0;
+  has_error = false;
+  error.clear();
+}
+
+struct OpenAiChunkParser::Impl {
+  json::basic_parser<Handler> parser{chunk_options()};
+};
+
+OpenAiChunkParser::OpenAiChunkParser() : impl_(std::make_unique<Impl>()) {}
+OpenAiChunkParser::~OpenAiChunkParser() = default;
+
+bool OpenAiChunkParser::parse(std::string_view data) {
+  auto& p = impl_->parser;
+  p.reset();
+  error_code ec;
+  std::size_t used = p.write_some(false, data.data(), data.size(), ec);
+  if (ec || !p.done() || !p.handler().top_is_object) return false;
+  return data.substr(used).find_first_not_of(" \t\r\n") == std::string_view::npos &&
+         kept_strings_valid(p.handler().out);
+}
+
+const OpenAiChunk& OpenAiChunkParser::chunk() const { return impl_->parser.handler().out; }
+
+}  // namespace yollayah::backend
