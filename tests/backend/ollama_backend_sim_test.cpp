@@ -1,5 +1,6 @@
 // OllamaBackend against a real ollama-sim process over loopback HTTP.
 #include "backend/sim_harness.hpp"
+#include "backend/test_certs.hpp"
 
 #include "core/log.hpp"
 #include "support/sim_process.hpp"
@@ -22,9 +23,9 @@ class OllamaSim : public ::testing::Test {
  protected:
   void SetUp() override { core::disable_logging(); }
 
-  std::optional<Result<ChatStats>> chat(OllamaBackend& b, CollectSink& sink, std::chrono::milliseconds limit = 10s,
+  std::optional<Result<ChatStats>> chat(OllamaBackend& b, ChatSink& sink, std::chrono::milliseconds limit = 10s,
                                         ChatRequest req = hello()) {
-    return run_bounded(ioc_, [](OllamaBackend& b, ChatRequest r, CollectSink& s) -> asio::awaitable<Result<ChatStats>> {
+    return run_bounded(ioc_, [](OllamaBackend& b, ChatRequest r, ChatSink& s) -> asio::awaitable<Result<ChatStats>> {
       co_return co_await b.chat(r, s);
     }(b, std::move(req), sink), limit);
   }
@@ -327,6 +328,88 @@ TEST_F(OllamaSim, LongFastStreamArrivesWhole) {
   ASSERT_TRUE(r && *r);
   EXPECT_EQ((*r)->eval_count, 200000u);
   EXPECT_EQ(sink.calls, 200000);
+}
+
+struct LoadingSink final : ChatSink {
+  void on_content(std::string_view t) override { text.append(t); }
+  void on_loading(std::string_view model) override { loading.emplace_back(model); }
+  std::string text;
+  std::vector<std::string> loading;
+};
+
+TEST_F(OllamaSim, AColdLoadIsAnnouncedAndWaitedForOnce) {
+  test::SimProcess sim({"--script", script_.path, "--load-ms", "800"});
+  auto config = config_for(sim.url());
+  config.first_token_timeout = 300ms;  // shorter than the load: only load_timeout lets it finish
+  config.load_timeout = 5s;
+  OllamaBackend backend(ioc_.get_executor(), config);
+  LoadingSink cold;
+  auto first = chat(backend, cold);
+  ASSERT_TRUE(first && *first) << (first ? first->error().message : "timed out");
+  EXPECT_EQ(cold.loading, (std::vector<std::string>{"m"}));
+  EXPECT_EQ(cold.text, kScriptText);
+  EXPECT_GE((*first)->load_duration_ns, 800'000'000u);
+  EXPECT_GE((*first)->first_token_ns, (*first)->load_duration_ns / 2);
+
+  LoadingSink warm;
+  auto second = chat(backend, warm);
+  ASSERT_TRUE(second && *second);
+  EXPECT_TRUE(warm.loading.empty());
+  EXPECT_EQ(warm.text, kScriptText);
+}
+
+TEST_F(OllamaSim, AModelThatLoadsPastTheLoadTimeoutFailsSayingItWasLoading) {
+  test::SimProcess sim({"--script", script_.path, "--load-ms", "3000"});
+  auto config = config_for(sim.url());
+  config.first_token_timeout = 200ms;
+  config.load_timeout = 400ms;
+  OllamaBackend backend(ioc_.get_executor(), config);
+  LoadingSink sink;
+  auto r = chat(backend, sink);
+  ASSERT_TRUE(r && !*r);
+  EXPECT_EQ(sink.loading.size(), 1u);
+  EXPECT_EQ(r->error().kind, Kind::Timeout);
+  EXPECT_EQ(r->error().message, "Ollama at " + sim.url() + " gave no first token within 0.4 s while loading m");
+}
+
+TEST_F(OllamaSim, AServerThatAcceptsAndNeverAnswersFailsAtTheProbeNotAfterMinutes) {
+  test::SimProcess sim({"--hang"});
+  auto config = config_for(sim.url(), 120s);
+  config.probe_timeout = 300ms;
+  config.first_token_timeout = config.load_timeout = 120s;
+  OllamaBackend backend(ioc_.get_executor(), config);
+  auto version = run_bounded(ioc_, backend.version(), 5s);
+  ASSERT_TRUE(version && !*version);
+  EXPECT_EQ(version->error().kind, Kind::Timeout);
+  EXPECT_EQ(version->error().message, "Ollama at " + sim.url() + " sent nothing for 0.3 s");
+  LoadingSink sink;
+  auto r = chat(backend, sink, 5s);
+  ASSERT_TRUE(r) << "the chat waited past the probe timeout";
+  ASSERT_FALSE(*r);
+  EXPECT_EQ(r->error().kind, Kind::Timeout);
+  EXPECT_EQ(r->error().url, sim.url() + "/api/ps");
+  EXPECT_TRUE(sink.loading.empty());
+}
+
+TEST_F(OllamaSim, StreamsOverTlsWithAPrivateCa) {
+  TestCerts certs;
+  test::SimProcess sim(
+      {"--script", script_.path, "--tls-cert", certs.path("server.pem"), "--tls-key", certs.path("server.key")});
+  auto config = config_for(sim.https_url());
+  config.tls.ca_file = certs.ca();
+  OllamaBackend backend(ioc_.get_executor(), config);
+  CollectSink sink;
+  auto r = chat(backend, sink);
+  ASSERT_TRUE(r && *r) << (r ? r->error().message : "timed out");
+  EXPECT_EQ(sink.text, kScriptText);
+  EXPECT_EQ(backend.connections_opened(), 1u);  // /api/ps and the chat on one TLS connection
+
+  config.tls.ca_file.clear();  // the system store does not know the throw-away CA
+  OllamaBackend untrusting(ioc_.get_executor(), config);
+  auto refused = run_bounded(ioc_, untrusting.version());
+  ASSERT_TRUE(refused && !*refused);
+  EXPECT_EQ(refused->error().kind, Kind::Unreachable);
+  EXPECT_NE(refused->error().advice.find("ca_file"), std::string::npos) << refused->error().advice;
 }
 
 }  // namespace
