@@ -163,4 +163,71 @@ Endpoint ollama_host_from_env() {
   return parse_ollama_host(v ? v : "");
 }
 
+namespace {
+
+bool path_char(char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7f; }
+
+}  // namespace
+
+boost::system::result<Endpoint, std::string> parse_backend_url(std::string_view url) {
+  url = trim(url, " \t\r\n");
+  const std::string quoted = "\"" + std::string(url) + "\"";
+  auto bad = [&](const std::string& why) -> boost::system::result<Endpoint, std::string> {
+    return boost::system::result<Endpoint, std::string>(boost::system::in_place_error,
+                                                        "the url " + quoted + " " + why);
+  };
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) {
+    return bad("has no scheme: write http://" + std::string(url) + " or https://" + std::string(url));
+  }
+  Endpoint ep;
+  ep.scheme = lower(url.substr(0, sep));
+  if (ep.scheme != "http" && ep.scheme != "https") {
+    return bad("has the scheme \"" + ep.scheme + "\"; a backend is reached over http:// or https://");
+  }
+  std::string_view rest = url.substr(sep + 3);
+  if (rest.find_first_of("?#") != std::string_view::npos) return bad("has a query or fragment; give the base only");
+
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (authority.find('@') != std::string_view::npos) {
+    return bad("holds credentials; put the API key in an environment variable named by api_key_env");
+  }
+  std::string_view host, port;
+  bool has_port = false;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return bad("has an IPv6 address without its closing ]");
+    host = authority.substr(1, close - 1);
+    auto after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return bad("has something other than :PORT after the IPv6 address");
+    has_port = !after.empty();
+    if (has_port) port = after.substr(1);
+    if (!host.empty() && !is_v6_address(host)) return bad("has an invalid IPv6 address in brackets");
+  } else {
+    const auto colon = authority.find(':');
+    if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) {
+      return bad("has an IPv6 address without brackets: write it as [ADDRESS]:PORT");
+    }
+    host = authority.substr(0, colon);
+    has_port = colon != std::string_view::npos;
+    if (has_port) port = authority.substr(colon + 1);
+    if (auto why = name_error(host)) return bad("is malformed: " + *why);
+  }
+  if (host.empty()) return bad("has no host");
+  ep.host = lower(host);
+  ep.port = ep.tls() ? 443 : 80;
+  if (has_port) {
+    if (auto why = port_error(port)) return bad("is malformed: " + *why);
+    ep.port = *parse_port(port);
+  }
+  if (slash != std::string_view::npos) {
+    auto path = rest.substr(slash);
+    if (!std::all_of(path.begin(), path.end(), path_char)) return bad("has spaces or control characters in its path");
+    path = trim(path, "/");
+    if (!path.empty()) ep.base_path = "/" + std::string(path);
+  }
+  return ep;
+}
+
 }  // namespace yollayah::backend

@@ -1,5 +1,8 @@
-// Where the Ollama server is: OLLAMA_HOST parsed the way Ollama's own client parses it.
+// Where a model server is: OLLAMA_HOST parsed the way Ollama's own client parses it, and the
+// strict url of a [[backend]] entry.
 #pragma once
+
+#include <boost/system/result.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -36,5 +39,12 @@ std::optional<std::string> ollama_host_error(std::string_view value);
 
 // parse_ollama_host(getenv("OLLAMA_HOST")).
 Endpoint ollama_host_from_env();
+
+// A [[backend]] url, strictly: the scheme is required (http or https) and gives the default port
+// (80 or 443, never Ollama's 11434); a malformed port, an empty host, an IPv6 address without
+// brackets, credentials, a query or a fragment are errors; a path is kept as base_path
+// ("https://host/v1" → base_path "/v1"). The error is one sentence for the user, quoting the url.
+// (The error type is a plain string: test with `if (!r)`, read with `*r` and `r.error()`.)
+boost::system::result<Endpoint, std::string> parse_backend_url(std::string_view url);
 
 }  // namespace yollayah::backend
