@@ -26,6 +26,7 @@ class ChatDeadlines {
   }
 
   bool got_content() const { return got_content_; }
+  bool is_loading() const { return !loading_model_.empty(); }
   std::chrono::milliseconds read_timeout() const { return got_content_ ? idle_ : first_token_; }
   // "gave no first token within 60 s", "went silent for 30 s mid-answer".
   std::string timeout_text(std::chrono::milliseconds waited) const;

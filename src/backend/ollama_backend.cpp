@@ -3,6 +3,8 @@
 #include "backend/json_write.hpp"
 #include "backend/ollama_chat_stream.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -80,6 +82,38 @@ ModelDetails details_of(std::string name, const json::object& o) {
   return d;
 }
 
+// Tells the sink a model is loading once the first token is `after` late. Runs on the chat's own
+// executor, so it never races the stream; stop() before the chat returns, after which a pending
+// wake-up touches nothing but this object.
+class LoadingNotice : public std::enable_shared_from_this<LoadingNotice> {
+ public:
+  static std::shared_ptr<LoadingNotice> start(const asio::any_io_executor& executor, ChatSink& sink,
+                                              const ChatDeadlines& deadlines, std::string model,
+                                              std::chrono::milliseconds after) {
+    auto n = std::shared_ptr<LoadingNotice>(new LoadingNotice(executor, sink, deadlines, std::move(model)));
+    n->timer_.expires_after(after);
+    n->timer_.async_wait([n](const boost::system::error_code& ec) {
+      if (!ec && !n->stopped_ && !n->deadlines_.got_content()) n->sink_.on_loading(n->model_);
+    });
+    return n;
+  }
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
+
+ private:
+  LoadingNotice(const asio::any_io_executor& executor, ChatSink& sink, const ChatDeadlines& deadlines,
+                std::string model)
+      : timer_(executor), sink_(sink), deadlines_(deadlines), model_(std::move(model)) {}
+
+  asio::steady_timer timer_;
+  ChatSink& sink_;
+  const ChatDeadlines& deadlines_;
+  std::string model_;
+  bool stopped_ = false;
+};
+
 }  // namespace
 
 std::string ollama_chat_body(const ChatRequest& request) {
@@ -115,7 +149,7 @@ std::string ollama_full_name(std::string_view model) {
 }
 
 OllamaBackend::OllamaBackend(asio::any_io_executor io, OllamaConfig config)
-    : http_(std::move(io), std::move(config), "Ollama") {}
+    : http_(std::move(io), config, "Ollama"), loading_notice_after_(config.loading_notice_after) {}
 
 std::string OllamaBackend::endpoint() const { return http_.config().endpoint.base_url(); }
 
@@ -194,20 +228,29 @@ asio::awaitable<Result<ChatStats>> OllamaBackend::chat(const ChatRequest& reques
   const auto url = http_.url("/api/chat");
   OllamaChatStream stream(sink, url, ChatDeadlines(cfg.first_token_timeout, cfg.idle_timeout));
   stream.set_secret(cfg.api_key);
+  std::shared_ptr<LoadingNotice> notice;
   if (!known_loaded(request.model)) {
     auto state = co_await load_state(request.model);
     if (!state) co_return advise(state.error(), request.model);
     if (*state == LoadState::NotLoaded) {
-      sink.on_loading(request.model);
       stream.deadlines().loading(request.model, cfg.load_timeout);
+      auto executor = co_await asio::this_coro::executor;
+      notice = LoadingNotice::start(executor, sink, stream.deadlines(), request.model, loading_notice_after_);
     }
   }
   auto r = co_await http_.stream(http::verb::post, "/api/chat", ollama_chat_body(request), stream);
+  if (notice) notice->stop();
   if (stream.deadlines().got_content()) note_loaded(request.model, Clock::now());
   if (stream.error()) co_return advise(*stream.error(), request.model);
   if (!r) {
     auto e = r.error();
     if (e.kind == Kind::Protocol) e.message = "the stream ended before the model finished: " + e.message;
+    if (e.kind == Kind::Timeout && !stream.deadlines().got_content()) {
+      e.advice = stream.deadlines().is_loading()
+                     ? "Loading " + request.model + " takes longer than load_timeout allows: raise it, or choose a "
+                       "smaller model."
+                     : "Check that Ollama is not overloaded; a slow machine may need a longer first_token_timeout.";
+    }
     co_return advise(std::move(e), request.model);
   }
   stream.finish();

@@ -25,6 +25,10 @@ namespace yollayah::backend {
 // An Ollama server is configured by the common BackendConfig alone (endpoint default
 // 127.0.0.1:11434; see ollama_host_from_env()); its own fields, if it ever needs any, go here.
 struct OllamaConfig : BackendConfig {
+  // A cold model is announced (ChatSink::on_loading) only when no token came within this long:
+  // a load that ends at once (a small model, a fast disk) flashes no notice.
+  std::chrono::milliseconds loading_notice_after{500};
+
   // The host and timeouts of a loaded configuration (file, environment, flags), for callers that
   // predate [[backend]] entries.
   static OllamaConfig from(const core::Config& config);
@@ -45,9 +49,10 @@ class OllamaBackend final : public Backend {
   std::string name() const override;
 
   // Before the chat, unless the model counts as loaded: GET /api/ps (probe_timeout). A failure
-  // there (the peer is dead) is returned at once; a model not listed gets sink.on_loading() and
-  // load_timeout for its first token instead of first_token_timeout. A server without /api/ps
-  // (404) is asked once, then chats wait first_token_timeout.
+  // there (the peer is dead) is returned at once; a model not listed gets load_timeout for its
+  // first token instead of first_token_timeout, and sink.on_loading() once no token came within
+  // loading_notice_after. A server without /api/ps (404) is asked once, then chats wait
+  // first_token_timeout.
   asio::awaitable<Result<ChatStats>> chat(const ChatRequest& request, ChatSink& sink) override;
   asio::awaitable<Result<std::vector<ModelInfo>>> list_models() override;  // probe_timeout
   asio::awaitable<Result<std::string>> version() override;                 // probe_timeout
@@ -75,6 +80,7 @@ class OllamaBackend final : public Backend {
   BackendError advise(BackendError e, std::string_view model = {}) const;
 
   HttpClient http_;
+  std::chrono::milliseconds loading_notice_after_;
   mutable std::mutex loaded_mutex_;  // held for a few vector operations, never across I/O
   std::vector<std::pair<std::string, Clock::time_point>> loaded_;  // full names ("m:latest"), last seen
   std::atomic<bool> has_ps_{true};   // false once /api/ps answered 404

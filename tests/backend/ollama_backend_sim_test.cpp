@@ -363,6 +363,7 @@ TEST_F(OllamaSim, AModelThatLoadsPastTheLoadTimeoutFailsSayingItWasLoading) {
   auto config = config_for(sim.url());
   config.first_token_timeout = 200ms;
   config.load_timeout = 400ms;
+  config.loading_notice_after = 100ms;
   OllamaBackend backend(ioc_.get_executor(), config);
   LoadingSink sink;
   auto r = chat(backend, sink);
