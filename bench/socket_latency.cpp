@@ -69,6 +69,7 @@ Result run_once(std::uint16_t port, std::size_t expected_tokens, bool socket, st
   conductor::SessionConfig sc;
   sc.model = "sim";
   sc.greet = false;
+  sc.max_answer_bytes = std::size_t{1} << 30;  // one long answer: the benchmark measures the stream, not the cap
   conductor::Conductor conductor(conductor_io.get_executor(), stamping, sc);
   transport::UnixServerOptions so;
   so.socket_path = dir.path + "/run/conductor.sock";

@@ -112,6 +112,7 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
   conductor::SessionConfig sc;
   sc.model = "sim";
   sc.greet = false;
+  sc.max_answer_bytes = std::size_t{1} << 30;  // one long answer: the benchmark measures the stream, not the cap
   conductor::Conductor conductor(conductor_io.get_executor(), stamping, sc);
   std::thread conductor_thread([&] { conductor_io.run(); });
 

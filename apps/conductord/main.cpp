@@ -2,7 +2,7 @@
 // Flag parsing, start-up checks, signals and wiring only.
 #include "pid_file.hpp"
 
-#include "backend/ollama_backend.hpp"
+#include "backend/factory.hpp"
 #include "conductor/conductor.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
@@ -95,10 +95,6 @@ void report_ready(int& fd, std::string_view status) {
   fd = -1;
 }
 
-std::shared_ptr<backend::OllamaBackend> make_backend(asio::io_context& io, const core::Config& config) {
-  return std::make_shared<backend::OllamaBackend>(io.get_executor(), backend::OllamaConfig::from(config));
-}
-
 int run(const Args& args) {
   core::Config config;
   if (auto err = core::load_config(config, args.config)) {
@@ -118,6 +114,11 @@ int run(const Args& args) {
     std::cerr << "conductord: already running (pid " << *owner << ", " << pid_path << ")\n";
     return 1;
   }
+  if (auto err = backend::check_backends(config)) {
+    std::cerr << "conductord: " << *err << "\n";
+    return 2;
+  }
+  for (const auto& w : config.warnings) std::cerr << "conductord: warning: " << w << "\n";
 
   int ready_fd = -1;
   const auto level = spdlog::level::from_str(args.log_level);
@@ -144,7 +145,17 @@ int run(const Args& args) {
   }
 
   asio::io_context io(1);
-  conductor::Conductor conductor(io.get_executor(), make_backend(io, config), conductor::SessionConfig::from(config));
+  auto router = backend::make_router(io.get_executor(), config);
+  if (!router) {
+    core::log().error("{}", router.error());
+    report_ready(ready_fd, router.error());
+    std::cerr << "conductord: " << router.error() << "\n";
+    conductord::remove_pid_file(pid_path);
+    ::unlink(token_path.c_str());
+    return 2;
+  }
+  for (const auto& w : config.warnings) core::log().warn("{}", w);
+  conductor::Conductor conductor(io.get_executor(), *router, conductor::SessionConfig::from(config));
   transport::UnixServerOptions options;
   options.socket_path = socket_path;
   options.max_connections = args.max_connections;
@@ -201,6 +212,13 @@ int run(const Args& args) {
         if (fresh.ollama_host != config.ollama_host)
           core::log().warn("config reload: the Ollama host ({} → {}) changes when conductord restarts", config.ollama_host,
                            fresh.ollama_host);
+        auto servers = [](const core::Config& c) {
+          std::string s;
+          for (const auto& b : c.backends) s += b.name + "=" + b.kind + ":" + b.url + " ";
+          return s;
+        };
+        if (servers(fresh) != servers(config))
+          core::log().warn("config reload: the [[backend]] list changed; it applies when conductord restarts");
       });
     });
   };

@@ -1,7 +1,7 @@
 // yollayah: the terminal companion. With no subcommand the TUI opens, with a Conductor embedded in
 // this process (or attached to conductord with --connect); `yollayah ask PROMPT` is the headless
 // surface. Flag parsing and wiring only.
-#include "backend/ollama_backend.hpp"
+#include "backend/factory.hpp"
 #include "backend/ollama_host.hpp"
 #include "conductor/conductor.hpp"
 #include "conductor/prompts.hpp"
@@ -17,6 +17,7 @@
 #include "tui/term/terminal.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -138,9 +139,29 @@ std::optional<core::Config> load_config_with(const std::string& host, const std:
       return std::nullopt;
     }
   }
-  if (!host.empty()) config.ollama_host = host;
+  if (!host.empty()) {
+    config.ollama_host = host;
+    config.backends.clear();  // an explicit --host is one Ollama, whatever the file lists
+  }
   if (!model.empty()) config.model = model;
   return config;
+}
+
+// The backends the configuration lists, behind the router; on a mistake, one line and nothing.
+// Warnings (a key variable that is not set) go to stderr for `ask` and to the log for the TUI,
+// which owns the terminal.
+std::shared_ptr<backend::routing::Router> make_router_or_say_why(asio::io_context& io, const core::Config& config,
+                                                                  bool to_stderr) {
+  for (const auto& w : config.warnings) {
+    if (to_stderr) std::cerr << "yollayah: warning: " << w << "\n";
+    else core::log().warn("{}", w);
+  }
+  auto router = backend::make_router(io.get_executor(), config);
+  if (!router) {
+    std::cerr << "yollayah: " << router.error() << "\n";
+    return nullptr;
+  }
+  return *router;
 }
 
 // Reads the whole prompt from stdin (start-up, before any event loop runs).
@@ -286,11 +307,12 @@ int run_ask(const AskArgs& args) {
   }
 
   asio::io_context io(1);
-  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend::OllamaConfig::from(config));
+  auto router = make_router_or_say_why(io, config, /*to_stderr=*/true);
+  if (!router) return 2;
 
   auto session_config = conductor::SessionConfig::from(config);
   session_config.greet = false;
-  conductor::Conductor conductor(io.get_executor(), ollama, session_config);
+  conductor::Conductor conductor(io.get_executor(), router, session_config);
   transport::InProcessLink link(conductor, io.get_executor());
 
   StdoutGuard stdout_guard;
@@ -319,6 +341,57 @@ int run_ask(const AskArgs& args) {
   return exit_code;
 }
 
+
+// `yollayah backends`: every model server the configuration names, probed at once: does it
+// answer, and which models does it serve. Exit 0 when one answers, 3 when none does (scripts:
+// yollayah.sh start falls back to the demo then), 2 for a broken configuration.
+int run_backends(bool json) {
+  core::disable_logging();
+  auto loaded = load_config_with({}, {});
+  if (!loaded) return 2;
+  asio::io_context io(1);
+  auto router = make_router_or_say_why(io, *loaded, /*to_stderr=*/true);
+  if (!router) return 2;
+  std::vector<backend::routing::BackendProbe> probes;
+  asio::co_spawn(io, router->probe_each(),
+                 [&](std::exception_ptr, std::vector<backend::routing::BackendProbe> p) { probes = std::move(p); });
+  io.run();
+  bool any_up = false;
+  boost::json::array list;
+  for (const auto& p : probes) {
+    any_up = any_up || p.version.has_value();
+    if (json) {
+      boost::json::object o{{"name", p.name}, {"kind", p.kind}, {"url", p.url}, {"up", p.version.has_value()}};
+      if (p.version) o["version"] = *p.version;
+      else o["error"] = p.version.error().message;
+      boost::json::array models;
+      if (p.models) for (const auto& m : *p.models) models.emplace_back(m.name);
+      o["models"] = std::move(models);
+      o["tls_insecure"] = p.tls_insecure;
+      list.emplace_back(std::move(o));
+      continue;
+    }
+    std::cout << p.name << "  " << p.kind << "  " << p.url << "  ";
+    if (!p.version) {
+      std::cout << "down: " << p.version.error().message << "\n";
+      continue;
+    }
+    std::cout << "up (" << *p.version << ")";
+    if (p.models) {
+      std::cout << ", " << p.models->size() << (p.models->size() == 1 ? " model" : " models");
+      std::string names;
+      for (const auto& m : *p.models) names += (names.empty() ? ": " : ", ") + m.name;
+      std::cout << names;
+    }
+    if (p.tls_insecure) std::cout << " (tls_insecure: its certificate is not checked)";
+    std::cout << "\n";
+  }
+  if (json) {
+    std::cout << boost::json::serialize(boost::json::object{{"configured", !loaded->backends.empty()}, {"backends", list}})
+              << "\n";
+  }
+  return any_up ? 0 : 3;
+}
 
 struct TuiArgs {
   std::string host;
@@ -400,8 +473,9 @@ int run_tui(const TuiArgs& args) {
   // the stall monitor in F12), and a token then reaches the screen without a wake-up of another
   // thread. They still meet only through the in-process link.
   asio::io_context io(1);
-  auto ollama = std::make_shared<backend::OllamaBackend>(io.get_executor(), backend::OllamaConfig::from(config));
-  conductor::Conductor conductor(io.get_executor(), ollama, conductor::SessionConfig::from(config));
+  auto router = make_router_or_say_why(io, config, /*to_stderr=*/false);
+  if (!router) return 2;
+  conductor::Conductor conductor(io.get_executor(), router, conductor::SessionConfig::from(config));
   transport::InProcessLink link(conductor, io.get_executor());
   const int code = run_tui_on(io, link, true, [&] {
     link.close();
@@ -431,6 +505,10 @@ int main(int argc, char** argv) {
                       "The question, byte for byte: every word from the first that is not an option (or after --); "
                       "read from stdin when absent or '-'");
 
+  bool backends_json = false;
+  auto* backends_cmd = app.add_subcommand("backends", "Probe the model servers the configuration names (exit 3: none answers)");
+  backends_cmd->add_flag("--json", backends_json, "One JSON object for scripts");
+
   TuiArgs tui_args;
   app.add_option("--host", tui_args.host, "Ollama URL or host[:port] (default: $OLLAMA_HOST or 127.0.0.1:11434)");
   app.add_option("--model", tui_args.model, "Model name (default: $YOLLAYAH_MODEL or yollayah)");
@@ -450,6 +528,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*ask_cmd) return run_ask(ask);
+  if (*backends_cmd) return run_backends(backends_json);
 
   return run_tui(tui_args);
 }

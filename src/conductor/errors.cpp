@@ -4,12 +4,13 @@ namespace yollayah::conductor {
 
 namespace {
 
-// What the user can do about a failure of this kind when the backend had no advice of its own.
+// What the user can do about a failure of this kind when the backend had no advice of its own
+// (the backends know their own remedies: `ollama serve`, `ollama pull`, api_key_env).
 std::string generic_remedy(const backend::BackendError& e) {
   using Kind = backend::BackendError::Kind;
   switch (e.kind) {
     case Kind::Unreachable:
-      return "Start Ollama with `ollama serve`, set OLLAMA_HOST to a running server, or try the simulated model: ./yollayah.sh demo";
+      return "Check that the model server runs at that address, or try the simulated model: ./yollayah.sh demo";
     case Kind::Timeout:
       return "The model server at " + e.url + " stopped answering; check that it is not overloaded, then try again.";
     case Kind::Protocol: return "Try again.";

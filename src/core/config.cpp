@@ -121,6 +121,10 @@ void apply_file(Config& c, const toml::table& t) {
   if (auto v = t["routing"]["default_model"].value<std::string>()) c.model = *v;
   if (const auto* v = t["routing"]["mid_stream_fallback"].node()) c.mid_stream_fallback = bool_field(*v, "mid_stream_fallback");
   if (const auto* v = t["mid_stream_fallback"].node()) c.mid_stream_fallback = bool_field(*v, "mid_stream_fallback");
+  if (const auto* v = t["routing"]["breaker_failures"].node())
+    c.breaker_failures = static_cast<std::uint32_t>(int_field(*v, "breaker_failures", 1, 1000));
+  if (const auto* v = t["routing"]["breaker_open_ms"].node()) c.breaker_open = ms_field(*v, "breaker_open_ms");
+  if (const auto* v = t["routing"]["breaker_open_max_ms"].node()) c.breaker_open_max = ms_field(*v, "breaker_open_max_ms");
   if (const auto* aliases = t["model_alias"].as_table()) {
     for (const auto& [name, target] : *aliases) c.model_aliases[std::string(name.str())] = string_field(target, name.str());
   }

@@ -57,6 +57,9 @@ struct Config {
   // Routing ([[backend]], [routing], [model_alias]). No backend entry: one Ollama at ollama_host.
   std::vector<BackendEntry> backends;
   bool mid_stream_fallback = true;
+  std::uint32_t breaker_failures = 3;                  // consecutive failures that fence a backend
+  std::chrono::milliseconds breaker_open{5000};        // first fence; doubles up to breaker_open_max
+  std::chrono::milliseconds breaker_open_max{60000};
   std::map<std::string, std::string, std::less<>> model_aliases;
   std::vector<std::string> warnings;  // things the user should hear about but that do not stop us
 

@@ -50,7 +50,11 @@ fast = "qwen2:0.5b"
 
 [routing]
 mid_stream_fallback = false
+breaker_failures = 5
+breaker_open_ms = 250
 )");
+  EXPECT_EQ(c.breaker_failures, 5u);
+  EXPECT_EQ(c.breaker_open, 250ms);
   ASSERT_EQ(c.backends.size(), 2u);
   EXPECT_EQ(c.backends[0].name, "laptop");
   EXPECT_EQ(c.backends[0].kind, "ollama");

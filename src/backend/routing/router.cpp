@@ -402,6 +402,37 @@ asio::awaitable<std::vector<BackendModels>> Router::models_by_backend() {
   co_return out;
 }
 
+asio::awaitable<std::vector<BackendProbe>> Router::probe_each() {
+  auto ex = co_await asio::this_coro::executor;
+  std::vector<BackendProbe> out(upstreams_.size());
+  using Op = decltype(asio::co_spawn(ex, std::declval<asio::awaitable<void>>(), asio::deferred));
+  std::vector<Op> ops;
+  for (std::size_t i = 0; i < upstreams_.size(); ++i) {
+    auto& u = *upstreams_[i];
+    out[i].name = u.name;
+    out[i].kind = u.spec.kind;
+    out[i].url = u.spec.backend->endpoint();
+    out[i].patterns = u.spec.models;
+    out[i].tls_insecure = u.spec.tls_insecure;
+    auto probe = [](Upstream& up, BackendProbe& slot) -> asio::awaitable<void> {
+      slot.version = co_await up.spec.backend->version();
+      if (!slot.version) {
+        slot.models = slot.version.error();
+        co_return;
+      }
+      auto models = co_await up.spec.backend->list_models();
+      if (models) std::erase_if(*models, [&](const ModelInfo& m) { return !serves_model(up.spec.models, m.name); });
+      slot.models = std::move(models);
+    };
+    ops.push_back(asio::co_spawn(ex, probe(u, out[i]), asio::deferred));
+  }
+  if (!ops.empty()) {
+    co_await asio::experimental::make_parallel_group(std::move(ops))
+        .async_wait(asio::experimental::wait_for_all(), asio::as_tuple(asio::use_awaitable));
+  }
+  co_return out;
+}
+
 asio::awaitable<Result<std::vector<ModelInfo>>> Router::list_models() {
   auto lists = co_await models_by_backend();
   std::vector<ModelInfo> out;
@@ -541,7 +572,7 @@ std::vector<UpstreamStatus> Router::status() const {
   return out;
 }
 
-std::shared_ptr<Router> single_backend_router(std::shared_ptr<Backend> backend, std::string kind) {
+std::shared_ptr<Router> single_backend_router(std::shared_ptr<Backend> backend, std::string kind, RouterOptions options) {
   UpstreamSpec spec;
   spec.backend = std::move(backend);
   spec.kind = std::move(kind);
@@ -549,7 +580,7 @@ std::shared_ptr<Router> single_backend_router(std::shared_ptr<Backend> backend, 
   spec.max_queue = 256;
   std::vector<UpstreamSpec> specs;
   specs.push_back(std::move(spec));
-  return std::make_shared<Router>(std::move(specs));
+  return std::make_shared<Router>(std::move(specs), std::move(options));
 }
 
 }  // namespace yollayah::backend::routing

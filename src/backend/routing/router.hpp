@@ -68,6 +68,15 @@ struct BackendModels {
   Result<std::vector<ModelInfo>> models = std::vector<ModelInfo>{};
 };
 
+// What `yollayah backends` shows for one backend: does it answer, and what does it serve.
+struct BackendProbe {
+  std::string name, kind, url;
+  std::vector<std::string> patterns;
+  Result<std::string> version = std::string();
+  Result<std::vector<ModelInfo>> models = std::vector<ModelInfo>{};  // those its patterns allow
+  bool tls_insecure = false;
+};
+
 class Router final : public Backend {
  public:
   Router(std::vector<UpstreamSpec> upstreams, RouterOptions options = {});
@@ -93,6 +102,8 @@ class Router final : public Backend {
   // lists what is available and how to get the model.
   asio::awaitable<Result<std::string>> find_model(std::string model);
   std::vector<UpstreamStatus> status() const;
+  // Asks every backend at once for its version and its models.
+  asio::awaitable<std::vector<BackendProbe>> probe_each();
   std::size_t size() const { return upstreams_.size(); }
 
  private:
@@ -112,6 +123,7 @@ class Router final : public Backend {
 };
 
 // Builds the router around one backend (no [[backend]] in the config): it matches every model.
-std::shared_ptr<Router> single_backend_router(std::shared_ptr<Backend> backend, std::string kind = "ollama");
+std::shared_ptr<Router> single_backend_router(std::shared_ptr<Backend> backend, std::string kind = "ollama",
+                                              RouterOptions options = {});
 
 }  // namespace yollayah::backend::routing
