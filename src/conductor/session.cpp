@@ -189,7 +189,7 @@ void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
 }
 
 void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
-  if (auto verdict = validator_.check_message(m.content, std::chrono::steady_clock::now()); verdict) {
+  if (auto verdict = validator_.check_message(from, m.content, std::chrono::steady_clock::now()); verdict) {
     notify(from, NotifyLevel::Warning, "Message not sent", std::move(*verdict));
     return;
   }
