@@ -180,7 +180,14 @@ void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
                            " (supported: 1, 2)";
   surfaces_.send_to(from, std::move(ack));
   surfaces_.send_to(from, msg::Ack{hs.event_id});
-  if (!supported) return;
+  if (!supported) {
+    // A refused surface is done: its sink closes once the refusal is out (a socket closes after
+    // writing it), and nothing it sent after the Handshake reaches the session.
+    auto sink = surface->sink;
+    surfaces_.remove(from);
+    if (sink) sink->close();
+    return;
+  }
 
   surface->protocol_version = hs.protocol_version;
   surface->type = std::move(hs.surface_type);
