@@ -104,7 +104,8 @@ void ServerConnection::coroutine_done() {
   session_->detach(id_);
   if (warnings_.suppressed() > 0)
     core::log().warn("surface {}: {} more ignored message(s) were not reported", id_, warnings_.suppressed());
-  core::log().info("surface {} disconnected: {}", id_, close_reason_);
+  // Peers that never said hello come and go at debug level: a flood of them is not news.
+  core::log().log(hello_ ? spdlog::level::info : spdlog::level::debug, "surface {} disconnected: {}", id_, close_reason_);
   if (on_closed_) on_closed_(id_);
 }
 
@@ -211,6 +212,7 @@ bool ServerConnection::admit(const protocol::SurfaceEvent& event) {
   }
   admitted_ = true;
   hello_ = true;
+  core::log().info("surface {} connected", id_);
   decoder_.set_max_payload(protocol::kMaxFramePayload);
   read_buf_.resize(kReadBuffer);
   deadline_.cancel();
@@ -233,7 +235,9 @@ void ServerConnection::ignore_frame(std::string why) {
 }
 
 void ServerConnection::refuse(const protocol::EventId* event_id, std::string reason) {
-  core::log().warn("surface {}: refused: {}", id_, reason);
+  const auto now = std::chrono::steady_clock::now();
+  if (auto quiet = options_.refusal_log ? options_.refusal_log->allow(now) : refusals_.allow(now))
+    core::log().warn("surface {}: refused: {}{}", id_, reason, WarningLimiter::more(*quiet));
   std::vector<protocol::ConductorMessage> last{msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}};
   if (event_id) last.emplace_back(msg::Ack{*event_id});
   finish_with(std::move(last), "refused");

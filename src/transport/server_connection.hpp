@@ -51,6 +51,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     // Asked on the connection's strand when a hello passes the token check: nullopt lets the
     // surface in, a reason refuses it (no room among the authenticated connections).
     std::function<std::optional<std::string>()> on_hello;
+    // Where refusals are logged (shared by the server's connections); null: this connection's own.
+    std::shared_ptr<SharedWarningLimiter> refusal_log;
   };
 
   ServerConnection(Socket socket, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
@@ -108,6 +110,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // The Handshake deadline until the hello, then (while closing_) the grace for the last words.
   asio::steady_timer deadline_;
   WarningLimiter warnings_;
+  WarningLimiter refusals_;  // without options_.refusal_log
   unsigned bad_in_a_row_ = 0;
   protocol::FrameDecoder decoder_;
   std::vector<char> read_buf_;  // small until the hello, then 64 KiB

@@ -157,6 +157,7 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
     co.handshake_timeout = options_.handshake_timeout;
     co.max_frame_before_hello = options_.max_frame_before_hello;
     co.max_bad_frames = options_.max_bad_frames;
+    co.refusal_log = refusal_log_;
     co.on_hello = [weak, id, uid = *uid]() -> std::optional<std::string> {
       auto self = weak.lock();
       if (!self) return std::string("the Conductor is shutting down");
@@ -170,7 +171,7 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
     waiting_.push_back(id);
     count_.store(connections_.size(), std::memory_order_relaxed);
     waiting_count_.store(waiting_.size(), std::memory_order_relaxed);
-    core::log().info("surface {} connected", id);
+    core::log().debug("surface {} connected", id);
     connection->start();
   }
 
@@ -229,7 +230,7 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
 
   // A flood of refused peers must not become a flood of log lines.
   void note_refusal(const std::string& what) {
-    if (auto quiet = refusal_log_.allow(std::chrono::steady_clock::now()))
+    if (auto quiet = refusal_log_->allow(std::chrono::steady_clock::now()))
       core::log().warn("{}{}", what, WarningLimiter::more(*quiet));
   }
 
@@ -258,7 +259,8 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer drained_;
   std::unordered_map<conductor::SurfaceId, std::shared_ptr<ServerConnection>> connections_;
   std::deque<conductor::SurfaceId> waiting_;  // not yet said hello, oldest first
-  WarningLimiter refusal_log_;
+  // Refusals logged by the server and its connections together: a few per interval.
+  std::shared_ptr<SharedWarningLimiter> refusal_log_ = std::make_shared<SharedWarningLimiter>();
   // The authenticated budget: asked from the connections' strands, hence the mutex (held for a
   // few map operations, never across I/O).
   mutable std::mutex budget_mutex_;

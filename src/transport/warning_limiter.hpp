@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +47,24 @@ class WarningLimiter {
   Clock::time_point window_start_{};
   unsigned shown_ = 0;
   std::size_t suppressed_ = 0;
+};
+
+// The same shared by many connections on their own strands (refusals of peers that never said
+// hello: a flood of them is one stream of warnings, not one per peer).
+class SharedWarningLimiter {
+ public:
+  using Clock = WarningLimiter::Clock;
+  explicit SharedWarningLimiter(unsigned per_interval = 3, Clock::duration interval = std::chrono::seconds(10))
+      : limiter_(per_interval, interval) {}
+
+  std::optional<std::size_t> allow(Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    return limiter_.allow(now);
+  }
+
+ private:
+  std::mutex mutex_;
+  WarningLimiter limiter_;
 };
 
 }  // namespace yollayah::transport
