@@ -72,6 +72,8 @@ class InputValidator {
   std::size_t session_count(Clock::time_point now) const;
   // The session-wide ceiling per minute (0: none).
   std::size_t session_ceiling() const;
+  // Surfaces with a window kept (those that sent input in the last minute, as of the last check).
+  std::size_t tracked_surfaces() const { return per_surface_.size(); }
 
   const Limits& limits() const { return limits_; }
 
