@@ -334,7 +334,8 @@ int main(int argc, char** argv) {
               sr.still_open_after_linger);
   if (!json_path.empty()) {
     std::ofstream json(json_path);
-    json << "{\"drip\":{\"connections\":" << connections << ",\"announce\":" << announce << ",\"idle_kib\":" << dr.idle_kib << ",\"peak_kib\":"
+    json << "{\"drip\":{\"connections\":" << connections << ",\"announce\":" << announce
+         << ",\"idle_kib\":" << dr.idle_kib << ",\"peak_kib\":"
          << dr.peak_kib << ",\"end_kib\":" << dr.end_kib << ",\"closed_by_daemon\":" << dr.closed_by_daemon
          << ",\"bytes_sent\":" << dr.bytes_sent << "},\"silent\":{\"connections\":" << sr.connected
          << ",\"good_joined\":" << (sr.good_joined ? "true" : "false") << ",\"good_ms\":" << sr.good_ms

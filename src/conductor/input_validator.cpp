@@ -116,7 +116,8 @@ Rejection InputValidator::check_rate(SurfaceKey surface, Clock::time_point now) 
   }
   if (const auto ceiling = session_ceiling(); ceiling > 0 && session_.size() >= ceiling) {
     if (mine.empty()) per_surface_.erase(surface);
-    return "Slow down: " + messages(ceiling) + " per minute at most from all the windows of this conversation together (" +
+    return "Slow down: " + messages(ceiling) +
+           " per minute at most from all the windows of this conversation together (" +
            std::to_string(limits_.max_per_minute) + " from each). Try again in " +
            std::to_string(wait_seconds(session_.front(), now)) + " s.";
   }

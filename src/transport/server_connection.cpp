@@ -81,7 +81,8 @@ void ServerConnection::arm_deadline(std::chrono::milliseconds after) {
       self->shut("the peer did not take its last messages in time");
     } else if (!self->hello_) {
       const auto ms = self->options_.handshake_timeout.count();
-      self->refuse(nullptr, "no Handshake within " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms"));
+      const std::string limit = ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+      self->refuse(nullptr, "no Handshake within " + limit);
     }
   });
 }
@@ -238,7 +239,8 @@ void ServerConnection::refuse(const protocol::EventId* event_id, std::string rea
   const auto now = std::chrono::steady_clock::now();
   if (auto quiet = options_.refusal_log ? options_.refusal_log->allow(now) : refusals_.allow(now))
     core::log().warn("surface {}: refused: {}{}", id_, reason, WarningLimiter::more(*quiet));
-  std::vector<protocol::ConductorMessage> last{msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}};
+  std::vector<protocol::ConductorMessage> last{
+      msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}};
   if (event_id) last.emplace_back(msg::Ack{*event_id});
   finish_with(std::move(last), "refused");
 }
