@@ -23,6 +23,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 
@@ -39,6 +41,8 @@ struct Args {
   bool daemonize = false;
   std::size_t max_connections = 100;
   std::size_t max_connections_per_uid = 100;
+  std::size_t max_waiting_connections = 32;
+  std::uint64_t handshake_timeout_ms = 5000;
   bool allow_legacy = false;
 };
 
@@ -160,6 +164,8 @@ int run(const Args& args) {
   options.socket_path = socket_path;
   options.max_connections = args.max_connections;
   options.max_connections_per_uid = args.max_connections_per_uid;
+  options.max_waiting_connections = args.max_waiting_connections;
+  options.handshake_timeout = std::chrono::milliseconds(args.handshake_timeout_ms);
   options.auth_token = token;
   options.allow_legacy = args.allow_legacy;
   transport::UnixServer server(io.get_executor(), conductor, options);
@@ -248,8 +254,16 @@ int main(int argc, char** argv) {
   app.add_flag("--daemonize", args.daemonize, "Detach from the terminal (the default is to stay in the foreground)");
   app.add_flag("--allow-legacy", args.allow_legacy,
                "Accept version-1 surfaces that only say Connected (they cannot send the session token)");
-  app.add_option("--max-connections", args.max_connections, "Most surfaces connected at once")->capture_default_str();
+  app.add_option("--max-connections", args.max_connections, "Most surfaces connected at once (after their Handshake)")
+      ->capture_default_str();
   app.add_option("--max-connections-per-uid", args.max_connections_per_uid, "Most surfaces one user may connect at once")
+      ->capture_default_str();
+  app.add_option("--max-waiting-connections", args.max_waiting_connections,
+                 "Most connections still to send their Handshake; past it the one waiting longest is refused")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--handshake-timeout-ms", args.handshake_timeout_ms,
+                 "How long a new connection has to send its Handshake (0: no limit)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   // A closed stderr or log pipe must not kill the daemon; sockets already use MSG_NOSIGNAL.

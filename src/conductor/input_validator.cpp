@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace yollayah::conductor {
 namespace {
@@ -65,34 +66,75 @@ Rejection InputValidator::validate_command(std::string_view name, std::span<cons
   return std::nullopt;
 }
 
-std::size_t InputValidator::recent_count(Clock::time_point now) const {
-  return static_cast<std::size_t>(
-      std::count_if(recent_.begin(), recent_.end(), [&](Clock::time_point t) { return now - t < kRateWindow; }));
+namespace {
+
+std::size_t count_within(const std::deque<std::chrono::steady_clock::time_point>& window,
+                         std::chrono::steady_clock::time_point now) {
+  return static_cast<std::size_t>(std::count_if(
+      window.begin(), window.end(), [&](auto t) { return now - t < InputValidator::kRateWindow; }));
 }
 
-Rejection InputValidator::check_rate(Clock::time_point now) {
-  if (limits_.max_per_minute == 0) return std::nullopt;
-  while (!recent_.empty() && now - recent_.front() >= kRateWindow) recent_.pop_front();
-  if (recent_.size() >= limits_.max_per_minute) {
-    using namespace std::chrono;
-    const auto wait = std::max<long long>(1, ceil<seconds>(recent_.front() + kRateWindow - now).count());
-    const auto n = limits_.max_per_minute;
-    return "Slow down: " + std::to_string(n) + (n == 1 ? " message" : " messages") +
-           " per minute at most. Try again in " + std::to_string(wait) + " s.";
+void expire(std::deque<std::chrono::steady_clock::time_point>& window, std::chrono::steady_clock::time_point now) {
+  while (!window.empty() && now - window.front() >= InputValidator::kRateWindow) window.pop_front();
+}
+
+long long wait_seconds(std::chrono::steady_clock::time_point oldest, std::chrono::steady_clock::time_point now) {
+  using namespace std::chrono;
+  return std::max<long long>(1, ceil<seconds>(oldest + InputValidator::kRateWindow - now).count());
+}
+
+std::string messages(std::size_t n) { return std::to_string(n) + (n == 1 ? " message" : " messages"); }
+
+}  // namespace
+
+std::size_t InputValidator::recent_count(SurfaceKey surface, Clock::time_point now) const {
+  auto it = per_surface_.find(surface);
+  return it == per_surface_.end() ? 0 : count_within(it->second, now);
+}
+
+std::size_t InputValidator::session_count(Clock::time_point now) const { return count_within(session_, now); }
+
+std::size_t InputValidator::session_ceiling() const {
+  return static_cast<std::size_t>(limits_.max_per_minute) * limits_.session_factor;
+}
+
+void InputValidator::forget_idle_surfaces(Clock::time_point now) {
+  for (auto it = per_surface_.begin(); it != per_surface_.end();) {
+    expire(it->second, now);
+    it = it->second.empty() ? per_surface_.erase(it) : std::next(it);
   }
-  recent_.push_back(now);
+}
+
+Rejection InputValidator::check_rate(SurfaceKey surface, Clock::time_point now) {
+  if (limits_.max_per_minute == 0) return std::nullopt;
+  forget_idle_surfaces(now);
+  expire(session_, now);
+  Window& mine = per_surface_[surface];
+  if (mine.size() >= limits_.max_per_minute) {
+    return "Slow down: " + messages(limits_.max_per_minute) + " per minute at most. Try again in " +
+           std::to_string(wait_seconds(mine.front(), now)) + " s.";
+  }
+  if (const auto ceiling = session_ceiling(); ceiling > 0 && session_.size() >= ceiling) {
+    if (mine.empty()) per_surface_.erase(surface);
+    return "Slow down: " + messages(ceiling) +
+           " per minute at most from all the windows of this conversation together (" +
+           std::to_string(limits_.max_per_minute) + " from each). Try again in " +
+           std::to_string(wait_seconds(session_.front(), now)) + " s.";
+  }
+  mine.push_back(now);
+  session_.push_back(now);
   return std::nullopt;
 }
 
-Rejection InputValidator::check_message(std::string_view content, Clock::time_point now) {
+Rejection InputValidator::check_message(SurfaceKey surface, std::string_view content, Clock::time_point now) {
   if (auto r = validate_message(content)) return r;
-  return check_rate(now);
+  return check_rate(surface, now);
 }
 
-Rejection InputValidator::check_command(std::string_view name, std::span<const std::string> args,
+Rejection InputValidator::check_command(SurfaceKey surface, std::string_view name, std::span<const std::string> args,
                                         Clock::time_point now) {
   if (auto r = validate_command(name, args)) return r;
-  return check_rate(now);
+  return check_rate(surface, now);
 }
 
 }  // namespace yollayah::conductor

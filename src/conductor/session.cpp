@@ -180,7 +180,14 @@ void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
                            " (supported: 1, 2)";
   surfaces_.send_to(from, std::move(ack));
   surfaces_.send_to(from, msg::Ack{hs.event_id});
-  if (!supported) return;
+  if (!supported) {
+    // A refused surface is done: its sink closes once the refusal is out (a socket closes after
+    // writing it), and nothing it sent after the Handshake reaches the session.
+    auto sink = surface->sink;
+    surfaces_.remove(from);
+    if (sink) sink->close();
+    return;
+  }
 
   surface->protocol_version = hs.protocol_version;
   surface->type = std::move(hs.surface_type);
@@ -189,7 +196,7 @@ void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
 }
 
 void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
-  if (auto verdict = validator_.check_message(m.content, std::chrono::steady_clock::now()); verdict) {
+  if (auto verdict = validator_.check_message(from, m.content, std::chrono::steady_clock::now()); verdict) {
     notify(from, NotifyLevel::Warning, "Message not sent", std::move(*verdict));
     return;
   }

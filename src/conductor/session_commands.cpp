@@ -23,7 +23,7 @@ constexpr std::string_view kHelp =
 }
 
 void Session::on_command(SurfaceId from, protocol::ev::UserCommand& c) {
-  if (auto verdict = validator_.check_command(c.command, c.args, std::chrono::steady_clock::now()); verdict) {
+  if (auto verdict = validator_.check_command(from, c.command, c.args, std::chrono::steady_clock::now()); verdict) {
     notify(from, NotifyLevel::Warning, "Command not run", std::move(*verdict));
     return;
   }

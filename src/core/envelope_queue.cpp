@@ -17,9 +17,11 @@ EnvelopeQueue::PushResult EnvelopeQueue::push(protocol::EnvelopePtr envelope) {
     if (pending_.size() >= limits_.hard) {
       // The owner replaces what was lost with a snapshot; queued text is not silently dropped.
       pending_.clear();
+      forget_merge_target_locked();
       return PushResult::Overflowed;
     }
     wake = pending_.empty();
+    forget_merge_target_locked();  // no longer at the back
     pending_.push_back(std::move(envelope));
   }
   // Only the empty → non-empty transition needs a wake-up; the consumer drains everything.
@@ -28,16 +30,27 @@ EnvelopeQueue::PushResult EnvelopeQueue::push(protocol::EnvelopePtr envelope) {
 }
 
 bool EnvelopeQueue::try_merge_token_locked(const protocol::EnvelopePtr& envelope) {
-  auto* next = std::get_if<protocol::msg::Token>(&envelope->message);
+  const auto* next = std::get_if<protocol::msg::Token>(&envelope->message);
   if (!next || pending_.empty()) return false;
-  auto* last = std::get_if<protocol::msg::Token>(&pending_.back()->message);
+  const auto* last = std::get_if<protocol::msg::Token>(&pending_.back()->message);
   if (!last || last->message_id != next->message_id) return false;
-  // Envelopes are immutable and shared with other surfaces: build a merged copy for this one.
-  protocol::msg::Token merged{last->message_id, last->text + next->text};
-  pending_.back() = std::make_shared<const protocol::Envelope>(protocol::Envelope{std::move(merged), {}});
+  if (!merge_target_) {
+    // The back is shared with other surfaces and immutable: copy it once into an envelope of our
+    // own, with room to grow; later merges append to that one.
+    auto own = std::make_shared<protocol::Envelope>();
+    protocol::msg::Token merged{last->message_id, {}};
+    merged.text.reserve(2 * (last->text.size() + next->text.size()));
+    merged.text.append(last->text);
+    own->message = std::move(merged);
+    pending_.back() = own;
+    merge_target_ = std::move(own);
+  }
+  std::get<protocol::msg::Token>(merge_target_->message).text.append(next->text);
   ++merged_;
   return true;
 }
+
+void EnvelopeQueue::forget_merge_target_locked() { merge_target_.reset(); }
 
 void EnvelopeQueue::close() {
   {
@@ -53,6 +66,7 @@ asio::awaitable<bool> EnvelopeQueue::wait_and_drain(std::vector<protocol::Envelo
     {
       std::lock_guard lock(mutex_);
       if (!pending_.empty()) {
+        forget_merge_target_locked();  // the consumer owns it from here: never appended to again
         if (out.empty()) {
           out.swap(pending_);
         } else {

@@ -1,7 +1,9 @@
 // A bounded, thread-safe queue of outbound envelopes for one surface, with the backpressure policy
 // of DESIGN.md: past the soft limit consecutive Tokens of one message merge (no text is lost); past
 // the hard limit the queue is dropped and marked overflowed, so the owner can send a snapshot.
-// One consumer awaits it with wait(); any thread may push.
+// One consumer awaits it with wait(); any thread may push. Merging appends in place to a Token the
+// queue owns (amortised O(1) per push), so a surface that stopped reading costs its producer no
+// more than one that reads.
 #pragma once
 
 #include "protocol/envelope.hpp"
@@ -47,10 +49,14 @@ class EnvelopeQueue {
 
  private:
   bool try_merge_token_locked(const protocol::EnvelopePtr& envelope);
+  void forget_merge_target_locked();
 
   using Signal = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
   mutable std::mutex mutex_;
   std::vector<protocol::EnvelopePtr> pending_;
+  // The queue's own Token envelope at pending_.back() that merges append to, or null. Never shared
+  // before the consumer takes it (under the mutex); envelopes pushed by producers are never touched.
+  std::shared_ptr<protocol::Envelope> merge_target_;
   Limits limits_;
   bool closed_ = false;
   std::size_t merged_ = 0;

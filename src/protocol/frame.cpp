@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 
@@ -84,11 +85,23 @@ void FrameDecoder::feed(std::string_view bytes) {
   check_headers();
 }
 
+void FrameDecoder::set_max_payload(std::size_t max_payload) noexcept {
+  max_payload_ = std::min(max_payload, kMaxFramePayload);
+}
+
+std::size_t FrameDecoder::wanted() const noexcept {
+  if (failed()) return 0;
+  if (buffered() < kFrameHeaderSize) return kFrameHeaderSize - buffered();
+  const std::size_t frame = kFrameHeaderSize + get_be32(buf_.data() + read_);
+  return frame > buffered() ? frame - buffered() : 0;
+}
+
 void FrameDecoder::check_headers() {
   while (buf_.size() >= checked_ + kFrameHeaderSize) {
     const std::uint32_t length = get_be32(buf_.data() + checked_);
-    if (length > kMaxFramePayload) {
+    if (length > max_payload_) {
       oversize_at_ = checked_;
+      oversize_limit_ = max_payload_;
       buf_.resize(checked_ + kFrameHeaderSize);
       return;
     }
@@ -123,7 +136,7 @@ ProtocolError FrameDecoder::oversize_error() const {
   return ProtocolError{ProtocolError::Kind::Oversize,
                        "frame at byte " + std::to_string(base_ + at) + " announces " +
                            std::to_string(length) + " bytes, more than the " +
-                           std::to_string(kMaxFramePayload) + "-byte maximum",
+                           std::to_string(oversize_limit_) + "-byte maximum",
                        base_ + at};
 }
 

@@ -35,6 +35,15 @@ void encode_frame_into(std::string& out, const SurfaceEvent& event);
 // offsets of the offending frame.
 class FrameDecoder {
  public:
+  FrameDecoder() = default;
+  explicit FrameDecoder(std::size_t max_payload) { set_max_payload(max_payload); }
+
+  // The largest payload a header may announce (at most kMaxFramePayload). A server keeps it small
+  // until the peer has authenticated. Applies to headers checked from now on; headers already
+  // checked stay accepted.
+  void set_max_payload(std::size_t max_payload) noexcept;
+  std::size_t max_payload() const noexcept { return max_payload_; }
+
   // Buffers `bytes`. Headers are checked as soon as they are complete: after an oversize header
   // nothing more is buffered, not even the rest of this call's bytes.
   void feed(std::string_view bytes);
@@ -51,6 +60,10 @@ class FrameDecoder {
   // Bytes fed but not yet returned by next().
   std::size_t buffered() const noexcept { return buf_.size() - read_; }
   bool failed() const noexcept { return error_.has_value() || oversize_at_.has_value(); }
+  // Bytes still missing to complete the frame at the read position (its header first): a reader
+  // that must not take in bytes past that frame reads at most this many. 0 while a complete frame
+  // waits for next(), or after a failure.
+  std::size_t wanted() const noexcept;
 
  private:
   void compact();
@@ -63,6 +76,8 @@ class FrameDecoder {
   std::size_t base_ = 0;     // absolute stream offset of buf_[0]
   std::optional<std::size_t> oversize_at_;  // index in buf_ of an oversize header
   std::optional<ProtocolError> error_;      // once set, every next() returns it
+  std::size_t max_payload_ = kMaxFramePayload;
+  std::size_t oversize_limit_ = kMaxFramePayload;  // the limit the oversize header broke
 };
 
 }  // namespace yollayah::protocol

@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+
 namespace yollayah::transport {
 namespace {
 
@@ -24,18 +26,28 @@ namespace ev = protocol::ev;
 }  // namespace
 
 
+namespace {
+constexpr std::size_t kReadBufferBeforeHello = 4 * 1024;
+constexpr std::size_t kReadBuffer = 64 * 1024;
+// How long a peer has to take its last words (a refusal) before the socket is closed anyway.
+constexpr std::chrono::milliseconds kLastWordsGrace{1000};
+}  // namespace
+
 ServerConnection::ServerConnection(Socket socket, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
                                    Options options, ClosedFn on_closed)
     : socket_(std::move(socket)),
       id_(id),
       session_(std::move(session)),
       queue_(std::make_shared<core::EnvelopeQueue>(socket_.get_executor(), options.queue_limits)),
-      options_(options),
+      options_(std::move(options)),
       on_closed_(std::move(on_closed)),
       heartbeat_(socket_.get_executor()),
       last_heard_(std::chrono::steady_clock::now()),
-      bucket_(options.rate_per_second, options.rate_burst, std::chrono::steady_clock::now()),
-      throttle_(socket_.get_executor()) {
+      bucket_(options_.rate_per_second, options_.rate_burst, std::chrono::steady_clock::now()),
+      throttle_(socket_.get_executor()),
+      deadline_(socket_.get_executor()),
+      decoder_(options_.max_frame_before_hello),
+      read_buf_(kReadBufferBeforeHello) {
   admitted_ = options_.auth_token.empty();
 }
 
@@ -47,10 +59,32 @@ void ServerConnection::start() {
   asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
   asio::co_spawn(socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
   if (heartbeat) asio::co_spawn(socket_.get_executor(), [self] { return self->heartbeat_loop(); }, asio::detached);
+  if (options_.handshake_timeout.count() > 0) arm_deadline(options_.handshake_timeout);
 }
 
 void ServerConnection::close(std::string reason) {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->shut(reason); });
+}
+
+void ServerConnection::evict_if_waiting(std::string reason) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), reason = std::move(reason)]() mutable {
+    if (self->hello_ || self->closing_ || self->shut_) return;
+    self->refuse(nullptr, std::move(reason));
+  });
+}
+
+void ServerConnection::arm_deadline(std::chrono::milliseconds after) {
+  deadline_.expires_after(after);
+  deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->shut_) return;
+    if (self->closing_) {
+      self->shut("the peer did not take its last messages in time");
+    } else if (!self->hello_) {
+      const auto ms = self->options_.handshake_timeout.count();
+      const std::string limit = ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+      self->refuse(nullptr, "no Handshake within " + limit);
+    }
+  });
 }
 
 void ServerConnection::shut(const std::string& reason) {
@@ -60,6 +94,7 @@ void ServerConnection::shut(const std::string& reason) {
   queue_->close();
   heartbeat_.cancel();
   throttle_.cancel();
+  deadline_.cancel();
   boost::system::error_code ignored;
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -68,21 +103,26 @@ void ServerConnection::shut(const std::string& reason) {
 void ServerConnection::coroutine_done() {
   if (--running_ > 0) return;
   session_->detach(id_);
-  core::log().info("surface {} disconnected: {}", id_, close_reason_);
+  if (warnings_.suppressed() > 0)
+    core::log().warn("surface {}: {} more ignored message(s) were not reported", id_, warnings_.suppressed());
+  // Peers that never said hello come and go at debug level: a flood of them is not news.
+  core::log().log(hello_ ? spdlog::level::info : spdlog::level::debug, "surface {} disconnected: {}", id_, close_reason_);
   if (on_closed_) on_closed_(id_);
 }
 
 asio::awaitable<void> ServerConnection::read_loop() {
   auto self = shared_from_this();
   std::string reason = "the surface closed the connection";
-  while (!shut_ && !refused_) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buf_), kAwait);
+  while (!shut_ && !closing_) {
+    // Before the hello, never read past the frame being decoded: the frame limit is raised only
+    // when the hello is admitted, and a frame pipelined behind it is checked against the new one.
+    std::size_t want = read_buf_.size();
+    if (!hello_) want = std::clamp<std::size_t>(decoder_.wanted(), 1, want);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buf_.data(), want), kAwait);
     if (ec) {
       if (ec != asio::error::eof && ec != asio::error::operation_aborted) reason = "read failed: " + ec.message();
       break;
     }
-    last_heard_ = std::chrono::steady_clock::now();  // any byte proves the peer alive
-    unanswered_pings_ = 0;
     decoder_.feed(std::string_view(read_buf_.data(), n));
     Drain drain = drain_frames();
     while (drain == Drain::Pause && !shut_) {
@@ -96,7 +136,7 @@ asio::awaitable<void> ServerConnection::read_loop() {
       break;
     }
   }
-  if (!refused_) shut(reason);  // a refused peer is closed by the writer, once the refusal is out
+  if (!closing_) shut(reason);  // a refused peer is closed by the writer, once the refusal is out
   coroutine_done();
 }
 
@@ -109,21 +149,9 @@ ServerConnection::Drain ServerConnection::drain_frames() {
       return Drain::Close;
     }
     if (!*next) return Drain::NeedMore;
-    auto event = protocol::decode_event(**next);
-    if (!event) {
-      // A well-framed payload we cannot read: drop it, tell the surface, keep the connection.
-      core::log().warn("surface {}: ignored a message: {}", id_, protocol::describe(event.error()));
-      warn_peer("The Conductor could not read a message and ignored it: " + protocol::describe(event.error()));
-      continue;
-    }
-    if (std::holds_alternative<ev::Pong>(*event)) continue;  // heartbeat replies stay in the transport
-    if (!admit(*event)) {
-      if (refused_) return Drain::NeedMore;
-      continue;
-    }
-    if (std::holds_alternative<ev::Handshake>(*event) || std::holds_alternative<ev::Connected>(*event))
-      said_hello_.store(true, std::memory_order_relaxed);
-    session_->post(id_, std::move(*event));
+    handle_frame(**next);
+    if (closing_ || shut_) return Drain::Stop;
+    // Every frame counts against the rate, readable or not: garbage is paced like anything else.
     pause_ = bucket_.spend(std::chrono::steady_clock::now());
     if (pause_.count() > 0) {
       if (!throttle_notified_) {
@@ -137,41 +165,97 @@ ServerConnection::Drain ServerConnection::drain_frames() {
   }
 }
 
-bool ServerConnection::admit(const protocol::SurfaceEvent& event) {
-  if (admitted_) return true;
-  if (const auto* hs = std::get_if<ev::Handshake>(&event)) {
-    if (hs->auth_token && tokens_equal(options_.auth_token, *hs->auth_token)) {
-      admitted_ = true;
-      return true;
-    }
-    refuse(hs->event_id, hs->auth_token ? "invalid session token"
-                                        : "missing session token: send the one in session.token beside the socket");
-    return false;
+void ServerConnection::handle_frame(std::string_view payload) {
+  auto event = protocol::decode_event(payload);
+  if (!event) {
+    // A well-framed payload we cannot read: drop it and keep the connection (PROTOCOL.md).
+    ignore_frame("The Conductor could not read a message and ignored it: " + protocol::describe(event.error()));
+    return;
   }
-  if (const auto* hello = std::get_if<ev::Connected>(&event)) {
-    if (options_.allow_legacy) {
-      admitted_ = true;
-      return true;
-    }
-    refuse(hello->event_id, "legacy Connected surfaces are not allowed: send Handshake with the session token "
-                            "(or start conductord with --allow-legacy)");
-    return false;
-  }
-  warn_peer("Send Handshake with the session token first; ignored " + std::string(protocol::variant_name(event)));
-  return false;
+  // A whole readable frame proves the peer alive; bytes of a frame that never completes do not.
+  last_heard_ = std::chrono::steady_clock::now();
+  unanswered_pings_ = 0;
+  if (std::holds_alternative<ev::Pong>(*event)) return;  // heartbeat replies stay in the transport
+  if (!admit(*event)) return;
+  bad_in_a_row_ = 0;
+  if (std::holds_alternative<ev::Handshake>(*event) || std::holds_alternative<ev::Connected>(*event))
+    said_hello_.store(true, std::memory_order_relaxed);
+  session_->post(id_, std::move(*event));
 }
 
-void ServerConnection::refuse(const protocol::EventId& event_id, std::string reason) {
-  core::log().warn("surface {}: refused: {}", id_, reason);
-  refused_ = true;
-  for (protocol::ConductorMessage m :
-       {protocol::ConductorMessage{msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}},
-        protocol::ConductorMessage{msg::Ack{event_id}}}) {
+bool ServerConnection::admit(const protocol::SurfaceEvent& event) {
+  if (hello_) return true;
+  const auto* hs = std::get_if<ev::Handshake>(&event);
+  const auto* legacy = std::get_if<ev::Connected>(&event);
+  if (!hs && !legacy) {
+    if (admitted_) return true;  // no token to check: events before the hello go through
+    ignore_frame("Send Handshake with the session token first; ignored " + std::string(protocol::variant_name(event)));
+    return false;
+  }
+  const protocol::EventId& event_id = hs ? hs->event_id : legacy->event_id;
+  if (!admitted_) {
+    if (hs && !(hs->auth_token && tokens_equal(options_.auth_token, *hs->auth_token))) {
+      refuse(&event_id, hs->auth_token ? "invalid session token"
+                                       : "missing session token: send the one in session.token beside the socket");
+      return false;
+    }
+    if (legacy && !options_.allow_legacy) {
+      refuse(&event_id, "legacy Connected surfaces are not allowed: send Handshake with the session token "
+                        "(or start conductord with --allow-legacy)");
+      return false;
+    }
+  }
+  if (options_.on_hello) {
+    if (auto no_room = options_.on_hello()) {
+      refuse(&event_id, std::move(*no_room));
+      return false;
+    }
+  }
+  admitted_ = true;
+  hello_ = true;
+  core::log().info("surface {} connected", id_);
+  decoder_.set_max_payload(protocol::kMaxFramePayload);
+  read_buf_.resize(kReadBuffer);
+  deadline_.cancel();
+  return true;
+}
+
+void ServerConnection::ignore_frame(std::string why) {
+  if (++bad_in_a_row_ > options_.max_bad_frames) {
+    core::log().warn("surface {}: {} unusable messages in a row; closing the connection", id_, bad_in_a_row_);
+    finish_with({msg::Notify{protocol::NotifyLevel::Error, std::string("Connection closed"),
+                             "The Conductor closed this connection: " + std::to_string(bad_in_a_row_) +
+                                 " messages in a row could not be used. The last one: " + why}},
+                "too many unusable messages");
+    return;
+  }
+  if (auto quiet = warnings_.allow(std::chrono::steady_clock::now())) {
+    core::log().warn("surface {}: ignored a message: {}{}", id_, why, WarningLimiter::more(*quiet));
+    warn_peer(why + WarningLimiter::more(*quiet));
+  }
+}
+
+void ServerConnection::refuse(const protocol::EventId* event_id, std::string reason) {
+  const auto now = std::chrono::steady_clock::now();
+  if (auto quiet = options_.refusal_log ? options_.refusal_log->allow(now) : refusals_.allow(now))
+    core::log().warn("surface {}: refused: {}{}", id_, reason, WarningLimiter::more(*quiet));
+  std::vector<protocol::ConductorMessage> last{
+      msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}};
+  if (event_id) last.emplace_back(msg::Ack{*event_id});
+  finish_with(std::move(last), "refused");
+}
+
+void ServerConnection::finish_with(std::vector<protocol::ConductorMessage> messages, std::string reason) {
+  closing_ = true;
+  closing_reason_ = std::move(reason);
+  for (auto& m : messages) {
     auto envelope = std::make_shared<protocol::Envelope>();
     envelope->message = std::move(m);
     protocol::encode_frame_into(envelope->frame, envelope->message);
+    last_words_ = envelope.get();
     queue_->push(std::move(envelope));
   }
+  arm_deadline(kLastWordsGrace);
 }
 
 void ServerConnection::warn_peer(std::string message) {
@@ -235,7 +319,7 @@ asio::awaitable<void> ServerConnection::write_loop() {
       } else {
         buffers.emplace_back(e->frame.data(), e->frame.size());
       }
-      quit = quit || std::holds_alternative<msg::Quit>(e->message) || (refused_ && std::holds_alternative<msg::Ack>(e->message));
+      quit = quit || std::holds_alternative<msg::Quit>(e->message) || (closing_ && e.get() == last_words_);
     }
     auto [ec, n] = co_await asio::async_write(socket_, buffers, kAwait);
     batch.clear();
@@ -245,7 +329,7 @@ asio::awaitable<void> ServerConnection::write_loop() {
     }
   }
   // After Quit the session is done with this surface; what was written stays readable by the peer.
-  if (quit) reason = refused_ ? "refused" : "sent Quit";
+  if (quit) reason = closing_ ? closing_reason_ : "sent Quit";
   shut(reason);
   coroutine_done();
 }

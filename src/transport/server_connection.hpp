@@ -1,22 +1,24 @@
 // One surface connected to conductord over the Unix socket: the session's SurfaceSink for it, a
 // reader coroutine (frames → SurfaceEvents → Session::post) and a writer coroutine (EnvelopeQueue
-// → gathered frame writes). Internal to UnixServer.
+// → gathered frame writes). Until its hello (Handshake or Connected) is admitted, a connection gets
+// a deadline and a small frame limit. Internal to UnixServer.
 #pragma once
 
 #include "conductor/session.hpp"
 #include "core/envelope_queue.hpp"
 #include "protocol/frame.hpp"
 #include "transport/token_bucket.hpp"
+#include "transport/warning_limiter.hpp"
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include <array>
 #include <chrono>
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +39,20 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     // When set, Handshake must carry this token; until it does, nothing reaches the session.
     std::string auth_token;
     bool allow_legacy = false;  // with a token: let Connected-only (version 1) surfaces in
-    double rate_per_second = 100;  // inbound messages; <= 0: unlimited
+    double rate_per_second = 100;  // inbound frames, readable or not; <= 0: unlimited
     double rate_burst = 50;
+    // Until the hello is admitted: how long the peer has to send it (zero: forever) and the largest
+    // frame it may announce (a Handshake is a few hundred bytes).
+    std::chrono::milliseconds handshake_timeout{5000};
+    std::size_t max_frame_before_hello = 64 * 1024;
+    // Frames in a row that could not be used (unreadable, or not allowed before the hello) before
+    // the connection is closed with a reason. Warnings about them are rate-limited meanwhile.
+    unsigned max_bad_frames = 32;
+    // Asked on the connection's strand when a hello passes the token check: nullopt lets the
+    // surface in, a reason refuses it (no room among the authenticated connections).
+    std::function<std::optional<std::string>()> on_hello;
+    // Where refusals are logged (shared by the server's connections); null: this connection's own.
+    std::shared_ptr<SharedWarningLimiter> refusal_log;
   };
 
   ServerConnection(Socket socket, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
@@ -52,19 +66,30 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   conductor::SurfaceId id() const { return id_; }
   // True once the surface said Connected or Handshake: the session will send it a Quit.
   bool said_hello() const { return said_hello_.load(std::memory_order_relaxed); }
+  // Refuses the connection (HandshakeAck{accepted: false, reason}, then close) unless its hello was
+  // admitted meanwhile. Thread-safe; for the server making room for a newer connection.
+  void evict_if_waiting(std::string reason);
 
  private:
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   asio::awaitable<void> heartbeat_loop();
-  enum class Drain : std::uint8_t { NeedMore, Close, Pause };
+  enum class Drain : std::uint8_t { NeedMore, Close, Pause, Stop };
   // Handles the payloads now complete in the decoder. Pause: over the rate limit, wait pause_
-  // before draining again. Close: framing can no longer be trusted.
+  // before draining again. Close: framing can no longer be trusted. Stop: a last message is queued
+  // (a refusal), read no more.
   Drain drain_frames();
+  void handle_frame(std::string_view payload);
   // The gate in front of the session: false drops the event (and may refuse the connection).
   bool admit(const protocol::SurfaceEvent& event);
-  void refuse(const protocol::EventId& event_id, std::string reason);
+  // A frame that cannot be used: warn (rate-limited), and past max_bad_frames in a row, close.
+  void ignore_frame(std::string why);
+  void refuse(const protocol::EventId* event_id, std::string reason);
+  // Queues `messages` as the last ones: the reader stops, the writer closes once they are written
+  // (or after a short grace if the peer does not take them).
+  void finish_with(std::vector<protocol::ConductorMessage> messages, std::string reason);
   void warn_peer(std::string message);
+  void arm_deadline(std::chrono::milliseconds after);
   void shut(const std::string& reason);  // on the strand
   void coroutine_done();                 // on the strand
 
@@ -82,12 +107,20 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   asio::steady_timer throttle_;
   std::chrono::microseconds pause_{0};
   bool throttle_notified_ = false;
+  // The Handshake deadline until the hello, then (while closing_) the grace for the last words.
+  asio::steady_timer deadline_;
+  WarningLimiter warnings_;
+  WarningLimiter refusals_;  // without options_.refusal_log
+  unsigned bad_in_a_row_ = 0;
   protocol::FrameDecoder decoder_;
-  std::array<char, 64 * 1024> read_buf_{};
+  std::vector<char> read_buf_;  // small until the hello, then 64 KiB
   std::atomic<bool> said_hello_{false};
   bool shut_ = false;
-  bool admitted_ = false;  // an accepted hello went through (always true without a token)
-  bool refused_ = false;   // a refusal is queued: read no more, close once it is written
+  bool admitted_ = false;  // the token check passed (always true without a token)
+  bool hello_ = false;     // a hello was admitted: the full frame size, no deadline
+  bool closing_ = false;   // last messages are queued: read no more, close once they are written
+  const protocol::Envelope* last_words_ = nullptr;  // the last of them
+  std::string closing_reason_;
   int running_ = 0;  // coroutines alive
   std::string close_reason_;
 };

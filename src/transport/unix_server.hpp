@@ -24,10 +24,22 @@ namespace asio = boost::asio;
 
 struct UnixServerOptions {
   std::string socket_path;
-  std::size_t max_connections = 100;  // global; further peers are closed at once
-  // Per peer UID (SO_PEERCRED). Only the daemon's own UID is admitted today, so this bounds what
-  // one user's runaway scripts can hold even if that rule is ever widened.
+  // Surfaces whose hello was admitted (the token checked). While it is reached, new peers are
+  // told so (HandshakeAck{accepted: false}) and closed, and a hello is refused the same way.
+  std::size_t max_connections = 100;
+  // The same, per peer UID (SO_PEERCRED). Only the daemon's own UID is admitted today, so this
+  // bounds what one user's runaway scripts can hold even if that rule is ever widened.
   std::size_t max_connections_per_uid = 100;
+  // Peers that have not said hello yet have a budget of their own, so they never lock out a
+  // surface that has the token: past it, the one that has waited longest is refused to make room.
+  // Each has handshake_timeout to say hello (zero: forever) and may announce frames of at most
+  // max_frame_before_hello bytes until then.
+  std::size_t max_waiting_connections = 32;
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::size_t max_frame_before_hello = 64 * 1024;
+  // Unusable frames (unreadable, or not allowed before the hello) in a row before a connection is
+  // closed with a reason; warnings about them are rate-limited per connection.
+  unsigned max_bad_frames = 32;
   core::EnvelopeQueue::Limits queue_limits{};
   // Ping a connection silent for this long; after max_missed_pongs unanswered Pings it is closed.
   // Zero disables. Timers exist only while connections do.
@@ -68,8 +80,10 @@ class UnixServer {
   void remove_socket_file();
 
   const std::string& socket_path() const;
-  std::size_t connection_count() const;  // open connections; thread-safe
-  std::size_t rejected_count() const;    // peers refused (credentials or the cap); thread-safe
+  std::size_t connection_count() const;     // open connections; thread-safe
+  std::size_t waiting_count() const;        // of those, not yet said hello; thread-safe
+  std::size_t authenticated_count() const;  // of those, hello admitted; thread-safe
+  std::size_t rejected_count() const;       // peers refused (credentials, a cap, or evicted); thread-safe
 
  private:
   class Impl;
