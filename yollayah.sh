@@ -555,6 +555,15 @@ launch_tui() {  # URL MODEL BANNER [extra yollayah flags…]
   exit "$rc"
 }
 
+# The chat screen on the backends conductor.toml lists (no --host: the file decides).
+launch_configured_tui() {
+  local rc=0
+  need_tty
+  "$bin_dir/yollayah" || rc=$?
+  cleanup
+  exit "$rc"
+}
+
 run_demo() {  # WHY
   need_tty
   start_sim 0
@@ -570,6 +579,25 @@ find_ollama() {  # KEEP
     return 0
   fi
   start_ollama_serve "$1"
+}
+
+# The model servers conductor.toml lists ([[backend]] entries), probed by `yollayah backends`.
+# True when the file lists any; then backends_up says whether one answers. A broken file stops
+# the script with the binary's own line (it names the file, the line and the fix).
+backends_json="" backends_up=0
+configured_backends() {
+  local rc=0
+  backends_json=$("$bin_dir/yollayah" backends --json 2>"$tmp/backends.err") || rc=$?
+  if [ "$rc" = 2 ]; then die "$(sed 's/^yollayah: //' "$tmp/backends.err"); fix it and run $me again"; fi
+  if [ "$rc" = 0 ]; then backends_up=1; else backends_up=0; fi
+  [ -n "$backends_json" ] && [ "$(jq -r '.configured' <<<"$backends_json")" = true ]
+}
+
+say_backends() {
+  local line
+  while IFS= read -r line; do say "$line"; done < <(jq -r '.backends[] | "backend \(.name) (\(.kind) at \(.url)): " +
+      (if .up then "up, \(.models | length) model(s)" + (if .tls_insecure then ", tls_insecure: certificate not checked" else "" end)
+       else "down: \(.error)" end)' <<<"$backends_json")
 }
 
 no_ollama_reason() {
@@ -588,6 +616,19 @@ cmd_start() {  # PREPARE_ONLY
   if [ "$demo_mode" = 1 ]; then
     [ "$prepare_only" = 0 ] || usage_error "prepare has nothing to prepare for the demo; run $me demo"
     run_demo "--demo"
+  fi
+  if configured_backends; then
+    # conductor.toml names the servers: they are used as they are (no model is pulled or made).
+    say_backends
+    if [ "$backends_up" = 0 ]; then
+      [ "$prepare_only" = 0 ] || die "no backend that conductor.toml lists answers; start one, then run $me prepare again"
+      run_demo "no backend that conductor.toml lists answers"
+    fi
+    if [ "$prepare_only" = 1 ]; then
+      say "ready: the backends conductor.toml lists"
+      return 0
+    fi
+    launch_configured_tui
   fi
   if ! find_ollama 0; then
     if [ "$prepare_only" = 1 ]; then
@@ -636,8 +677,20 @@ cmd_daemon() {
     say "conductord already runs (pid $pid, socket $socket); $me stop stops it"
     return 0
   fi
-  if [ "$demo_mode" = 0 ] && find_ollama 1; then
+  local host_flag=()
+  if [ "$demo_mode" = 0 ] && configured_backends && [ "$backends_up" = 1 ]; then
+    say_backends
+    url="the backends in conductor.toml" mode=backends
+  elif [ "$demo_mode" = 0 ] && [ -n "$backends_json" ] && [ "$(jq -r '.configured' <<<"$backends_json")" = true ]; then
+    say_backends
+    say "no backend that conductor.toml lists answers: conductord will use ollama-sim, a simulated model (the demo)"
+    start_sim 1
+    url=$sim_url mode=demo
+    host_flag=(--host "$url")
+    helper=$(identity "$sim_pid") || helper=""
+  elif [ "$demo_mode" = 0 ] && find_ollama 1; then
     url=$ollama_url mode=ollama
+    host_flag=(--host "$url")
     if [ -n "$started_ollama_pid" ]; then
       helper=$(identity "$started_ollama_pid") || helper=""
     fi
@@ -650,10 +703,13 @@ cmd_daemon() {
     if [ "$demo_mode" = 1 ]; then say "--demo: conductord will use ollama-sim, a simulated model"; else say "$(no_ollama_reason): conductord will use ollama-sim, a simulated model (the demo)"; fi
     start_sim 1
     url=$sim_url mode=demo
+    host_flag=(--host "$url")
     helper=$(identity "$sim_pid") || helper=""
   fi
   daemon_starting=1  # conductord makes the socket's directory itself (0700 when it is its own)
-  if ! err=$(OLLAMA_HOST=$url YOLLAYAH_MODEL=$model_name "$bin_dir/conductord" --daemonize --socket "$socket" \
+  local model_env=()
+  if [ "$mode" != backends ]; then model_env=("YOLLAYAH_MODEL=$model_name"); fi
+  if ! err=$(env "${model_env[@]}" "$bin_dir/conductord" "${host_flag[@]}" --daemonize --socket "$socket" \
     --pid-file "$pid_file" --log-level "${YOLLAYAH_LOG_LEVEL:-info}" 2>&1 </dev/null); then
     daemon_starting=0
     die "conductord did not start: ${err:-no reason given} (log: $log_dir/conductord.log); fix that and run $me daemon again"
@@ -666,7 +722,11 @@ cmd_daemon() {
   # From here on, conductord and its helpers outlive this script: `stop` ends them.
   started=()
   daemon_starting=0
-  say "conductord runs (pid $pid) on $socket, model $model_name via $url"
+  if [ "$mode" = backends ]; then
+    say "conductord runs (pid $pid) on $socket, on $url"
+  else
+    say "conductord runs (pid $pid) on $socket, model $model_name via $url"
+  fi
   say "attach with: $me connect    stop with: $me stop    logs: $log_dir/conductord.log"
 }
 
@@ -733,6 +793,11 @@ cmd_status() {
     rc=3
   fi
   if [ -S "$socket" ]; then say "socket: $socket"; else say "socket: $socket (absent)"; fi
+  # The servers conductor.toml lists, unless the daemon runs the demo in their stead.
+  if ! { [ -n "$pid" ] && read_daemon_state && [ "$state_mode" = demo ]; } && configured_backends; then
+    say_backends
+    exit "$rc"
+  fi
   resolve_ollama_host
   url=$ollama_url
   if [ -n "$pid" ] && read_daemon_state; then

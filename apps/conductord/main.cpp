@@ -3,6 +3,7 @@
 #include "pid_file.hpp"
 
 #include "backend/factory.hpp"
+#include "backend/ollama_host.hpp"
 #include "conductor/conductor.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
@@ -35,6 +36,7 @@ namespace {
 
 struct Args {
   std::string socket;
+  std::string host;  // one Ollama here, whatever [[backend]] the file lists
   std::string config = core::config_file();
   std::string log_level = "info";
   std::string pid_file;
@@ -104,6 +106,14 @@ int run(const Args& args) {
   if (auto err = core::load_config(config, args.config)) {
     std::cerr << "conductord: " << err->message << "\n";
     return 2;
+  }
+  if (!args.host.empty()) {
+    if (auto err = backend::ollama_host_error(args.host)) {
+      std::cerr << "conductord: --host '" << args.host << "': " << *err << "\n";
+      return 2;
+    }
+    config.ollama_host = args.host;
+    config.backends.clear();
   }
   const std::string socket_path =
       !args.socket.empty() ? args.socket : (!config.socket_path.empty() ? config.socket_path : core::default_socket_path());
@@ -245,6 +255,8 @@ int run(const Args& args) {
 int main(int argc, char** argv) {
   CLI::App app{"conductord: the Yollayah Conductor as a daemon on a Unix socket"};
   Args args;
+  app.add_option("--host", args.host,
+                 "One Ollama at this URL or host[:port], instead of the [[backend]] list of the config file");
   app.add_option("--socket", args.socket, "Socket path (default: $CONDUCTOR_SOCKET or $XDG_RUNTIME_DIR/ai-way/conductor.sock)");
   app.add_option("--config", args.config, "Config file")->capture_default_str();
   app.add_option("--log-level", args.log_level, "trace, debug, info, warn, error or off")

@@ -371,7 +371,8 @@ int run_backends(bool json) {
       list.emplace_back(std::move(o));
       continue;
     }
-    std::cout << p.name << "  " << p.kind << "  " << p.url << "  ";
+    if (p.name != p.url) std::cout << p.name << "  ";  // an unnamed server is known by its URL
+    std::cout << p.kind << "  " << p.url << "  ";
     if (!p.version) {
       std::cout << "down: " << p.version.error().message << "\n";
       continue;

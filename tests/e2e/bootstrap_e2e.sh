@@ -7,7 +7,7 @@
 # Usage: tests/e2e/bootstrap_e2e.sh BIN_DIR SCENARIO
 # Scenarios: pull_create, reuse, start_ollama, interrupt, pull_error, start_tui, demo_fallback,
 #            demo_forced, daemon, daemon_ollama, daemon_demo, stop_foreign, build_stamp,
-#            model_choice, usage
+#            model_choice, usage, backends_status, backends_start, backends_demo
 set -euo pipefail
 
 bin_dir=$(cd "$1" && pwd)
@@ -338,6 +338,64 @@ case "$scenario" in
     grep -qE 'POST /api/(chat|generate)' "$work/sim.err" || fail "the chat screen did not ask the Ollama the script found"
     [ "$(count 'POST /api/create' "$work/sim.err")" = 1 ] || fail "the model was not created before the chat screen opened"
     alive "$sim_pid" || fail "the script stopped an Ollama it had not started"
+    ;;
+
+  backends_status)
+    # conductor.toml lists two servers, one down and one up: status probes and names each.
+    start_sim
+    port=$(free_port)
+    mkdir -p "$work/config/ai-way"
+    cat >"$work/config/ai-way/conductor.toml" <<EOF
+[[backend]]
+name = "laptop"
+url = "http://127.0.0.1:$port"
+
+[[backend]]
+name = "gpu-box"
+kind = "openai"
+url = "http://127.0.0.1:$sim_port/v1"
+priority = 2
+EOF
+    run status
+    [ "$rc" = 3 ] || fail "status exited $rc (conductord does not run: 3)"
+    out_has "backend laptop (ollama at http://127.0.0.1:$port): down:"
+    out_has "backend gpu-box (openai at http://127.0.0.1:$sim_port/v1): up"
+    # A mistake in the file is one line naming it, and nothing starts.
+    printf '[[backend]]\nname = "x"\nurl = "http://a"\nmodles = ["*"]\n' >"$work/config/ai-way/conductor.toml"
+    run status
+    [ "$rc" = 1 ] || fail "status with a broken conductor.toml exited $rc"
+    grep -qF 'unknown key "modles"' "$work/err" || fail "the broken file was not named: $(cat "$work/err")"
+    ;;
+
+  backends_start)
+    # With a listed server that answers, start opens the chat screen on it as it is: no model
+    # is pulled or created, and the answer names the backend that gave it.
+    start_sim
+    mkdir -p "$work/config/ai-way"
+    printf '[conductor]\nmodel = "sim"\n\n[[backend]]\nname = "gpu-box"\nkind = "openai"\nurl = "http://127.0.0.1:%s/v1"\n' \
+      "$sim_port" >"$work/config/ai-way/conductor.toml"
+    start_tmux 120 30
+    wait_for "Ready" 15
+    wait_for "on gpu-box" 15
+    screen | grep -qF "Demo mode" && fail "the demo banner is on screen with a listed backend up"
+    quit_tui
+    grep -qx 'EXIT=0' "$work/exit" || fail "exit code: $(cat "$work/exit")"
+    grep -qF 'POST /v1/chat/completions' "$work/sim.err" || fail "the chat did not go to the listed backend"
+    grep -qF 'POST /api/pull' "$work/sim.err" && fail "a model was pulled for a listed backend"
+    true
+    ;;
+
+  backends_demo)
+    # The only listed server is down: the demo opens, and the script says why.
+    port=$(free_port)
+    mkdir -p "$work/config/ai-way"
+    printf '[[backend]]\nname = "laptop"\nurl = "http://127.0.0.1:%s"\n' "$port" >"$work/config/ai-way/conductor.toml"
+    start_tmux 160 30
+    wait_for "$demo_banner" 15
+    wait_for "Ready" 15
+    keys Escape
+    wait_exit
+    wait_for "no backend that conductor.toml lists answers"
     ;;
 
   demo_forced)
