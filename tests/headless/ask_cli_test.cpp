@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/sim_process.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -175,8 +177,10 @@ Run run_yollayah(const std::vector<std::string>& args, const std::string& input 
   const std::vector<std::string> cleared{"OLLAMA_HOST",          "YOLLAYAH_OLLAMA_HOST", "OLLAMA_PORT",
                                          "YOLLAYAH_MODEL",       "CONDUCTOR_TRANSPORT",  "CONDUCTOR_SOCKET",
                                          "XDG_CONFIG_HOME",      "XDG_STATE_HOME"};
-  std::vector<std::string> env_s{"XDG_CONFIG_HOME=" + dir.path(), "XDG_STATE_HOME=" + dir.path()};
-  env_s.insert(env_s.end(), env.begin(), env.end());
+  // The caller's variables first: getenv() takes the first of a name.
+  std::vector<std::string> env_s(env.begin(), env.end());
+  env_s.push_back("XDG_CONFIG_HOME=" + dir.path());
+  env_s.push_back("XDG_STATE_HOME=" + dir.path());
   for (char** e = environ; *e; ++e) {
     const std::string_view entry = *e;
     const auto name = entry.substr(0, entry.find('='));
@@ -394,6 +398,50 @@ TEST(AskCli, WellFormedOllamaHostIsUsed) {
   const auto run = run_yollayah({"ask", "--model", "sim", "hi"}, "", {"OLLAMA_HOST=http://" + ollama.host() + "/"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(ollama.chat_bodies().size(), 1u);
+}
+
+// Issue 15, finding 3: a model server that accepts connections and never answers.
+TEST(AskCli, AServerThatAcceptsAndNeverAnswersFailsAtItsProbeWithAClearLine) {
+  SimProcess hung({"--hang"});
+  TempDir config;
+  std::filesystem::create_directories(config.file("ai-way"));
+  std::ofstream(config.file("ai-way/conductor.toml"))
+      << "[[backend]]\nname = \"stuck\"\nurl = \"" << hung.url() << "\"\nprobe_timeout_ms = 300\n";
+  const auto run = run_yollayah({"ask", "--model", "sim", "hi"}, "", {"XDG_CONFIG_HOME=" + config.path()});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("stuck"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("0.3 s"), std::string::npos) << run.err;  // names the deadline that applied
+}
+
+TEST(AskCli, OneCtrlCStopsAnAnswerThatIsStillWaitingForTheServer) {
+  SimProcess hung({"--hang"});
+  TempDir dir;
+  const std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/yollayah";
+  const std::string host = hung.url();
+  std::vector<std::string> argv_s{bin, "ask", "--host", host, "--model", "sim", "hi"};
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, dir.file("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, dir.file("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid = -1;
+  ASSERT_EQ(::posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ::usleep(500000);  // it has sent the question and waits on the server's probe (5 s)
+  ::kill(pid, SIGINT);
+  int status = 0;
+  bool done = false;
+  // Well inside the 5 s the probe would take: the first Ctrl+C ends the wait, not the timeout.
+  for (int i = 0; i < 300 && !(done = ::waitpid(pid, &status, WNOHANG) == pid); ++i) ::usleep(10000);
+  if (!done) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  ASSERT_TRUE(done) << "the first Ctrl+C did not stop yollayah ask";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
 }
 
 }  // namespace
