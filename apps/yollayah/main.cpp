@@ -507,7 +507,7 @@ void add_history_command(CLI::App& app, store::HistoryCommand& cmd) {
   list->add_option("--offset", cmd.offset, "How many to skip");
   verb("show", "A conversation as Markdown (--json: every field)", Verb::Show)->add_option("id", cmd.id, id_help)->required();
   auto* search = verb("search", "Messages containing every word, newest first, with context", Verb::Search);
-  search->add_option("text", cmd.words, "Words to find (the last may be the start of a word)")->required();
+  search->add_option("text", cmd.words, "Words to find (salt* finds salty, salts…)")->required();
   search->add_option("--limit", cmd.limit, "How many matches (default 20)");
   auto* exp = verb("export", "A conversation as Markdown, with each answer's meta line", Verb::Export);
   exp->add_option("id", cmd.id, id_help)->required();

@@ -276,7 +276,10 @@ sql::Error Database::configure() {
   const auto mode = db_->query_text("PRAGMA journal_mode = WAL", e);
   if (!mode) return e;
   if (*mode != "wal" && !read_only()) return {SQLITE_ERROR, "cannot switch to WAL mode (journal_mode is " + *mode + ")"};
-  if ((e = db_->exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 16777216;")))
+  // analysis_limit: PRAGMA optimize at close samples instead of reading every index (0.3 s over a
+  // million messages, 10 ms with the limit).
+  if ((e = db_->exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 16777216; "
+                     "PRAGMA analysis_limit = 400;")))
     return e;
   synchronous_ = 1;
   if (options_.page_limit > 0) return set_page_limit(options_.page_limit);

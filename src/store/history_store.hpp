@@ -92,7 +92,8 @@ class HistoryStore {
   // sibling index and count ("2/3") and its neighbouring siblings' ids.
   boost::asio::awaitable<Result<Conversation>> load_conversation(ConversationId id,
                                                                  std::optional<MessageId> tip = std::nullopt);
-  // Messages whose text has every word typed (the last one as a prefix), newest first, with context.
+  // Messages whose text has every word typed ("salt*": words starting with salt), newest first, with
+  // context.
   boost::asio::awaitable<Result<std::vector<SearchHit>>> search(std::string text, std::size_t limit);
   // The branch through `tip` as Markdown, with each answer's meta line.
   boost::asio::awaitable<Result<std::string>> export_markdown(ConversationId id,

@@ -66,13 +66,17 @@ std::string title_from(std::string_view first_message) { return first_line(first
 
 std::optional<std::string> fts_query(std::string_view typed) {
   std::string out;
-  std::string_view last;
   std::size_t i = 0;
   while (i < typed.size()) {
     while (i < typed.size() && is_space(typed[i])) ++i;
     const std::size_t start = i;
     while (i < typed.size() && !is_space(typed[i])) ++i;
-    const std::string_view token = typed.substr(start, i - start);
+    std::string_view token = typed.substr(start, i - start);
+    bool prefix = false;
+    while (token.size() > 1 && token.back() == '*') {
+      token.remove_suffix(1);
+      prefix = true;
+    }
     if (token.empty() || !has_word_character(token)) continue;
     if (!out.empty()) out.push_back(' ');
     out.push_back('"');
@@ -81,11 +85,9 @@ std::optional<std::string> fts_query(std::string_view typed) {
       out.push_back(c);
     }
     out.push_back('"');
-    last = token;
+    if (prefix && char_count(token) >= 2) out.push_back('*');
   }
   if (out.empty()) return std::nullopt;
-  const bool still_typing = !typed.empty() && !is_space(typed.back());
-  if (still_typing && char_count(last) >= 3) out.push_back('*');
   return out;
 }
 

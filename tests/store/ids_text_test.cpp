@@ -73,10 +73,10 @@ TEST(StoreText, TitleIsTheFirstLineShortened) {
   EXPECT_LE(title_from(std::string(500, 'x')).size(), 60u + 3);
 }
 
-TEST(StoreText, QueryQuotesEveryWordAndPrefixesTheLast) {
-  EXPECT_EQ(fts_query("sea salt"), "\"sea\" \"salt\"*");
-  EXPECT_EQ(fts_query("sea salt "), "\"sea\" \"salt\"");  // a finished word: exact
-  EXPECT_EQ(fts_query("a b"), "\"a\" \"b\"");            // too short to be a useful prefix
+TEST(StoreText, QueryQuotesEveryWordAndTakesPrefixesOnlyWhenAsked) {
+  EXPECT_EQ(fts_query("sea salt"), "\"sea\" \"salt\"");
+  EXPECT_EQ(fts_query("sea salt*"), "\"sea\" \"salt\"*");
+  EXPECT_EQ(fts_query("sa** b*"), "\"sa\"* \"b\"");  // one letter is too short a prefix
 }
 
 TEST(StoreText, QueryTakesFtsSyntaxLiterally) {
