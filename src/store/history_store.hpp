@@ -48,8 +48,9 @@ class HistoryStore {
   // Starts the store's thread; opening the file is its first job (see opened()).
   explicit HistoryStore(Options options);
   // Writes what is queued (one more try if writes were failing), marks this store's answers still
-  // streaming as interrupted, closes the file and joins the thread. Call it off the event loop's
-  // handlers: at shutdown, once the loop has stopped.
+  // streaming as interrupted, closes the file and joins the thread: it waits for the disk, so
+  // destroy the store at shutdown, once the loop has stopped, and before the io_context of any
+  // coroutine that awaits it (replies are posted there).
   ~HistoryStore();
   HistoryStore(const HistoryStore&) = delete;
   HistoryStore& operator=(const HistoryStore&) = delete;
