@@ -72,7 +72,7 @@ void HistoryStore::checkpoint(const MessageId& id, std::string_view text) {
   std::optional<Clock::time_point> arm;
   {
     std::lock_guard lock(mutex_);
-    checkpoints_[id].assign(text);  // reuses the buffer: no allocation once the answer has grown
+    checkpoints_[id].assign(text);  // reuses the buffer: one allocation per write at most
     if (!checkpoint_due_) {
       checkpoint_due_ = std::max(Clock::now(), last_checkpoint_write_ + options_.checkpoint_interval);
       arm = checkpoint_due_;
