@@ -10,6 +10,7 @@
 #include "core/paths.hpp"
 #include "headless/ask_surface.hpp"
 #include "headless/prompt_text.hpp"
+#include "store/history_cli.hpp"
 #include "transport/auth_token.hpp"
 #include "transport/inprocess.hpp"
 #include "transport/unix_client.hpp"
@@ -76,6 +77,10 @@ CommandLine split_command_line(const CLI::App& app, const CLI::App& ask, int arg
     }
     if (scope == &ask) {
       line.prompt_words.assign(argv + i, argv + argc);
+      break;
+    }
+    if (scope == &app && arg == "history") {  // CLI11 reads the rest: "ask" there is a word to search
+      line.for_cli.insert(line.for_cli.end(), argv + i, argv + argc);
       break;
     }
     if (ask.check_name(std::string(arg))) scope = &ask;
@@ -485,6 +490,31 @@ int run_tui(const TuiArgs& args) {
   return code;
 }
 
+// `yollayah history …` (issue 11): the flags; the commands are in store/history_cli.
+void add_history_command(CLI::App& app, store::HistoryCommand& cmd) {
+  using Verb = store::HistoryCommand::Verb;
+  auto* history = app.add_subcommand("history", "List, show, search, export or delete stored conversations");
+  history->require_subcommand(1, 1);
+  auto verb = [&](const char* name, const char* what, Verb v) {
+    auto* sub = history->add_subcommand(name, what);
+    sub->callback([&cmd, v] { cmd.verb = v; });
+    sub->add_flag("--json", cmd.json, "JSON on stdout, for scripts");
+    return sub;
+  };
+  const char* id_help = "A conversation id, 4+ of its first characters, or 'last'";
+  auto* list = verb("list", "Conversations, most recent first: id, date, messages, title", Verb::List);
+  list->add_option("--limit", cmd.limit, "How many (default 20)");
+  list->add_option("--offset", cmd.offset, "How many to skip");
+  verb("show", "A conversation as Markdown (--json: every field)", Verb::Show)->add_option("id", cmd.id, id_help)->required();
+  auto* search = verb("search", "Messages containing every word, newest first, with context", Verb::Search);
+  search->add_option("text", cmd.words, "Words to find (salt* finds salty, salts…)")->required();
+  search->add_option("--limit", cmd.limit, "How many matches (default 20)");
+  auto* exp = verb("export", "A conversation as Markdown, with each answer's meta line", Verb::Export);
+  exp->add_option("id", cmd.id, id_help)->required();
+  exp->add_option("file", cmd.file, "Write it here instead of stdout");
+  verb("delete", "Delete a conversation and everything in it", Verb::Delete)->add_option("id", cmd.id, id_help)->required();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -516,6 +546,9 @@ int main(int argc, char** argv) {
   app.add_flag("--connect{" + core::default_socket_path() + "}", tui_args.connect,
                "Attach to a running conductord (--connect=SOCKET) instead of embedding a Conductor");
 
+  store::HistoryCommand history;
+  add_history_command(app, history);
+
   auto line = split_command_line(app, *ask_cmd, argc, argv);
   try {
     app.parse(static_cast<int>(line.for_cli.size()), line.for_cli.data());
@@ -530,6 +563,7 @@ int main(int argc, char** argv) {
   }
   if (*ask_cmd) return run_ask(ask);
   if (*backends_cmd) return run_backends(backends_json);
+  if (app.got_subcommand("history")) return store::run_history_cli(std::move(history));
 
   return run_tui(tui_args);
 }
