@@ -23,10 +23,11 @@ class SimChild {
   // `args` are ollama-sim flags (--port 0 is added).
   explicit SimChild(const std::vector<std::string>& flags) {
     std::vector<std::string> args;
-    args.reserve(flags.size() + 3);
+    args.reserve(flags.size() + 4);
     args.emplace_back(YOLLAYAH_BIN_DIR "/ollama-sim");
     args.emplace_back("--port");
     args.emplace_back("0");
+    args.emplace_back("--exit-with-parent");
     for (const auto& f : flags) args.push_back(f);
     const std::string& bin = args.front();
     std::vector<char*> argv;

@@ -11,6 +11,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <sstream>
@@ -70,6 +74,8 @@ void add_server_flags(CLI::App& app, sim::SimOptions& o) {
   app.add_option("--log-requests", o.log_requests,
                  "append 'METHOD PATH auth=yes|no' per request to FILE (never the header's value)");
   app.add_flag("--verbose", o.verbose, "log every request to stderr");
+  app.add_flag("--exit-with-parent", o.exit_with_parent,
+               "end (as on SIGTERM) when the process that started this one dies, even if it crashed");
 }
 
 sim::TokenSource make_tokens(const sim::SimOptions& o) {
@@ -120,6 +126,13 @@ int main(int argc, char** argv) {
   add_server_flags(app, options);
   CLI11_PARSE(app, argc, argv);
   if (options.verbose) core::set_log_level(spdlog::level::info);
+  if (options.exit_with_parent) {
+    // A test that crashes (a sanitizer report aborts it) never runs its SimProcess destructor; an
+    // orphaned sim would keep the test's stderr open and ctest would wait for its timeout.
+    const pid_t parent = getppid();
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) return 0;  // it died before the line above
+  }
 
   try {
     sim::SimContext ctx{options, make_tokens(options), sim::ModelRegistry(options.models), make_routes(options), {}, {}, 1, nullptr};

@@ -51,6 +51,7 @@ struct SimOptions {
   std::string tls_key;                   // PEM private key
 
   std::string require_api_key;           // /v1/* needs "Authorization: Bearer KEY"; never logged
+  bool exit_with_parent = false;          // PR_SET_PDEATHSIG: tests' sims never outlive a crashed test
   std::string log_requests;              // append "METHOD PATH auth=yes|no" per request to this file
   bool verbose = false;                  // log each request to stderr
 };

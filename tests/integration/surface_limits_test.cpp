@@ -78,7 +78,9 @@ TEST(SurfaceLimits, AHandshakeRefusedForItsVersionEndsThatSurfaceAndItsMessageNe
 
   other.send(ev::RequestSnapshot{"evt_snap"});
   ASSERT_TRUE(other.run_until_count<msg::StateSnapshot>(2));  // the join's, then this one
-  for (const auto& m : other.all<msg::StateSnapshot>().back().conversation_history) EXPECT_NE(m.content, "sneaked in");
+  // all<>() returns by value: keep it alive past the range-for's init (C++20 does not extend it).
+  const auto states = other.all<msg::StateSnapshot>();
+  for (const auto& m : states.back().conversation_history) EXPECT_NE(m.content, "sneaked in");
   for (const auto& m : other.all<msg::Message>()) EXPECT_NE(m.content, "sneaked in");
   EXPECT_EQ(refused.count<msg::Ack>(), 1u);  // the Handshake's; the message was never seen
   EXPECT_EQ(other.count<msg::Token>(), 0u);  // no turn was started for it

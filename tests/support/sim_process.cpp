@@ -18,7 +18,7 @@ extern char** environ;
 namespace yollayah::test {
 
 SimProcess::SimProcess(std::vector<std::string> args, const std::string& stderr_file) {
-  std::vector<std::string> argv_s{std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim", "--port", "0"};
+  std::vector<std::string> argv_s{std::string(YOLLAYAH_BIN_DIR) + "/ollama-sim", "--port", "0", "--exit-with-parent"};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

@@ -266,8 +266,9 @@ TEST(HostilePeers, AHandshakeRefusedForItsVersionClosesTheConnectionAndWhatFollo
   const std::size_t snapshots = other.count<msg::StateSnapshot>();
   other.send(ev::RequestSnapshot{"evt_snap"});
   ASSERT_TRUE(run_until(sc.io, [&] { return other.count<msg::StateSnapshot>() > snapshots; }));
-  for (const auto& m : other.all<msg::StateSnapshot>().back().conversation_history)
-    EXPECT_NE(m.content, "sneaked in");
+  // all<>() returns by value: keep it alive past the range-for's init (C++20 does not extend it).
+  const auto states = other.all<msg::StateSnapshot>();
+  for (const auto& m : states.back().conversation_history) EXPECT_NE(m.content, "sneaked in");
   for (const auto& m : other.all<msg::Message>()) EXPECT_NE(m.content, "sneaked in");
   EXPECT_EQ(sc.server.connection_count(), 1u);
 }
