@@ -320,7 +320,8 @@ TEST_F(RouterTest, CancellingTheCallerCancelsTheStreamWithoutFallingOver) {
   CollectingSink sink;
   asio::cancellation_signal cancel;
   std::optional<Result<ChatStats>> out;
-  asio::co_spawn(io, router->chat(request(), sink),
+  const auto req = request();  // chat() keeps a reference: it must outlive the coroutine
+  asio::co_spawn(io, router->chat(req, sink),
                  asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, Result<ChatStats> r) {
                    ASSERT_FALSE(e);
                    out = std::move(r);
