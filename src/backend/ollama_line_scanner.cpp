@@ -3,37 +3,75 @@
 #include "backend/ollama_line_parser.hpp"
 #include "protocol/utf8.hpp"
 
+#include <array>
+#include <bit>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace yollayah::backend {
 namespace {
 
-// The fixed pieces between the values. Each string value ends at its closing quote, which the
-// next piece starts with.
-constexpr std::string_view kModelKey = R"({"model":")";
-constexpr std::string_view kCreatedKey = R"(","created_at":")";
-constexpr std::string_view kChatContentKey = R"(","message":{"role":"assistant","content":")";
-constexpr std::string_view kGenerateContentKey = R"(","response":")";
-constexpr std::string_view kChatEnd = R"("},"done":false})";
-constexpr std::string_view kGenerateEnd = R"(","done":false})";
+// The fixed pieces between the values are literals in scan_token_line. Each string value ends
+// at its closing quote, which the next piece starts with.
 
-bool eat(std::string_view& s, std::string_view piece) {
-  if (!s.starts_with(piece)) return false;
-  s.remove_prefix(piece.size());
+// Compared with a constant size, which the compiler turns into a few word compares.
+template <std::size_t N>
+bool eat(std::string_view& s, const char (&piece)[N]) {
+  constexpr std::size_t n = N - 1;
+  if (s.size() < n || std::memcmp(s.data(), piece, n) != 0) return false;
+  s.remove_prefix(n);
   return true;
+}
+
+constexpr auto kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+// The offset of the first '"', '\\' or control byte in p[0, n), or n; sixteen bytes at a time
+// where SSE2 is there (x86-64 always has it). `high` becomes non-zero if a byte passed over is
+// not ASCII.
+std::size_t find_special(const char* p, std::size_t n, unsigned& high) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i slash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  for (; n - i >= 16; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);  // v <= 0x1F, unsigned
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)), control);
+    const auto hits = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    const auto highs = static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (hits != 0) {
+      const auto at = static_cast<unsigned>(std::countr_zero(hits));
+      high |= highs & ((1u << at) - 1);  // only the bytes before the hit were passed over
+      return i + at;
+    }
+    high |= highs;
+  }
+#endif
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (kSpecial[c]) return i;
+    high |= c & 0x80u;
+  }
+  return n;
 }
 
 // A string value with nothing to decode: its bytes up to the closing quote (left in `s`). False
 // at a backslash or a control byte (the SAX parser decides those).
-bool plain_string(std::string_view& s, std::string_view& value) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"') {
-      value = s.substr(0, i);
-      s.remove_prefix(i);
-      return true;
-    }
-    if (c == '\\' || c < 0x20) return false;
-  }
-  return false;
+bool plain_string(std::string_view& s, std::string_view& value, unsigned& high) {
+  const std::size_t at = find_special(s.data(), s.size(), high);
+  if (at == s.size() || s[at] != '"') return false;
+  value = s.substr(0, at);
+  s.remove_prefix(at);
+  return true;
 }
 
 int hex_digit(char c) {
@@ -73,26 +111,22 @@ void append_utf8(std::string& out, unsigned long cp) {
 
 // Decodes a string value into `out` up to its closing quote (left in `s`). Runs without escapes
 // are appended whole. False at a control byte, an unknown escape or a lone surrogate.
-bool decode_string(std::string_view& s, std::string& out) {
+bool decode_string(std::string_view& s, std::string& out, unsigned& high) {
   const char* p = s.data();
   const std::size_t n = s.size();
   std::size_t i = 0;
-  std::size_t run = 0;  // start of the bytes not yet appended
-  while (i < n) {
+  for (;;) {
+    const std::size_t at = i + find_special(p + i, n - i, high);
+    out.append(p + i, at - i);
+    i = at;
+    if (i == n) return false;
     const auto c = static_cast<unsigned char>(p[i]);
     if (c == '"') {
-      out.append(p + run, i - run);
       s.remove_prefix(i);
       return true;
     }
-    if (c < 0x20) return false;
-    if (c != '\\') {
-      ++i;
-      continue;
-    }
-    out.append(p + run, i - run);
-    if (n - i < 2) return false;
-    switch (p[i + 1]) {
+    if (c < 0x20 || n - i < 2) return false;
+    switch (p[i + 1]) {  // p[i] is a backslash
       case '"': out.push_back('"'); break;
       case '\\': out.push_back('\\'); break;
       case '/': out.push_back('/'); break;
@@ -117,15 +151,12 @@ bool decode_string(std::string_view& s, std::string& out) {
           append_utf8(out, static_cast<unsigned long>(hi));
           i += 6;
         }
-        run = i;
         continue;
       }
       default: return false;
     }
     i += 2;
-    run = i;
   }
-  return false;
 }
 
 bool only_whitespace(std::string_view s) {
@@ -139,24 +170,22 @@ bool only_whitespace(std::string_view s) {
 
 ScanResult scan_token_line(std::string_view s, OllamaLine& out) {
   std::string_view model, created_at;
-  if (!eat(s, kModelKey) || !plain_string(s, model)) return ScanResult::Unusual;
-  if (!eat(s, kCreatedKey) || !plain_string(s, created_at)) return ScanResult::Unusual;
-  std::string_view end;
-  if (eat(s, kChatContentKey)) {
-    end = kChatEnd;
-  } else if (eat(s, kGenerateContentKey)) {
-    end = kGenerateEnd;
-  } else {
-    return ScanResult::Unusual;
+  unsigned model_high = 0, other_high = 0, content_high = 0;
+  if (!eat(s, R"({"model":")") || !plain_string(s, model, model_high)) return ScanResult::Unusual;
+  if (!eat(s, R"(","created_at":")") || !plain_string(s, created_at, other_high)) return ScanResult::Unusual;
+  bool chat = true;
+  if (!eat(s, R"(","message":{"role":"assistant","content":")")) {
+    if (!eat(s, R"(","response":")")) return ScanResult::Unusual;
+    chat = false;
   }
   out.clear();
-  if (!decode_string(s, out.content)) return ScanResult::Unusual;
-  if (!eat(s, end) || !only_whitespace(s)) return ScanResult::Unusual;
+  if (!decode_string(s, out.content, content_high)) return ScanResult::Unusual;
+  if (chat ? !eat(s, R"("},"done":false})") : !eat(s, R"(","done":false})")) return ScanResult::Unusual;
+  if (!only_whitespace(s)) return ScanResult::Unusual;
   // The same check as the SAX path: only the kept strings must be UTF-8 (created_at is not kept).
-  if (protocol::find_invalid_utf8(out.content) != protocol::kValidUtf8 ||
-      protocol::find_invalid_utf8(model) != protocol::kValidUtf8) {
-    return ScanResult::Unusual;
-  }
+  // Escapes always decode to valid UTF-8 here, so pure-ASCII raw bytes need no look.
+  if (content_high && protocol::find_invalid_utf8(out.content) != protocol::kValidUtf8) return ScanResult::Unusual;
+  if (model_high && protocol::find_invalid_utf8(model) != protocol::kValidUtf8) return ScanResult::Unusual;
   out.has_content = true;
   out.model.assign(model);
   return ScanResult::Parsed;
