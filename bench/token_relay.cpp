@@ -1,13 +1,17 @@
-// bench/token_relay: ollama-sim streams as fast as it can → Conductor → an in-process surface on
-// another thread. Reports tokens/s, the per-token latency the relay adds (backend line parsed →
-// surface holds its Token), and, in the same run, a raw baseline: a plain HTTP client that only
-// counts the lines of the same stream. Writes JSON to --out (default token_relay.json).
+// bench/token_relay: ollama-sim streams as fast as it can → Conductor → an in-process surface,
+// on another thread and on the Conductor's own loop. Reports tokens/s, the per-token latency the
+// relay adds (backend line parsed → surface holds its Token), and, in the same run, a raw
+// baseline: a plain HTTP client that only counts the lines of the same stream. Writes JSON to
+// --out (default token_relay.json).
 //
 //   build/bin/token_relay [--tokens N] [--rate TOKENS_PER_S] [--runs R] [--out FILE]
+//                         [--surface thread|loop|both] [--spare-backend yes|no]
 #include "bench_support.hpp"
 #include "relay_stamps.hpp"
 #include "backend/ollama_backend.hpp"
+#include "backend/routing/router.hpp"
 #include "conductor/conductor.hpp"
+#include "core/log.hpp"
 #include "transport/inprocess.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -97,33 +101,58 @@ struct RelayResult {
 // than what it measures.
 constexpr std::uint64_t kSampleEvery = 8;
 
-RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
+// Where the surface runs, and what the router in front of the backend has to do.
+struct Shape {
+  bool same_thread = false;    // the surface on the Conductor's loop (as `yollayah ask` and the TUI)
+  bool spare_backend = false;  // a second backend behind the first: the router keeps the text so
+                               // far for a mid-stream fallback (it never gets used here)
+  const char* name() const {
+    if (same_thread) return spare_backend ? "same thread, spare backend" : "same thread";
+    return spare_backend ? "other thread, spare backend" : "other thread";
+  }
+};
+
+RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens, Shape shape) {
   bench::Stamps stamps;
   stamps.at.reserve(expected_tokens + 16);
   stamps.end_byte.reserve(expected_tokens + 16);
 
-  // The Conductor on its own thread, the surface on this one: the shape of the TUI.
   asio::io_context conductor_io(1);
   auto guard = asio::make_work_guard(conductor_io);
   backend::OllamaConfig cfg;
   cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(port));
   auto ollama = std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg);
-  auto stamping = std::make_shared<bench::StampingBackend>(ollama, stamps, kSampleEvery);
+  std::shared_ptr<backend::Backend> chat_backend =
+      std::make_shared<bench::StampingBackend>(ollama, stamps, kSampleEvery);
+  if (shape.spare_backend) {
+    backend::OllamaConfig spare_cfg;
+    spare_cfg.endpoint = backend::parse_ollama_host("127.0.0.1:1");  // never asked: the first answers
+    std::vector<backend::routing::UpstreamSpec> specs(2);
+    specs[0].backend = chat_backend;
+    specs[1].backend = std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), spare_cfg);
+    specs[1].priority = 2;
+    chat_backend = std::make_shared<backend::routing::Router>(std::move(specs));
+  }
   conductor::SessionConfig sc;
   sc.model = "sim";
   sc.greet = false;
   sc.max_answer_bytes = std::size_t{1} << 30;  // one long answer: the benchmark measures the stream, not the cap
-  conductor::Conductor conductor(conductor_io.get_executor(), stamping, sc);
-  std::thread conductor_thread([&] { conductor_io.run(); });
+  conductor::Conductor conductor(conductor_io.get_executor(), chat_backend, sc);
 
+  // The surface on its own thread (the shape of a surface with a loop of its own), or on the
+  // Conductor's loop, run by this thread.
   asio::io_context surface_io(1);
-  transport::InProcessLink link(conductor, surface_io.get_executor());
+  asio::io_context& sio = shape.same_thread ? conductor_io : surface_io;
+  std::thread conductor_thread;
+  if (!shape.same_thread) conductor_thread = std::thread([&] { conductor_io.run(); });
+
+  transport::InProcessLink link(conductor, sio.get_executor());
   bench::Arrivals arrivals;
   arrivals.reserve(expected_tokens + 16);
   RelayResult result;
   Clock::time_point t0, t1;
 
-  asio::co_spawn(surface_io, [&]() -> asio::awaitable<void> {
+  asio::co_spawn(sio, [&]() -> asio::awaitable<void> {
     link.send(protocol::ev::Handshake{"evt_1", 2, {protocol::SurfaceType::Kind::Headless, {}},
                                       protocol::SurfaceCapabilities::headless(), std::nullopt});
     t0 = Clock::now();
@@ -132,8 +161,9 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
     std::uint64_t bytes = 0;
     for (;;) {
       batch.clear();
-      if (!co_await link.receive(batch)) co_return;
+      if (!co_await link.receive(batch)) break;
       const auto now = Clock::now();
+      bool end = false;
       for (auto& e : batch) {
         if (auto* t = std::get_if<protocol::msg::Token>(&e->message)) {
           bytes += t->text.size();
@@ -142,18 +172,20 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens) {
         } else if (std::holds_alternative<protocol::msg::StreamEnd>(e->message) ||
                    std::holds_alternative<protocol::msg::StreamError>(e->message)) {
           t1 = now;
-          co_return;
+          end = true;
         }
       }
+      if (end) break;
     }
+    if (shape.same_thread) sio.stop();
   }, asio::detached);
-  surface_io.run();
+  sio.run();
   result.merged = link.merged_tokens();
   link.close();
   guard.reset();
   conductor.stop(std::nullopt);
   conductor_io.stop();
-  conductor_thread.join();
+  if (conductor_thread.joinable()) conductor_thread.join();
 
   result.lines = stamps.lines;
   result.seconds = std::chrono::duration<double>(t1 - t0).count();
@@ -173,29 +205,48 @@ int main(int argc, char** argv) {
   std::size_t rate = 0;  // tokens/s from ollama-sim; 0 = as fast as possible
   int runs = 3;
   std::string out = "token_relay.json";
+  std::string surface = "both";  // thread | loop | both
+  bool spare = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--tokens") tokens = std::stoul(argv[i + 1]);
     else if (a == "--runs") runs = std::stoi(argv[i + 1]);
     else if (a == "--out") out = argv[i + 1];
     else if (a == "--rate") rate = std::stoul(argv[i + 1]);
+    else if (a == "--surface") surface = argv[i + 1];
+    else if (a == "--spare-backend") spare = std::string(argv[i + 1]) == "yes";
   }
+  core::disable_logging();  // the spare backend is down on purpose: no warning per run
   bench::SimChild sim(bench::seeded_stream(tokens, rate));
   std::ofstream json(out);
   json << "{\"tokens\":" << tokens << ",\"rate\":" << rate << ",\"runs\":[";
+  // Every run: the raw baseline, then the relay in each shape, one after the other on the same sim.
+  std::vector<Shape> shapes;
+  if (surface != "loop") shapes.push_back({false, false});
+  if (surface != "thread") shapes.push_back({true, false});
+  if (spare) {
+    if (surface != "loop") shapes.push_back({false, true});
+    if (surface != "thread") shapes.push_back({true, true});
+  }
   for (int r = 0; r < runs; ++r) {
     RawResult raw = run_raw(sim.port());
-    RelayResult relay = run_relay(sim.port(), tokens);
     const double raw_tps = static_cast<double>(raw.lines) / raw.seconds;
-    const double relay_tps = static_cast<double>(relay.lines) / relay.seconds;
-    std::printf(
-        "run %d: raw %.0f lines/s (%zu lines, %.3f s) | relay %.0f tokens/s (%zu tokens, %zu Token msgs, %zu merged, "
-        "%.3f s) = %.0f%% of raw | added latency p50 %.1f us p99 %.1f us max %.1f us\n",
-        r + 1, raw_tps, raw.lines, raw.seconds, relay_tps, relay.lines, relay.token_messages, relay.merged,
-        relay.seconds, 100.0 * relay_tps / raw_tps, relay.p50_us, relay.p99_us, relay.max_us);
-    json << (r ? "," : "") << "{\"raw_lines_per_s\":" << raw_tps << ",\"relay_tokens_per_s\":" << relay_tps
-         << ",\"relay_token_messages\":" << relay.token_messages << ",\"merged\":" << relay.merged
-         << ",\"p50_us\":" << relay.p50_us << ",\"p99_us\":" << relay.p99_us << ",\"max_us\":" << relay.max_us << "}";
+    std::printf("run %d: raw %.0f lines/s (%zu lines, %.3f s)\n", r + 1, raw_tps, raw.lines, raw.seconds);
+    json << (r ? "," : "") << "{\"raw_lines_per_s\":" << raw_tps << ",\"relay\":[";
+    for (std::size_t k = 0; k < shapes.size(); ++k) {
+      RelayResult relay = run_relay(sim.port(), tokens, shapes[k]);
+      const double relay_tps = static_cast<double>(relay.lines) / relay.seconds;
+      std::printf(
+          "  relay, %-27s %.0f tokens/s (%zu tokens, %zu Token msgs, %zu merged, %.3f s) = %.0f%% of raw | "
+          "added latency p50 %.1f us p99 %.1f us max %.1f us\n",
+          (std::string(shapes[k].name()) + ":").c_str(), relay_tps, relay.lines, relay.token_messages, relay.merged,
+          relay.seconds, 100.0 * relay_tps / raw_tps, relay.p50_us, relay.p99_us, relay.max_us);
+      json << (k ? "," : "") << "{\"shape\":\"" << shapes[k].name() << "\",\"tokens_per_s\":" << relay_tps
+           << ",\"percent_of_raw\":" << 100.0 * relay_tps / raw_tps << ",\"token_messages\":" << relay.token_messages
+           << ",\"merged\":" << relay.merged << ",\"p50_us\":" << relay.p50_us << ",\"p99_us\":" << relay.p99_us
+           << ",\"max_us\":" << relay.max_us << "}";
+    }
+    json << "]}";
   }
   json << "]}\n";
   return 0;
