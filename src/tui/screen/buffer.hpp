@@ -3,6 +3,7 @@
 
 #include "tui/screen/cell.hpp"
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,9 @@ class Buffer {
 
   Cell& at(int x, int y) { return cells_[index(x, y)]; }
   const Cell& at(int x, int y) const { return cells_[index(x, y)]; }
+  // Row y's cells, contiguous.
+  std::span<Cell> row(int y) { return {cells_.data() + index(0, y), static_cast<std::size_t>(width_)}; }
+  std::span<const Cell> row(int y) const { return {cells_.data() + index(0, y), static_cast<std::size_t>(width_)}; }
 
   // Draws `utf8` from (x, y), at most `max_width` columns and never past the right edge. Returns
   // the columns used. A wide cluster that does not fit becomes a space; a zero-width mark at the
