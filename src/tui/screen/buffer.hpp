@@ -31,6 +31,10 @@ class Buffer {
     return put_text(x, y, utf8, style, width_ - x);
   }
 
+  // put_text for text that is printable ASCII only (one byte, one cell): the same result,
+  // without segmenting. Returns the columns used.
+  int put_ascii(int x, int y, std::string_view ascii, const Style& style, int max_width);
+
   // Sets the cluster at (x, y), repairing any wide cluster it cuts in half.
   void set(int x, int y, std::string_view cluster, int width, const Style& style);
 
