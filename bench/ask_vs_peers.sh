@@ -5,7 +5,7 @@
 # Each run times all three one after the other against the same sim; the answer each printed is
 # checked. Prints wall time, tokens/s, CPU time (user+sys) and the share of curl's rate.
 #
-#   bench/ask_vs_peers.sh [--tokens N] [--runs R] [--build-dir DIR]
+#   bench/ask_vs_peers.sh [--tokens N] [--runs R] [--build-dir DIR]   (DIR relative to the checkout, or absolute)
 #
 # Needs build/bin/{ollama-sim,yollayah} (scripts/build dev ollama-sim yollayah) and, for the npm
 # client, node with bench/npm/node_modules (scripts/setup runs `npm ci` there when npm is present).
@@ -24,7 +24,10 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/$build_dir/bin
+case "$build_dir" in
+  /*) bin=$build_dir/bin ;;
+  *) bin=$root/$build_dir/bin ;;
+esac
 for b in ollama-sim yollayah; do
   [ -x "$bin/$b" ] || { echo "ask_vs_peers: $bin/$b is missing (scripts/build dev ollama-sim yollayah)" >&2; exit 1; }
 done
