@@ -60,8 +60,8 @@ done
 [ -n "$port" ] || { echo "ask_vs_peers: ollama-sim did not start: $(cat "$tmp/sim.err")" >&2; exit 1; }
 
 # The answer is longer than ask's default cap (max_answer_bytes, 1 MiB): lift it.
-mkdir -p "$tmp/config"
-printf '[conductor]\nmax_answer_bytes = 1073741824\n' >"$tmp/config/conductor.toml"
+mkdir -p "$tmp/config/ai-way"
+printf '[conductor]\nmax_answer_bytes = 1073741824\n' >"$tmp/config/ai-way/conductor.toml"
 
 body='{"model":"sim","messages":[{"role":"user","content":"go"}],"stream":true}'
 run_curl() { curl -sS -N -o /dev/null -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$port/api/chat"; }
