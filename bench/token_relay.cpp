@@ -22,6 +22,8 @@
 #include <boost/beast/http.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -46,16 +48,25 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 
+// A thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID, or another thread's pthread_getcpuclockid).
+double thread_cpu_seconds(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 // ---- raw baseline: read the stream, count lines ---------------------------------------------
 
 struct RawResult {
   std::size_t lines = 0;
   double seconds = 0;
+  double cpu_s = 0;  // this thread's CPU time while reading
 };
 
 RawResult run_raw(std::uint16_t port) {
   asio::io_context io;
   RawResult result;
+  const double cpu0 = thread_cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     beast::tcp_stream stream(io);
     co_await stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), asio::use_awaitable);
@@ -84,6 +95,7 @@ RawResult run_raw(std::uint16_t port) {
     result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }, asio::detached);
   io.run();
+  result.cpu_s = thread_cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
   return result;
 }
 
@@ -95,7 +107,10 @@ struct RelayResult {
   std::size_t merged = 0;
   double seconds = 0;
   double p50_us = 0, p99_us = 0, max_us = 0;
+  double conductor_cpu_s = 0;  // CPU time of the Conductor's thread (with the surface, same thread)
+  double surface_cpu_s = 0;    // CPU time of the surface's own thread (other thread only)
 };
+
 
 // Stamp one line in eight: reading the clock on every line would cost the saturated relay more
 // than what it measures.
@@ -144,7 +159,13 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens, Shape sha
   asio::io_context surface_io(1);
   asio::io_context& sio = shape.same_thread ? conductor_io : surface_io;
   std::thread conductor_thread;
-  if (!shape.same_thread) conductor_thread = std::thread([&] { conductor_io.run(); });
+  clockid_t conductor_clock = CLOCK_THREAD_CPUTIME_ID;  // this thread's, when it runs the Conductor
+  if (!shape.same_thread) {
+    conductor_thread = std::thread([&] { conductor_io.run(); });
+    pthread_getcpuclockid(conductor_thread.native_handle(), &conductor_clock);
+  }
+  const double conductor_cpu0 = thread_cpu_seconds(conductor_clock);
+  const double surface_cpu0 = thread_cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
 
   transport::InProcessLink link(conductor, sio.get_executor());
   bench::Arrivals arrivals;
@@ -180,6 +201,8 @@ RelayResult run_relay(std::uint16_t port, std::size_t expected_tokens, Shape sha
     if (shape.same_thread) sio.stop();
   }, asio::detached);
   sio.run();
+  result.conductor_cpu_s = thread_cpu_seconds(conductor_clock) - conductor_cpu0;
+  if (!shape.same_thread) result.surface_cpu_s = thread_cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - surface_cpu0;
   result.merged = link.merged_tokens();
   link.close();
   guard.reset();
@@ -231,20 +254,24 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     RawResult raw = run_raw(sim.port());
     const double raw_tps = static_cast<double>(raw.lines) / raw.seconds;
-    std::printf("run %d: raw %.0f lines/s (%zu lines, %.3f s)\n", r + 1, raw_tps, raw.lines, raw.seconds);
-    json << (r ? "," : "") << "{\"raw_lines_per_s\":" << raw_tps << ",\"relay\":[";
+    std::printf("run %d: raw %.0f lines/s (%zu lines, %.3f s) | CPU per line %.0f ns\n", r + 1, raw_tps, raw.lines,
+                raw.seconds, 1e9 * raw.cpu_s / static_cast<double>(raw.lines));
+    json << (r ? "," : "") << "{\"raw_lines_per_s\":" << raw_tps << ",\"raw_cpu_s\":" << raw.cpu_s << ",\"relay\":[";
     for (std::size_t k = 0; k < shapes.size(); ++k) {
       RelayResult relay = run_relay(sim.port(), tokens, shapes[k]);
       const double relay_tps = static_cast<double>(relay.lines) / relay.seconds;
       std::printf(
           "  relay, %-27s %.0f tokens/s (%zu tokens, %zu Token msgs, %zu merged, %.3f s) = %.0f%% of raw | "
-          "added latency p50 %.1f us p99 %.1f us max %.1f us\n",
+          "added latency p50 %.1f us p99 %.1f us max %.1f us | CPU per token: Conductor %.0f ns, surface %.0f ns\n",
           (std::string(shapes[k].name()) + ":").c_str(), relay_tps, relay.lines, relay.token_messages, relay.merged,
-          relay.seconds, 100.0 * relay_tps / raw_tps, relay.p50_us, relay.p99_us, relay.max_us);
+          relay.seconds, 100.0 * relay_tps / raw_tps, relay.p50_us, relay.p99_us, relay.max_us,
+          1e9 * relay.conductor_cpu_s / static_cast<double>(relay.lines),
+          1e9 * relay.surface_cpu_s / static_cast<double>(relay.lines));
       json << (k ? "," : "") << "{\"shape\":\"" << shapes[k].name() << "\",\"tokens_per_s\":" << relay_tps
            << ",\"percent_of_raw\":" << 100.0 * relay_tps / raw_tps << ",\"token_messages\":" << relay.token_messages
            << ",\"merged\":" << relay.merged << ",\"p50_us\":" << relay.p50_us << ",\"p99_us\":" << relay.p99_us
-           << ",\"max_us\":" << relay.max_us << "}";
+           << ",\"max_us\":" << relay.max_us << ",\"conductor_cpu_s\":" << relay.conductor_cpu_s
+           << ",\"surface_cpu_s\":" << relay.surface_cpu_s << "}";
     }
     json << "]}";
   }
