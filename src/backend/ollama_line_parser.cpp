@@ -1,5 +1,7 @@
 #include "backend/ollama_line_parser.hpp"
 
+#include "backend/ollama_line_scanner.hpp"
+
 #include "protocol/utf8.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -210,6 +212,13 @@ OllamaLineParser::OllamaLineParser() : impl_(std::make_unique<Impl>()) {}
 OllamaLineParser::~OllamaLineParser() = default;
 
 bool OllamaLineParser::parse(std::string_view line) {
+  // On a fast stream the SAX parser was the relay's largest cost; almost every line is a token
+  // line of one fixed shape, which the scanner reads in one pass.
+  if (scan_token_line(line, impl_->parser.handler().out) == ScanResult::Parsed) return true;
+  return parse_general(line);
+}
+
+bool OllamaLineParser::parse_general(std::string_view line) {
   auto& p = impl_->parser;
   p.reset();
   error_code ec;

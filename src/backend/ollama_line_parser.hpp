@@ -1,5 +1,6 @@
-// Parses one line of Ollama's NDJSON stream (/api/chat or /api/generate) with a SAX handler:
-// no DOM, and after the first few lines no allocation (the strings it fills are reused).
+// Parses one line of Ollama's NDJSON stream (/api/chat or /api/generate): token lines by a scanner
+// of their fixed shape, anything else with a SAX handler. No DOM, and after the first few lines no
+// allocation (the strings it fills are reused).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct OllamaLine {
   std::uint64_t prompt_eval_duration = 0;
 
   void clear();
+  bool operator==(const OllamaLine&) const = default;
 };
 
 class OllamaLineParser {
@@ -36,8 +38,11 @@ class OllamaLineParser {
   OllamaLineParser& operator=(const OllamaLineParser&) = delete;
 
   // Parses one complete line. False when it is not a single valid JSON object; line() is then
-  // unspecified.
+  // unspecified. Token lines go through scan_token_line (ollama_line_scanner.hpp), the rest
+  // through parse_general: the result is the same either way.
   bool parse(std::string_view line);
+  // The SAX parser alone, for any shape. Public for the test that holds the scanner to it.
+  bool parse_general(std::string_view line);
   const OllamaLine& line() const;
 
  private:

@@ -134,10 +134,8 @@ asio::awaitable<void> Session::run_turn(PendingTurn turn) {
   auto result = co_await router_->chat(request, sink);
 
   // Whatever the parser still holds is resolved now: released as text or dropped as a tag.
-  clean_.clear();
   commands_.clear();
-  parser_.finish(clean_, commands_);
-  pending_text_ += clean_;
+  parser_.finish(pending_text_, commands_);
   if (turn_cut_) {
     pending_text_ += "\n\n*(The answer was cut here: it reached " + std::to_string(config_.max_answer_bytes / 1024) +
                      " KiB, the limit set by max_answer_bytes in conductor.toml.)*";
@@ -219,18 +217,20 @@ void Session::on_stream_content(const protocol::MessageId& id, std::string_view 
     set_state(ConductorState::Responding);
   }
   if (turn_cut_) return;  // the cap was reached: the rest is dropped while the request stops
-  clean_.clear();
   commands_.clear();
-  parser_.feed(text, clean_, commands_);
-  turn_bytes_ += clean_.size();
+  // The clean text goes straight onto what the next Token carries: one copy per model token.
+  const std::size_t before = pending_text_.size();
+  parser_.feed(text, pending_text_, commands_);
+  const std::size_t added = pending_text_.size() - before;
+  turn_bytes_ += added;
   if (turn_bytes_ > config_.max_answer_bytes) {
     // An endless stream must not grow without bound: keep what fits, stop the request.
     const std::size_t over = turn_bytes_ - config_.max_answer_bytes;
-    clean_.resize(protocol::utf8_prefix(clean_, clean_.size() - std::min(over, clean_.size())).size());
+    const std::string_view fresh = std::string_view(pending_text_).substr(before);
+    pending_text_.resize(before + protocol::utf8_prefix(fresh, added - std::min(over, added)).size());
     turn_cut_ = true;
     cancel_.emit(asio::cancellation_type::terminal);
   }
-  pending_text_ += clean_;
   if (!commands_.empty()) {
     // The text before a tag reaches surfaces before the avatar reacts to it.
     flush_tokens(id);
@@ -248,8 +248,12 @@ void Session::flush_tokens(const protocol::MessageId& id) {
   pending_lines_ = 0;
   if (pending_text_.empty()) return;
   if (HistoryMessage* stored = history_.find(id)) history_.append_text(*stored, pending_text_);
+  const std::size_t size = pending_text_.size();
   surfaces_.broadcast(msg::Token{id, std::move(pending_text_)});
-  pending_text_.clear();
+  // The text moved out with its buffer: one allocation of the last Token's size now, instead of
+  // the string doubling its way up again token by token.
+  pending_text_ = std::string();
+  pending_text_.reserve(size);
 }
 
 void Session::apply_commands() {

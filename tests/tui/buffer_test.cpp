@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 
 namespace {
@@ -156,6 +157,51 @@ TEST(Buffer, ClearBlanksEverything) {
   b.put_text(0, 0, "中x", bold);
   b.clear();
   EXPECT_EQ(b, Buffer(3, 1));
+}
+
+TEST(Cell, EqualCellsAreEqualByteForByte) {
+  // The renderer compares whole rows with memcmp: a cell that held a longer cluster must not
+  // keep its old bytes.
+  Cell a;
+  a.set("👍🏽", 2);
+  a.set("x", 1);
+  Cell b;
+  b.set("x", 1);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(std::memcmp(&a, &b, sizeof(Cell)), 0);
+  a.set("中", 2);
+  a.set_continuation();
+  Cell c;
+  c.set_continuation();
+  EXPECT_EQ(std::memcmp(&a, &c, sizeof(Cell)), 0);
+}
+
+// put_ascii must leave the buffer exactly as put_text does, wherever the text lands.
+TEST(Buffer, PutAsciiDrawsWhatPutTextDraws) {
+  Style bold;
+  bold.attrs = kBold;
+  struct Case {
+    int x, max;
+    std::string_view text;
+  };
+  for (const Case& k : {Case{0, 10, "hello"}, Case{3, 10, "abc"}, Case{-2, 10, "abcdef"}, Case{7, 10, "abcdef"},
+                        Case{2, 3, "abcdef"}, Case{1, 1, "a"}, Case{0, 0, "abc"}, Case{10, 5, "abc"},
+                        Case{-9, 20, "abc"}, Case{4, 20, ""}}) {
+    for (std::string_view before : {"          ", "中文中文中", "a中b文c中d ", " 中文中文x"}) {
+      Buffer by_text(10, 2), by_ascii(10, 2);
+      by_text.put_text(0, 0, before, Style{});
+      by_ascii.put_text(0, 0, before, Style{});
+      const int a = by_text.put_text(k.x, 0, k.text, bold, k.max);
+      const int b = by_ascii.put_ascii(k.x, 0, k.text, bold, k.max);
+      EXPECT_EQ(by_ascii, by_text) << "x " << k.x << " max " << k.max << " '" << k.text << "' over '" << before << "'";
+      if (k.x >= 0) {
+        EXPECT_EQ(b, a) << "x " << k.x << " max " << k.max << " '" << k.text << "'";
+      }
+    }
+  }
+  Buffer b(4, 1);
+  EXPECT_EQ(b.put_ascii(0, 5, "abc", bold, 4), 0);  // below the buffer: nothing
+  EXPECT_EQ(b, Buffer(4, 1));
 }
 
 }  // namespace

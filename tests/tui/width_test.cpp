@@ -51,6 +51,22 @@ TEST(Width, GraphemeIterationKeepsClustersWhole) {
   EXPECT_EQ(clusters("a\xff" "b"), (std::vector<std::string>{"a", "\xff", "b"}));
 }
 
+TEST(Width, AsciiFastPathKeepsTheClustersUtf8procMakes) {
+  // An ASCII byte is its own cluster only when what follows is ASCII too (and it is not CR LF).
+  EXPECT_EQ(clusters("ab\r\nc"), (std::vector<std::string>{"a", "b", "\r\n", "c"}));
+  EXPECT_EQ(clusters("\r\r\n"), (std::vector<std::string>{"\r", "\r\n"}));
+  EXPECT_EQ(clusters("e\xcc\x81x"), (std::vector<std::string>{"e\xcc\x81", "x"}));            // e + combining acute
+  EXPECT_EQ(clusters("a\xe2\x80\x8d" "b"), (std::vector<std::string>{"a\xe2\x80\x8d", "b"}));  // a + ZWJ
+  EXPECT_EQ(clusters("1\xef\xb8\x8f\xe2\x83\xa3"), (std::vector<std::string>{"1\xef\xb8\x8f\xe2\x83\xa3"}));  // keycap 1
+  EXPECT_EQ(clusters("\t x~"), (std::vector<std::string>{"\t", " ", "x", "~"}));
+  EXPECT_EQ(cluster_width("a"), 1);
+  EXPECT_EQ(cluster_width(" "), 1);
+  EXPECT_EQ(cluster_width("~"), 1);
+  EXPECT_EQ(cluster_width("\t"), 1);
+  EXPECT_EQ(cluster_width("\x7f"), 0);  // DEL is a control
+  EXPECT_EQ(cluster_width("\x01"), 0);
+}
+
 std::vector<std::string> lines(std::string_view text, int width) {
   std::vector<std::string> out;
   for (const auto& r : wrap(text, width)) {

@@ -233,7 +233,9 @@ asio::awaitable<Result<ChatStats>> Router::chat(const ChatRequest& request, Chat
                            "patterns in conductor.toml."};
   }
 
-  RelaySink relay(sink, options_.mid_stream_fallback);
+  // The text so far is only ever handed to another backend: with one candidate, keeping it would
+  // cost a copy of every piece (and of the whole answer in memory) for nothing.
+  RelaySink relay(sink, options_.mid_stream_fallback && cands.size() > 1);
   std::vector<Upstream*> tried;
   std::vector<std::string> failures;  // "laptop: cannot reach …", for the final error
   std::optional<BackendError> last_error;

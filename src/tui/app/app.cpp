@@ -46,6 +46,10 @@ constexpr std::chrono::milliseconds kFlushOnExit{300};
 // Frames caused by the Conductor (tokens, state) come at most this often; a burst between two
 // frames is drawn once. Keys and resizes draw at once: typing never waits for the pace.
 constexpr std::chrono::milliseconds kFrameInterval{33};
+// A change that comes before the frame is due waits for the next change after it, which draws
+// both on the wake-up it causes anyway (a stream's next token): no timer wake-up per frame. This
+// timer, one more interval later, only draws a change that nothing follows.
+constexpr std::chrono::milliseconds kFrameBackstop{kFrameInterval * 2};
 
 }  // namespace
 
@@ -78,6 +82,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer timer;
   asio::steady_timer frame_timer;  // the paced frame for Conductor-driven changes
   bool frame_timer_armed = false;
+  std::uint64_t frame_timer_wait = 0;  // which wait is the live one: a cancelled one is not
   Clock::time_point last_render{};
   std::optional<Clock::time_point> armed;
   std::optional<core::StallMonitor> monitor;  // none when the loop already has one
@@ -166,7 +171,8 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
 
   // After every wake-up: send what the controller produced, re-arm the one timer, and render
   // once (posted, so every handler already queued runs first and a burst is one frame). `urgent`
-  // (a key, a resize) draws now; anything else waits for the frame pace.
+  // (a key, a resize) draws now; anything else waits for the frame pace: it is drawn by the first
+  // wake-up once the frame is due, or by the backstop timer if no wake-up comes.
   void after_event(bool urgent = false) {
     if (finished) return;
     auto& outbox = controller.outbox();
@@ -175,14 +181,13 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     if (controller.quitting()) return finish(0, {});
     rearm();
     if (!controller.dirty()) return;
-    const auto due = last_render + kFrameInterval;
-    if (urgent || Clock::now() >= due) return schedule_render();
+    if (urgent || Clock::now() >= last_render + kFrameInterval) return schedule_render();
     if (frame_timer_armed) return;
     frame_timer_armed = true;
-    frame_timer.expires_at(due);
-    frame_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    frame_timer.expires_at(last_render + kFrameBackstop);
+    frame_timer.async_wait([weak = weak_from_this(), wait = ++frame_timer_wait](const boost::system::error_code& ec) {
       auto self = weak.lock();
-      if (!self) return;
+      if (!self || wait != self->frame_timer_wait) return;
       self->frame_timer_armed = false;
       if (!ec && !self->finished) self->schedule_render();
     });
@@ -252,6 +257,11 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     last_render = started;
     if (buffer.width() != size.cols || buffer.height() != size.rows) buffer.resize(size.cols, size.rows);
     if (controller.take_full_redraw()) renderer.invalidate();
+    if (frame_timer_armed) {
+      ++frame_timer_wait;  // this frame draws what the backstop waited for
+      frame_timer.cancel();
+      frame_timer_armed = false;
+    }
     const auto cursor = controller.draw(buffer, started);
     renderer.render(buffer, frame, cursor);
     last_frame = Clock::now() - started;

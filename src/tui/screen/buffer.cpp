@@ -96,6 +96,26 @@ int Buffer::put_text(int x, int y, std::string_view utf8, const Style& style, in
   return col - x;
 }
 
+int Buffer::put_ascii(int x, int y, std::string_view ascii, const Style& style, int max_width) {
+  if (y < 0 || y >= height_ || x >= width_ || max_width <= 0) return 0;
+  const int limit = std::min(width_, x + max_width);
+  const int skip = x < 0 ? -x : 0;  // clipped on the left
+  if (static_cast<std::size_t>(skip) >= ascii.size()) return static_cast<int>(ascii.size());
+  const int first = x + skip;
+  const int n = std::min(static_cast<int>(ascii.size()) - skip, limit - first);
+  if (n <= 0) return first - x;
+  // Only the two ends can cut a wide cluster in half, as set() would find cell by cell.
+  if (at(first, y).is_continuation() && first > 0) blank(first - 1, y, at(first - 1, y).style);
+  const int last = first + n - 1;
+  if (last + 1 < width_ && at(last, y).width() == 2) blank(last + 1, y, at(last + 1, y).style);
+  Cell* row = &cells_[index(first, y)];
+  for (int k = 0; k < n; ++k) {
+    row[k].set(ascii.substr(static_cast<std::size_t>(skip + k), 1), 1);
+    row[k].style = style;
+  }
+  return first + n - x;
+}
+
 void Buffer::fill(int x, int y, int w, int h, const Style& style) {
   const int x0 = std::max(x, 0), y0 = std::max(y, 0);
   const int x1 = std::min(x + w, width_), y1 = std::min(y + h, height_);

@@ -3,6 +3,7 @@
 
 #include "tui/screen/cell.hpp"
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,9 @@ class Buffer {
 
   Cell& at(int x, int y) { return cells_[index(x, y)]; }
   const Cell& at(int x, int y) const { return cells_[index(x, y)]; }
+  // Row y's cells, contiguous.
+  std::span<Cell> row(int y) { return {cells_.data() + index(0, y), static_cast<std::size_t>(width_)}; }
+  std::span<const Cell> row(int y) const { return {cells_.data() + index(0, y), static_cast<std::size_t>(width_)}; }
 
   // Draws `utf8` from (x, y), at most `max_width` columns and never past the right edge. Returns
   // the columns used. A wide cluster that does not fit becomes a space; a zero-width mark at the
@@ -26,6 +30,10 @@ class Buffer {
   int put_text(int x, int y, std::string_view utf8, const Style& style) {
     return put_text(x, y, utf8, style, width_ - x);
   }
+
+  // put_text for text that is printable ASCII only (one byte, one cell): the same result,
+  // without segmenting. Returns the columns used.
+  int put_ascii(int x, int y, std::string_view ascii, const Style& style, int max_width);
 
   // Sets the cluster at (x, y), repairing any wide cluster it cuts in half.
   void set(int x, int y, std::string_view cluster, int width, const Style& style);

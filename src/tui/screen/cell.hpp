@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace yollayah::tui::screen {
 
@@ -40,6 +41,9 @@ struct Style {
 // A cell is either a cluster of width 1 or 2, or the continuation (width 0, no text) of the wide
 // cluster to its left. Clusters longer than kCapacity bytes (long ZWJ sequences) are cut at a
 // code point boundary: the terminal still gets a valid prefix and the width is kept.
+//
+// The bytes past the cluster are always zero, so two cells are equal exactly when their bytes
+// are: the renderer compares whole rows with one memcmp.
 class Cell {
  public:
   static constexpr std::size_t kCapacity = 22;
@@ -51,11 +55,13 @@ class Cell {
     if (n < cluster.size()) {
       while (n > 0 && (static_cast<unsigned char>(cluster[n]) & 0xC0) == 0x80) --n;
     }
+    if (n < len_) std::memset(bytes_ + n, 0, len_ - n);
     std::memcpy(bytes_, cluster.data(), n);
     len_ = static_cast<std::uint8_t>(n);
     width_ = static_cast<std::uint8_t>(width);
   }
   void set_continuation() {
+    std::memset(bytes_, 0, len_);
     len_ = 0;
     width_ = 0;
   }
@@ -72,15 +78,15 @@ class Cell {
 
   Style style;
 
-  bool operator==(const Cell& o) const {
-    return len_ == o.len_ && width_ == o.width_ && style == o.style &&
-           std::memcmp(bytes_, o.bytes_, len_) == 0;
-  }
+  bool operator==(const Cell& o) const { return std::memcmp(this, &o, sizeof(Cell)) == 0; }
 
  private:
   char bytes_[kCapacity] = {};
   std::uint8_t len_ = 0;
   std::uint8_t width_ = 1;
 };
+
+// Byte equality is member equality only without padding and with one representation per value.
+static_assert(std::has_unique_object_representations_v<Cell>);
 
 }  // namespace yollayah::tui::screen

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace yollayah::tui::screen {
@@ -185,7 +186,11 @@ void Renderer::render(const Buffer& next, std::string& out, std::optional<Cursor
     cursor_at_.reset();
   }
   const std::size_t header = out.size();  // after the clear, if any
+  const std::size_t row_bytes = sizeof(Cell) * static_cast<std::size_t>(next.width());
   for (int y = 0; y < next.height(); ++y) {
+    // Most rows of most frames did not change: one compare of the whole row, and no copy.
+    const auto row = next.row(y);
+    if (std::memcmp(row.data(), prev_.row(y).data(), row_bytes) == 0) continue;
     for (int x = 0; x < next.width(); ++x) {
       const Cell& c = next.at(x, y);
       if (c.is_continuation() || c == prev_.at(x, y)) continue;
@@ -203,6 +208,7 @@ void Renderer::render(const Buffer& next, std::string& out, std::optional<Cursor
       // the next cell is placed absolutely rather than trusting the terminal's advance.
       if (cx_ >= next.width() || multi_code_point(c.text())) cx_ = cy_ = -1;
     }
+    std::memcpy(prev_.row(y).data(), row.data(), row_bytes);  // prev_ follows, row by row
   }
   const bool drew = out.size() > header || full;
   if (cursor) {
@@ -224,7 +230,6 @@ void Renderer::render(const Buffer& next, std::string& out, std::optional<Cursor
       out += kSyncEnd;
     }
   }
-  prev_ = next;
 }
 
 }  // namespace yollayah::tui::screen

@@ -17,6 +17,15 @@ bool is_regional_indicator(utf8proc_int32_t cp) { return cp >= 0x1F1E6 && cp <= 
 }  // namespace
 
 std::size_t next_grapheme(std::string_view text, std::size_t pos) {
+  // Most text is ASCII, and an ASCII byte other than CR followed by an ASCII byte (or nothing)
+  // is a cluster of its own: every rule that joins code points needs one that is not ASCII, or
+  // CR LF. No decoding then.
+  if (pos < text.size()) {
+    const auto c = static_cast<unsigned char>(text[pos]);
+    if (c < 0x80 && c != '\r' && (pos + 1 == text.size() || static_cast<unsigned char>(text[pos + 1]) < 0x80)) {
+      return pos + 1;
+    }
+  }
   utf8proc_int32_t prev = 0;
   const std::size_t n = decode(text, pos, prev);
   if (n == 0) return pos + 1;
@@ -41,6 +50,7 @@ bool is_control(std::string_view cluster) {
 int cluster_width(std::string_view cluster) {
   utf8proc_int32_t first = 0;
   if (cluster.empty()) return 0;
+  if (cluster.size() == 1 && cluster[0] >= 0x20 && cluster[0] < 0x7F) return 1;  // printable ASCII
   std::size_t n = decode(cluster, 0, first);
   if (n == 0) return 1;  // shown as U+FFFD
   if (first == '\t') return 1;  // drawn as one space

@@ -46,9 +46,7 @@ void TextLayout::draw_line(std::size_t i, screen::Buffer& buffer, int x, int y,
   for (const StyledRun& r : runs(l)) {
     if (col >= max_width) break;
     if (r.ascii) {
-      const std::string_view t = text(r);
-      const std::size_t n = std::min(t.size(), static_cast<std::size_t>(max_width - col));
-      for (std::size_t k = 0; k < n; ++k) buffer.set(x + col++, y, t.substr(k, 1), 1, r.style);
+      col += buffer.put_ascii(x + col, y, text(r), r.style, max_width - col);
       continue;
     }
     col += buffer.put_text(x + col, y, text(r), r.style, max_width - col);
