@@ -33,6 +33,9 @@ class TurnFollower {
 
   // Handles one message, appending what to print to `out`; returns the outcome once the turn ended.
   std::optional<AskOutcome> on_message(const protocol::ConductorMessage& m, std::string& out);
+  // The last character printed before this batch's `out` (0 before any): a heading after an
+  // answer that arrived in an earlier batch still starts on a line of its own.
+  void set_printed_tail(char c) { printed_tail_ = c; }
 
  private:
   struct Agent {
@@ -43,8 +46,13 @@ class TurnFollower {
   bool mine(const protocol::MessageId& id) const { return id == answer_id_ || (follow_up_ && id == *follow_up_); }
   void print_agent(const protocol::TaskId& task, std::string_view status, std::string& out);
   void start_follow_up(std::string& out);
+  void end_line(std::string& out) const {
+    const char tail = out.empty() ? printed_tail_ : out.back();
+    if (tail != 0 && tail != '\n') out.push_back('\n');
+  }
 
   const AskOptions& options_;
+  char printed_tail_ = 0;
   bool prompt_acked_ = false;
   bool echoed_ = false;
   protocol::MessageId answer_id_;  // empty until known
@@ -113,7 +121,7 @@ std::optional<AskOutcome> TurnFollower::on_message(const protocol::ConductorMess
 void TurnFollower::print_agent(const protocol::TaskId& task, std::string_view status, std::string& out) {
   const Agent& agent = agents_[task];
   if (options_.json || options_.quiet_agents) return;
-  if (!out.empty() && out.back() != '\n') out.push_back('\n');
+  end_line(out);
   out += agents_printed_++ == 0 ? "\n" : "";
   out += "## " + agent.name;
   if (!status.empty()) out += " (" + std::string(status == "Cancelled" ? "cancelled" : "failed: " + std::string(status)) + ")";
@@ -127,7 +135,10 @@ void TurnFollower::start_follow_up(std::string& out) {
   if (follow_up_started_) return;
   follow_up_started_ = true;
   if (options_.json || options_.quiet_agents || agents_printed_ == 0) {
-    if (!options_.json) out += "\n";
+    if (!options_.json) {
+      end_line(out);
+      out += "\n";
+    }
     return;
   }
   out += "## Yollayah\n\n";
@@ -153,6 +164,7 @@ asio::awaitable<AskOutcome> run_ask(transport::ConductorLink& link, AskOptions o
       break;
     }
     text.clear();
+    follower.set_printed_tail(last_char);
     for (const auto& envelope : batch) {
       const auto& m = envelope->message;
       if (options.json) {
