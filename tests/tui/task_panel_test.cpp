@@ -69,6 +69,23 @@ TEST(TaskPanel, EachRowShowsTheFamilyNameTheTaskProgressElapsedTimeAndTheLastLin
   EXPECT_NE(screen.find("█"), std::string::npos) << screen;
 }
 
+TEST(TaskPanel, OnAWideScreenThePanelHasAColumnOfItsOwnAndCoversNoText) {
+  std::string sentence;  // wider than the screen: in the panel's rows it would run under the panel
+  for (int i = 10; i < 50; ++i) sentence += "word" + std::to_string(i) + " ";
+  Controller c;
+  c.on_message(msg::SessionInfo{"s", "yollayah", true}, t0);
+  c.on_message(msg::State{ConductorState::Ready}, t0);
+  c.on_message(msg::Token{"m1", sentence}, t0);
+  c.on_message(msg::StreamEnd{"m1", sentence, {}}, t0);
+  c.on_message(msg::TaskCreated{"task_1", "backend-engineer", "Review the schema"}, t0);
+  Buffer b(160, 30);
+  c.draw(b, t0 + 1s);
+  const std::string screen = screen_text(b);
+  EXPECT_NE(screen.find("Review the schema"), std::string::npos) << screen;
+  for (int i = 10; i < 50; ++i)
+    EXPECT_NE(screen.find("word" + std::to_string(i)), std::string::npos) << "word" << i << " is hidden\n" << screen;
+}
+
 TEST(TaskPanel, TabFocusesThePanelOnTheFirstRunningAgentAndTabAgainReturnsToTheInput) {
   Controller c;
   two_agents(c);

@@ -432,9 +432,16 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
         avatar_.draw(buffer, avatar_area_, now);
       }
     }
-    conversation_.draw(chat_.entries(), buffer, text_area);
-    page_ = text_area.height;
     const int panel_w = std::min(48, text_area.width);
+    // With room for both, the task panel gets a column of its own, so the conversation stays
+    // readable while helpers work; on a narrow screen it covers the conversation's top right.
+    view::Rect chat_area = text_area;
+    if (!chat_.tasks().empty() && text_area.width - panel_w - 1 >= kMinTextBesidePanel) {
+      chat_area.width -= panel_w + 1;
+      buffer.fill(chat_area.right(), text_area.y, text_area.right() - chat_area.right(), text_area.height, {});
+    }
+    conversation_.draw(chat_.entries(), buffer, chat_area);
+    page_ = text_area.height;
     view::TaskPanelState panel;
     panel.focused = focus_ == Focus::Tasks;
     panel.selected = selected_;

@@ -36,6 +36,7 @@ class Controller {
   static constexpr std::chrono::milliseconds kSpinnerInterval{100};
   static constexpr std::chrono::milliseconds kDoubleCtrlC{1500};
   static constexpr std::chrono::milliseconds kDevRefresh{1000};
+  static constexpr int kMinTextBesidePanel = 40;  // columns the conversation keeps beside the task panel
 
   explicit Controller(ControllerOptions options = {});
 
