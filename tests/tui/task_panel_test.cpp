@@ -86,6 +86,28 @@ TEST(TaskPanel, OnAWideScreenThePanelHasAColumnOfItsOwnAndCoversNoText) {
     EXPECT_NE(screen.find("word" + std::to_string(i)), std::string::npos) << "word" << i << " is hidden\n" << screen;
 }
 
+TEST(TaskPanel, WithoutAnimationTheElapsedTimeStillTicksWhileAnAgentRunsAndStopsWhenNoneDoes) {
+  yollayah::tui::app::ControllerOptions still;
+  still.motion = false;
+  Controller c(still);
+  two_agents(c);  // Uncle Marco runs, The Intern is done
+  Buffer b(100, 30);
+  c.draw(b, t0 + 2s);
+  ASSERT_FALSE(c.dirty());
+  const auto wake = c.next_wakeup();
+  ASSERT_TRUE(wake.has_value());
+  EXPECT_LE(*wake, t0 + 2s + Controller::kElapsedRefresh);
+  c.tick(*wake);
+  EXPECT_TRUE(c.dirty());
+  c.draw(b, *wake);
+  c.on_message(msg::TaskCompleted{"task_1", std::string("Done.")}, *wake);
+  c.draw(b, *wake);
+  // Only the finished rows' expiry is left to wake for: no tick a second any more.
+  const auto later = c.next_wakeup();
+  ASSERT_TRUE(later.has_value());
+  EXPECT_GT(*later, *wake + 10s);
+}
+
 TEST(TaskPanel, TabFocusesThePanelOnTheFirstRunningAgentAndTabAgainReturnsToTheInput) {
   Controller c;
   two_agents(c);

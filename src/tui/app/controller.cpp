@@ -153,6 +153,8 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   }
   if (busy() != was_busy) dirty_ = true;
   if (animating() && !spinner_due_) spinner_due_ = now + kSpinnerInterval;
+  if (!chat_.agents_running()) elapsed_due_.reset();
+  else if (!elapsed_due_) elapsed_due_ = now + kElapsedRefresh;
   // A Resync replaces the conversation: whatever the user scrolled to no longer exists.
   if (std::holds_alternative<msg::StateSnapshot>(message)) conversation_.set_scroll(0);
 }
@@ -341,6 +343,13 @@ void Controller::tick(Clock::time_point now) {
     dirty_ = true;
     dev_due_ = now + kDevRefresh;
   }
+  if (elapsed_due_ && *elapsed_due_ <= now) {
+    elapsed_due_.reset();
+    if (chat_.agents_running()) {
+      dirty_ = true;
+      elapsed_due_ = now + kElapsedRefresh;
+    }
+  }
   if (spinner_due_ && *spinner_due_ <= now) {
     spinner_due_.reset();
     if (animating()) {
@@ -359,6 +368,7 @@ std::optional<Clock::time_point> Controller::next_wakeup() const {
   if (avatar_.visible() && !avatar_area_.empty()) consider(avatar_.next_change(Clock::now()));
   consider(spinner_due_);
   consider(dev_due_);
+  consider(elapsed_due_);
   return next;
 }
 

@@ -36,6 +36,7 @@ class Controller {
   static constexpr std::chrono::milliseconds kSpinnerInterval{100};
   static constexpr std::chrono::milliseconds kDoubleCtrlC{1500};
   static constexpr std::chrono::milliseconds kDevRefresh{1000};
+  static constexpr std::chrono::milliseconds kElapsedRefresh{1000};
   static constexpr int kMinTextBesidePanel = 40;  // columns the conversation keeps beside the task panel
 
   explicit Controller(ControllerOptions options = {});
@@ -109,6 +110,9 @@ class Controller {
   std::optional<Clock::time_point> spinner_due_;
   std::optional<Clock::time_point> last_ctrl_c_;
   std::optional<Clock::time_point> dev_due_;
+  // While helpers run, their elapsed times change on their own: a frame a second even with no
+  // animation (REDUCE_MOTION) and no token arriving.
+  std::optional<Clock::time_point> elapsed_due_;
   std::uint64_t next_event_ = 1;
   view::Rect avatar_area_;
   std::vector<std::string> dev_lines_;
