@@ -101,8 +101,9 @@ void Session::finish_agent(Turn& turn, const backend::Result<backend::ChatStats>
     report.error = "Cancelled";
   } else if (stop == TurnStop::TimedOut) {
     report.outcome = AgentReport::Outcome::Failed;
-    report.error = "took longer than " + std::to_string(config_.agent.time_limit.count() / 1000) +
-                   " s (time_limit_ms in [agents] of conductor.toml)";
+    const auto ms = config_.agent.time_limit.count();
+    report.error = "took longer than " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") +
+                   " (time_limit_ms in [agents] of conductor.toml)";
     meta.context_hint = "timed out";
   } else {
     report.outcome = AgentReport::Outcome::Failed;

@@ -292,5 +292,75 @@ TEST(Agents, AVersionOneSurfaceSeesTheTasksButNoVersionTwoMessage) {
   EXPECT_EQ(v1.all<msg::StreamEnd>().back().final_content, "Summed.");
 }
 
+TEST(Agents, AnAgentPastItsTimeLimitFailsAndTheFollowUpSaysSo) {
+  SimProcess sim(sim_args(script({"Asking Marco.", "[yolla:task start backend-engineer A]"}),
+                          {"--tokens-per-sec", "30", "--route", route("): FAILED", write_temp_file(script({"Marco ran out of time."}))),
+                           "--route", route("[Report from your helpers]", write_temp_file(script({"Marco is done."}))),
+                           "--route", route("You are Uncle Marco", slow_agent("marco"))}));
+  asio::io_context io;
+  auto config = quiet_config();
+  config.agent.time_limit = std::chrono::milliseconds(300);  // his answer takes 2 s
+  ConductorUnderTest cut(io, sim.url(), config);
+  RecordingSurface s(io, cut.conductor);
+  ASSERT_TRUE(s.join());
+  s.send(say("go"));
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return stream_ends(r) >= 2; }));
+  ASSERT_EQ(s.count<msg::TaskFailed>(), 1u);
+  EXPECT_NE(s.all<msg::TaskFailed>()[0].error.find("took longer than 300 ms"), std::string::npos)
+      << s.all<msg::TaskFailed>()[0].error;
+  EXPECT_EQ(s.count<msg::TaskCompleted>(), 0u);
+  EXPECT_FALSE(conversation_text(s, s.all<msg::ConversationCreated>()[0].conversation_id).empty())
+      << "what he wrote before the limit is kept";
+  EXPECT_EQ(s.all<msg::StreamEnd>().back().final_content, "Marco ran out of time.");
+}
+
+TEST(Agents, AtMostMaxActiveAgentsStreamAtOnceAndTheRestWaitTheirTurn) {
+  SimProcess sim(sim_args(script({"Four.", "[yolla:task start backend-engineer A]", "[yolla:task start qa-engineer B]",
+                                  "[yolla:task start devops-engineer C]", "[yolla:task start ethical-hacker D]"}),
+                          {"--tokens-per-sec", "100", "--route", route("[Report from your helpers]", write_temp_file(script({"All four."}))),
+                           "--route", route("Yollayah's family of specialists", slow_agent("busy"))}));
+  asio::io_context io;
+  auto config = quiet_config();
+  config.agent.max_active = 2;
+  ConductorUnderTest cut(io, sim.url(), config);
+  RecordingSurface s(io, cut.conductor);
+  ASSERT_TRUE(s.join());
+  s.send(say("go"));
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return stream_ends(r) >= 2; }, std::chrono::seconds(20)));
+  EXPECT_EQ(s.count<msg::TaskCompleted>(), 4u);
+  std::set<protocol::ConversationId> streaming;
+  std::size_t most = 0;
+  for (const auto& m : s.received()) {
+    if (auto* t = std::get_if<msg::ConversationStreamToken>(&m)) streaming.insert(t->conversation_id);
+    if (auto* e = std::get_if<msg::ConversationStreamEnd>(&m)) streaming.erase(e->conversation_id);
+    most = std::max(most, streaming.size());
+  }
+  EXPECT_EQ(most, 2u);
+  EXPECT_EQ(s.all<msg::StreamEnd>().back().final_content, "All four.");
+}
+
+TEST(Agents, WithMaxDepthTwoAnAgentStartsAnotherAndOneFollowUpReportsBoth) {
+  SimProcess sim(sim_args(script({"Asking Marco.", "[yolla:task start backend-engineer Review]"}),
+                          {"--route", route("You are The Intern", write_temp_file(script({"Tested", " it."}))),
+                           "--route", route("(qa-engineer, task", write_temp_file(script({"Marco and", " the Intern", " agree."}))),
+                           "--route", route("[Report from your helpers]", write_temp_file(script({"Only Marco."}))),
+                           "--route", route("You are Uncle Marco", write_temp_file(script({"Looks fine;", " asking the Intern.", "[yolla:task start qa-engineer Test it]"})))}));
+  asio::io_context io;
+  auto config = quiet_config();
+  config.agent.max_depth = 2;
+  ConductorUnderTest cut(io, sim.url(), config);
+  RecordingSurface s(io, cut.conductor);
+  ASSERT_TRUE(s.join());
+  s.send(say("review"));
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return stream_ends(r) >= 2; }));
+  ASSERT_EQ(s.count<msg::TaskCreated>(), 2u);
+  EXPECT_EQ(s.all<msg::TaskCreated>()[1].agent, "qa-engineer");
+  EXPECT_EQ(s.count<msg::TaskCompleted>(), 2u);
+  EXPECT_FALSE(has_notify(s, "Too many helpers"));
+  const auto ends = s.all<msg::StreamEnd>();
+  ASSERT_EQ(ends.size(), 2u);
+  EXPECT_EQ(ends[1].final_content, "Marco and the Intern agree.");
+}
+
 }  // namespace
 }  // namespace yollayah::test
