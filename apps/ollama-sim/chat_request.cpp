@@ -26,6 +26,10 @@ namespace {
 
 const TokenSource& pick_script(const SimContext& ctx, const std::vector<std::string>& texts) {
   for (const auto& route : ctx.routes) {
+    if (route.last_message_only) {
+      if (!texts.empty() && texts.back().find(route.pattern) != std::string::npos) return route.tokens;
+      continue;
+    }
     for (const auto& t : texts) {
       if (t.find(route.pattern) != std::string::npos) return route.tokens;
     }

@@ -34,7 +34,8 @@ void add_answer_flags(CLI::App& app, sim::SimOptions& o) {
   app.add_option("--tokens", o.tokens, "tokens per answer (seed: default 64; cycles a script)");
   app.add_option("--route", o.routes,
                  "PATTERN=FILE: answer with this script (played once) when a message of the request "
-                 "contains PATTERN (plain substring; repeatable, the first match wins)");
+                 "contains PATTERN (plain substring; repeatable, the first match wins); last:PATTERN=FILE "
+                 "looks only at the last message");
   app.add_option("--tokens-per-sec", o.tokens_per_sec, "pace tokens (0: as fast as possible)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--ttft-ms", o.ttft_ms, "delay before the first token");
@@ -91,7 +92,11 @@ std::vector<sim::ScriptRoute> make_routes(const sim::SimOptions& o) {
     if (eq == 0 || eq == std::string::npos || eq + 1 == r.size()) {
       throw std::runtime_error("--route wants PATTERN=FILE, got '" + r + "'");
     }
-    routes.push_back({r.substr(0, eq), sim::TokenSource::from_script(r.substr(eq + 1), std::nullopt)});
+    std::string pattern = r.substr(0, eq);
+    const bool last_only = pattern.starts_with("last:");
+    if (last_only) pattern.erase(0, 5);
+    if (pattern.empty()) throw std::runtime_error("--route wants PATTERN=FILE, got '" + r + "'");
+    routes.push_back({std::move(pattern), sim::TokenSource::from_script(r.substr(eq + 1), std::nullopt), last_only});
   }
   return routes;
 }

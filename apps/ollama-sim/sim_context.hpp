@@ -25,9 +25,12 @@ struct SimStats {
 };
 
 // --route PATTERN=FILE: this script answers requests whose messages contain the pattern.
+// --route last:PATTERN=FILE looks only at the request's last message, so a keyword the user said
+// once does not pick the script again for every later turn that carries it in its history.
 struct ScriptRoute {
   std::string pattern;
   TokenSource tokens;
+  bool last_message_only = false;
 };
 
 struct SimContext {

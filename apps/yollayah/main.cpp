@@ -44,6 +44,7 @@ struct AskArgs {
   std::string host;
   std::string model;
   bool json = false;
+  bool quiet_agents = false;
   std::vector<std::string> words;  // the prompt, as split_command_line cut it off
   std::string connect;  // conductord socket; empty: embed a Conductor
 };
@@ -266,7 +267,7 @@ int run_ask_connected(const AskArgs& args, const std::string& socket_path) {
   // Bounds the goodbye: Disconnected is flushed, but a daemon that stopped reading cannot hold us.
   asio::steady_timer linger(io);
 
-  headless::AskOptions options{std::move(prompt), args.json};
+  headless::AskOptions options{std::move(prompt), args.json, args.quiet_agents};
   auto session = [&]() -> asio::awaitable<headless::AskOutcome> {
     if (auto ec = co_await link.connect(socket_path)) {
       headless::AskOutcome failed;
@@ -327,7 +328,7 @@ int run_ask(const AskArgs& args) {
 
   InterruptToCancel signals(io, link, exit_code);
 
-  headless::AskOptions options{std::move(prompt), args.json};
+  headless::AskOptions options{std::move(prompt), args.json, args.quiet_agents};
   asio::co_spawn(io, headless::run_ask(link, std::move(options), stdout_writer(out)),
                  [&](std::exception_ptr e, headless::AskOutcome outcome) {
                    if (e) {
@@ -528,6 +529,8 @@ int main(int argc, char** argv) {
   ask_cmd->add_option("--host", ask.host, "Ollama URL or host[:port] (default: $OLLAMA_HOST or 127.0.0.1:11434)");
   ask_cmd->add_option("--model", ask.model, "Model name (default: $YOLLAYAH_MODEL or yollayah)");
   ask_cmd->add_flag("--json", ask.json, "Print every Conductor message as a JSON line");
+  ask_cmd->add_flag("--quiet-agents", ask.quiet_agents,
+                    "Leave out the answers of the agents Yollayah asks for help (her summary is still printed)");
   ask_cmd->add_flag("--connect{" + core::default_socket_path() + "}", ask.connect,
                     "Use a running conductord (--connect=SOCKET; default socket: $CONDUCTOR_SOCKET or the runtime "
                     "dir). CONDUCTOR_TRANSPORT=unix does the same");

@@ -1,5 +1,6 @@
 #include "conductor/agents.hpp"
 
+#include "conductor/agent_personas.hpp"
 #include "conductor/text_checks.hpp"
 
 #include <algorithm>
@@ -17,21 +18,7 @@ char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c -
 
 }  // namespace
 
-// clang-format off
-Agents::Agents()
-    : agents_{
-          {"ethical-hacker", "Cousin Rita"},
-          {"backend-engineer", "Uncle Marco"},
-          {"frontend-specialist", "Prima Sofia"},
-          {"senior-full-stack-developer", "Tio Miguel"},
-          {"solutions-architect", "Tia Carmen"},
-          {"ux-ui-designer", "Cousin Lucia"},
-          {"qa-engineer", "The Intern"},
-          {"privacy-researcher", "Abuelo Pedro"},
-          {"devops-engineer", "Primo Carlos"},
-          {"relational-database-expert", "Tia Rosa"},
-      } {}
-// clang-format on
+Agents::Agents() : agents_(builtin_agents()) {}
 
 std::shared_ptr<const Agents> Agents::builtin() {
   static const auto instance = std::make_shared<const Agents>();
@@ -57,12 +44,35 @@ std::vector<std::string> Agents::add_from_list(std::string_view list) {
       skipped.emplace_back(entry);
       continue;
     }
-    if (!contains(id)) agents_.push_back({id, title_case_id(id)});
+    if (!contains(id)) {
+      AgentInfo agent;
+      agent.id = id;
+      add(std::move(agent));
+    }
   }
   return skipped;
 }
 
+bool Agents::add(AgentInfo agent) {
+  if (!valid_id(agent.id)) return false;
+  if (agent.display_name.empty()) agent.display_name = title_case_id(agent.id);
+  if (agent.persona.empty()) agent.persona = generic_persona(agent.display_name, agent.id);
+  for (auto& existing : agents_) {
+    if (existing.id == agent.id) {
+      existing = std::move(agent);
+      return true;
+    }
+  }
+  agents_.push_back(std::move(agent));
+  return true;
+}
+
 bool Agents::contains(std::string_view id) const { return find(id) != nullptr; }
+
+std::uint32_t Agents::max_tokens(std::string_view id) const {
+  const auto* agent = find(id);
+  return agent && agent->max_tokens > 0 ? agent->max_tokens : kDefaultMaxTokens;
+}
 
 std::string Agents::display_name(std::string_view id) const {
   if (const auto* agent = find(id)) return agent->display_name;
@@ -78,6 +88,13 @@ bool Agents::valid_id(std::string_view id) {
 const AgentInfo* Agents::find(std::string_view id) const {
   const auto it = std::find_if(agents_.begin(), agents_.end(), [&](const AgentInfo& a) { return a.id == id; });
   return it == agents_.end() ? nullptr : &*it;
+}
+
+std::string generic_persona(std::string_view display_name, std::string_view id) {
+  return "You are " + std::string(display_name) + ", a specialist in " + title_case_id(id) +
+         " work, one of Yollayah's family of helpers. Answer the task you are given directly and concisely, in "
+         "Markdown, as an expert in that field would. Say plainly what you do not know; never invent facts. "
+         "Yollayah will read your answer and sum it up for the user.";
 }
 
 std::string title_case_id(std::string_view id) {

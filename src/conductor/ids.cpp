@@ -31,13 +31,15 @@ std::string next_event_id() { return counted("evt_", g_event); }
 std::string next_session_id() { return stamped("session_", g_session); }
 std::string next_task_id() { return stamped("task_", g_task); }
 
-std::string next_connection_id() {
+std::string next_connection_id() { return "conn-" + next_uuid(); }
+
+std::string next_uuid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uint64_t hi = rng(), lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
   char buf[48];
-  std::snprintf(buf, sizeof buf, "conn-%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
                 static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
                 static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return buf;

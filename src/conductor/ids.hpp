@@ -12,6 +12,7 @@ std::string next_event_id();
 std::string next_session_id();
 std::string next_task_id();
 std::string next_connection_id();  // "conn-" + UUID v4
+std::string next_uuid();           // a UUID v4, e.g. an agent's ConversationId
 std::uint64_t unix_millis();
 
 }  // namespace yollayah::conductor

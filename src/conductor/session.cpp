@@ -27,7 +27,27 @@ SessionConfig SessionConfig::from(const core::Config& c) {
   s.input.max_per_minute = c.max_messages_per_minute;
   s.additional_agents = c.additional_agents;
   s.max_answer_bytes = c.max_answer_bytes;
+  for (const auto& entry : c.agents) {
+    AgentInfo a;
+    a.id = entry.id;
+    a.display_name = entry.name;
+    a.persona = entry.system_prompt;
+    a.model = entry.model;
+    a.max_tokens = entry.max_tokens;
+    s.agents.push_back(std::move(a));
+  }
+  s.agent.max_active = c.agents_max_active;
+  s.agent.max_depth = c.agents_max_depth;
+  s.agent.time_limit = c.agent_time_limit;
   return s;
+}
+
+std::shared_ptr<const Agents> SessionConfig::make_agents() const {
+  if (additional_agents.empty() && agents.empty()) return Agents::builtin();
+  auto all = std::make_shared<Agents>();
+  all->add_from_list(additional_agents);
+  for (const auto& a : agents) all->add(a);
+  return all;
 }
 
 Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::routing::Router> router, SessionConfig config,
@@ -38,11 +58,12 @@ Session::Session(asio::any_io_executor executor, std::shared_ptr<backend::routin
       monitor_(monitor),
       id_(next_session_id()),
       created_at_ms_(unix_millis()),
-      agents_(config_.additional_agents.empty() ? Agents::builtin() : Agents::with_additional(config_.additional_agents)),
+      journal_(std::make_shared<TurnJournal>()),
+      agents_(config_.make_agents()),
       history_(config_.history),
-      tasks_(agents_),
+      tasks_(agents_, config_.tasks),
       validator_(config_.input),
-      parser_(agents_) {
+      scheduler_(config_.agent.max_active) {
   surfaces_.set_behind_handler([this](SurfaceId id) { on_surface_behind(id); });
 }
 
@@ -52,11 +73,20 @@ void Session::start() {
   asio::co_spawn(strand_, [self = shared_from_this()]() { return self->check_backend(); }, asio::detached);
 }
 
+void Session::set_journal(std::shared_ptr<TurnJournal> journal) {
+  asio::post(strand_, [self = shared_from_this(), journal = std::move(journal)]() mutable {
+    self->journal_ = journal ? std::move(journal) : std::make_shared<TurnJournal>();
+  });
+}
+
 void Session::reconfigure(SessionConfig config) {
   asio::post(strand_, [self = shared_from_this(), config = std::move(config)]() mutable {
     const bool model_changed = config.model != self->config_.model;
     config.greet = self->config_.greet;
     config.additional_agents = self->config_.additional_agents;
+    config.agents = self->config_.agents;
+    config.tasks = self->config_.tasks;
+    self->scheduler_.set_max_agents(config.agent.max_active);
     self->history_.set_limits(config.history);
     self->validator_ = InputValidator(config.input);
     self->config_ = std::move(config);
@@ -87,8 +117,9 @@ void Session::stop(std::optional<std::string> quit_message) {
   asio::post(strand_, [self = shared_from_this(), quit_message = std::move(quit_message)]() mutable {
     if (self->stopping_) return;
     self->stopping_ = true;
-    self->queue_.clear();
-    if (self->turn_running_) self->cancel_.emit(asio::cancellation_type::terminal);
+    self->scheduler_.remove_queued([](const Turn&) { return true; });
+    if (const auto& main = self->scheduler_.running_main()) main->stop(TurnStop::Stopping);
+    for (const auto& agent : self->scheduler_.running_agents()) agent->stop(TurnStop::Stopping);
     self->set_state(ConductorState::ShuttingDown);
     self->surfaces_.broadcast(msg::Quit{std::move(quit_message)});
   });
@@ -102,8 +133,10 @@ void Session::handle(SurfaceId from, protocol::SurfaceEvent& event) {
 
   // Every event with an event_id gets exactly one Ack, first (PROTOCOL.md). Handshake is the
   // exception in order only: HandshakeAck goes out before its Ack.
+  // A UserMessage's Ack, to a version-2 surface, names the answer's id: on_user_message sends it.
   const protocol::EventId* event_id = protocol::event_id_of(event);
-  if (event_id && !std::holds_alternative<ev::Handshake>(event)) surfaces_.send_to(from, msg::Ack{*event_id});
+  if (event_id && !std::holds_alternative<ev::Handshake>(event) && !std::holds_alternative<ev::UserMessage>(event))
+    surfaces_.send_to(from, msg::Ack{*event_id, {}});
 
   std::visit(
       [&](auto& e) {
@@ -121,7 +154,7 @@ void Session::handle(SurfaceId from, protocol::SurfaceEvent& event) {
         } else if constexpr (std::is_same_v<E, ev::UserTyping>) {
           on_typing(e.typing);
         } else if constexpr (std::is_same_v<E, ev::CancelResponse>) {
-          on_cancel();
+          on_cancel(e);
         } else if constexpr (std::is_same_v<E, ev::RequestSnapshot>) {
           surfaces_.send_to(from, state_snapshot());
         } else if constexpr (std::is_same_v<E, ev::QuitRequested>) {
@@ -161,7 +194,7 @@ void Session::on_hello(SurfaceEntry& surface, bool legacy) {
   if (headless || greeted_ || history_.size() > 0) return;
   greeted_ = true;
   if (config_.greet) {
-    enqueue_turn({PendingTurn::Kind::Greeting});
+    enqueue_turn(make_turn(TurnKind::Greeting, next_message_id()));
   } else if (legacy) {
     surfaces_.send_to(id, msg::Message{next_message_id(), protocol::MessageRole::System,
                                        "Ready to chat! Type a message below.", {}});
@@ -179,7 +212,7 @@ void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
     ack.rejection_reason = "Unsupported protocol version: " + std::to_string(hs.protocol_version) +
                            " (supported: 1, 2)";
   surfaces_.send_to(from, std::move(ack));
-  surfaces_.send_to(from, msg::Ack{hs.event_id});
+  surfaces_.send_to(from, msg::Ack{hs.event_id, {}});
   if (!supported) {
     // A refused surface is done: its sink closes once the refusal is out (a socket closes after
     // writing it), and nothing it sent after the Handshake reaches the session.
@@ -197,9 +230,17 @@ void Session::on_handshake(SurfaceId from, ev::Handshake& hs) {
 
 void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
   if (auto verdict = validator_.check_message(from, m.content, std::chrono::steady_clock::now()); verdict) {
+    surfaces_.send_to(from, msg::Ack{m.event_id, {}});
     notify(from, NotifyLevel::Warning, "Message not sent", std::move(*verdict));
     return;
   }
+  // The answer's id is known now, so the surface that asked can follow its own turn even when
+  // other surfaces of the session ask too.
+  const protocol::MessageId answer_id = next_message_id();
+  msg::Ack ack{m.event_id, {}};
+  if (const SurfaceEntry* surface = surfaces_.find(from); surface && surface->protocol_version >= protocol::kProtocolV2)
+    ack.message_id = answer_id;
+  surfaces_.send_to(from, std::move(ack));
   HistoryMessage user;
   user.id = next_message_id();
   user.role = protocol::MessageRole::User;
@@ -207,7 +248,8 @@ void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
   user.timestamp_ms = unix_millis();
   const auto& stored = history_.append(std::move(user));
   surfaces_.broadcast(msg::Message{stored.id, stored.role, stored.content, stored.content_type});
-  enqueue_turn({PendingTurn::Kind::Chat});
+  journal_->user_message(stored, answer_id);
+  enqueue_turn(make_turn(TurnKind::Chat, answer_id));
 }
 
 void Session::on_typing(bool typing) {
@@ -216,10 +258,12 @@ void Session::on_typing(bool typing) {
   if (!typing && state_ == ConductorState::Listening) set_state(ConductorState::Ready);
 }
 
-void Session::on_cancel() {
-  if (turn_running_) cancel_.emit(asio::cancellation_type::terminal);
-  // Answers still waiting (behind the start-up check, or another turn) are dropped too: one
-  // Ctrl+C stops everything the user is waiting for.
+void Session::on_cancel(const ev::CancelResponse& c) {
+  if (c.task_id) return cancel_task(*c.task_id);
+  if (const auto& main = scheduler_.running_main()) main->stop(TurnStop::Cancelled);
+  // Answers still waiting (behind the start-up check, or another turn) and every agent are
+  // stopped too: one Ctrl+C stops everything the user is waiting for.
+  cancel_agents();
   cancel_queued_turns();
 }
 

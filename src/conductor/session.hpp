@@ -1,35 +1,47 @@
 // A session: one conversation shared by the surfaces attached to it. It is an actor on its own
 // strand: every member below is touched only there, so there are no mutexes. The public entry
-// points are thread-safe and post onto the strand.
+// points are thread-safe and post onto the strand. The work itself is done by Turns (turn.hpp),
+// which the session schedules (turn_scheduler.hpp): the main conversation's one at a time, the
+// agents' in parallel.
 #pragma once
 
 #include "backend/backend.hpp"
 #include "backend/routing/router.hpp"
+#include "conductor/agent_context.hpp"
 #include "conductor/agents.hpp"
 #include "conductor/avatar_state.hpp"
 #include "conductor/history.hpp"
 #include "conductor/input_validator.hpp"
 #include "conductor/surface_registry.hpp"
-#include "conductor/tag_parser.hpp"
 #include "conductor/task_book.hpp"
+#include "conductor/turn.hpp"
+#include "conductor/turn_journal.hpp"
+#include "conductor/turn_scheduler.hpp"
 #include "core/config.hpp"
 #include "core/stall_monitor.hpp"
 #include "protocol/messages.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace yollayah::conductor {
 
 namespace asio = boost::asio;
+
+struct AgentSettings {
+  std::size_t max_active = 4;       // agent turns streaming at once; more wait in order
+  std::uint32_t max_depth = 1;      // an answer at depth >= max_depth cannot start agents (1: only the main one can)
+  std::chrono::milliseconds time_limit{180000};         // an agent still answering after this fails
+  std::chrono::milliseconds progress_interval{250};     // TaskUpdated at most this often per task
+  AgentContextLimits context;
+};
 
 struct SessionConfig {
   std::string model = "yollayah";
@@ -40,9 +52,14 @@ struct SessionConfig {
   std::size_t max_answer_bytes = 1024 * 1024;  // a longer answer is cut, with a note
   History::Limits history;
   InputLimits input;
-  std::string additional_agents;
+  std::string additional_agents;     // CONDUCTOR_ADDITIONAL_AGENTS
+  std::vector<AgentInfo> agents;     // [[agent]] entries (added to, or replacing, the built-in ones)
+  AgentSettings agent;
+  TaskLimits tasks;
 
   static SessionConfig from(const core::Config& config);
+  // The agents this configuration allows: the built-in ones, the additional ids, the [[agent]] entries.
+  std::shared_ptr<const Agents> make_agents() const;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -58,22 +75,32 @@ class Session : public std::enable_shared_from_this<Session> {
   void attach(SurfaceId id, std::shared_ptr<SurfaceSink> sink);
   void detach(SurfaceId id);
   void post(SurfaceId from, protocol::SurfaceEvent event);
-  // Ends every surface's session: cancels the answer in progress and sends Quit to all.
+  // Ends every surface's session: cancels the answers in progress and sends Quit to all.
   void stop(std::optional<std::string> quit_message);
   // Applies a reloaded configuration (SIGHUP): the model, system prompt, context size, snapshot
   // size, history and input limits take effect from the next turn or event; an answer streaming
   // now finishes as it started. Surfaces get the new SessionInfo. The agent list and `greet`
   // keep their start-up values.
   void reconfigure(SessionConfig config);
+  // Who records the turns (the store). Call before start(); the session keeps it.
+  void set_journal(std::shared_ptr<TurnJournal> journal);
 
   const protocol::SessionId& id() const { return id_; }
   asio::strand<asio::any_io_executor> strand() const { return strand_; }
 
  private:
   class TurnSink;
-  struct PendingTurn {
-    enum class Kind : std::uint8_t { Chat, Greeting };
-    Kind kind = Kind::Chat;
+  using TurnPtr = std::shared_ptr<Turn>;
+
+  // The tasks one main answer spawned, until its follow-up is queued.
+  struct TaskGroup {
+    protocol::MessageId parent;        // the answer whose tags started them
+    protocol::MessageId follow_up_id;  // the answer that will sum them up
+    std::size_t open = 0;              // tasks not ended yet
+    bool parent_done = false;
+    bool parent_ok = true;             // the parent ended with StreamEnd, not cancelled
+    bool cancelled = false;            // the user cancelled: no follow-up
+    std::vector<AgentReport> reports;
   };
 
   // Events (session.cpp).
@@ -82,7 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_handshake(SurfaceId from, protocol::ev::Handshake& hs);
   void on_user_message(SurfaceId from, protocol::ev::UserMessage& m);
   void on_typing(bool typing);
-  void on_cancel();
+  void on_cancel(const protocol::ev::CancelResponse& c);
   void on_quit(SurfaceId from);
   void on_surface_behind(SurfaceId id);
 
@@ -93,21 +120,41 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> set_model_command(std::string name);
   void backends_command();
 
-  // Turns (session_turn.cpp).
-  void enqueue_turn(PendingTurn turn);
-  void maybe_start_turn();
-  asio::awaitable<void> run_turn(PendingTurn turn);
-  void on_stream_content(const protocol::MessageId& id, std::string_view text);
+  // Turns (session_turn.cpp): scheduling, running, the main conversation's output.
+  TurnPtr make_turn(TurnKind kind, protocol::MessageId id, std::uint32_t depth = 0);
+  void enqueue_turn(TurnPtr turn);
+  void start_turns();
+  asio::awaitable<void> run_turn(TurnPtr turn);
+  void begin_main(Turn& turn);
+  void finish_main(Turn& turn, const backend::Result<backend::ChatStats>& result);
+  void on_turn_content(Turn& turn, std::string_view text);
+  void flush_turn(Turn& turn);
+  void apply_commands(Turn& turn);
+  void report_refused_tasks(Turn& turn);
   void cancel_queued_turns();
-  void flush_tokens(const protocol::MessageId& id);
-  void apply_commands();
   asio::awaitable<void> check_backend();
+
+  // Agents (session_agents.cpp): tasks, their turns, the follow-up.
+  void spawn_agent(Turn& parent, const protocol::msg::TaskCreated& created);
+  void begin_agent(Turn& turn);
+  void flush_agent(Turn& turn, std::string_view text);
+  void agent_progress(Turn& turn, bool force);
+  void finish_agent(Turn& turn, const backend::Result<backend::ChatStats>& result);
+  void end_task(Turn& turn, AgentReport report);
+  TaskGroup* group(const protocol::MessageId& parent);
+  // The main answer ended (`ok`: with StreamEnd, not cancelled): its follow-up's id when one will come.
+  std::optional<protocol::MessageId> parent_finished(Turn& turn, bool ok);
+  void maybe_follow_up(const protocol::MessageId& parent);
+  void start_follow_up(Turn& turn);
+  void cancel_task(const protocol::TaskId& id);
+  void cancel_agents();
 
   // Helpers.
   void set_state(protocol::ConductorState state);
   protocol::msg::SessionInfo session_info() const;
   protocol::msg::StateSnapshot state_snapshot() const;
   void notify(SurfaceId to, protocol::NotifyLevel level, std::string title, std::string message);
+  protocol::ResponseMetadata metadata(const Turn& turn, const backend::Result<backend::ChatStats>& result) const;
 
   asio::strand<asio::any_io_executor> strand_;
   std::shared_ptr<backend::routing::Router> router_;
@@ -115,6 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
   core::StallMonitor* monitor_;
   protocol::SessionId id_;
   std::uint64_t created_at_ms_;
+  std::shared_ptr<TurnJournal> journal_;
 
   SurfaceRegistry surfaces_;
   std::shared_ptr<const Agents> agents_;
@@ -128,20 +176,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool greeted_ = false;
   bool stopping_ = false;
 
-  // The answer being generated, if any.
-  std::deque<PendingTurn> queue_;
-  bool turn_running_ = false;
-  bool turn_responding_ = false;
-  std::uint32_t turn_tasks_spawned_ = 0;
-  std::size_t turn_bytes_ = 0;      // clean text of this answer so far, against max_answer_bytes
-  bool turn_cut_ = false;           // the answer reached max_answer_bytes and was stopped
-  asio::cancellation_signal cancel_;
-  TagParser parser_;  // constructed with agents_
-  static constexpr std::uint32_t kMaxLinesPerToken = 64;
-  std::string pending_text_;     // clean text not yet sent as a Token
-  std::uint32_t pending_lines_ = 0;
-  std::string clean_;                          // scratch, reused per chunk
-  std::vector<TagCommand> commands_;           // scratch, reused per chunk
+  TurnScheduler scheduler_;
+  std::vector<TaskGroup> groups_;                          // a few at a time
   std::vector<protocol::ConductorMessage> tag_messages_;  // scratch
 };
 

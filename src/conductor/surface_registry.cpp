@@ -62,6 +62,10 @@ void SurfaceRegistry::broadcast(protocol::ConductorMessage message) {
   fan_out(std::move(message), [](const SurfaceEntry& e) { return e.joined; });
 }
 
+void SurfaceRegistry::broadcast_since(std::uint32_t version, protocol::ConductorMessage message) {
+  fan_out(std::move(message), [version](const SurfaceEntry& e) { return e.joined && e.protocol_version >= version; });
+}
+
 void SurfaceRegistry::send_to(SurfaceId id, protocol::ConductorMessage message) {
   fan_out(std::move(message), [id](const SurfaceEntry& e) { return e.id == id; });
 }

@@ -13,6 +13,8 @@ TagParser::TagParser(std::shared_ptr<const Agents> agents) : agents_(agents ? st
 void TagParser::reset() {
   held_.clear();
   commands_ = 0;
+  over_limit_ = 0;
+  over_limit_starts_ = 0;
 }
 
 void TagParser::release(std::string& clean_out) {
@@ -77,6 +79,8 @@ void TagParser::complete_tag(std::vector<TagCommand>& commands_out) {
         ++commands_;
         commands_out.push_back(std::move(parsed.command));
       } else {
+        ++over_limit_;
+        if (std::holds_alternative<tag::TaskStart>(parsed.command)) ++over_limit_starts_;
         rejections_.add(held_ + "] ignored: more than " + std::to_string(kMaxCommands) + " commands in one response");
       }
       break;

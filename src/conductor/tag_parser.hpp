@@ -66,6 +66,8 @@ class TagParser {
   std::uint64_t rejection_count() const { return rejections_.total(); }  // all, not only the kept ones
   std::uint64_t unknown_count() const { return unknown_; }               // tags dropped as unknown
   std::size_t command_count() const { return commands_; }                // emitted since reset()
+  std::uint64_t over_limit_count() const { return over_limit_; }         // dropped past kMaxCommands since reset()
+  std::uint64_t over_limit_task_starts() const { return over_limit_starts_; }  // of those, `task start`s
   std::size_t held_bytes() const { return held_.size(); }
 
  private:
@@ -76,6 +78,8 @@ class TagParser {
   std::shared_ptr<const Agents> agents_;
   std::string held_;  // empty, or a prefix of kPrefix, or kPrefix + body; capacity kMaxTagBytes
   std::size_t commands_ = 0;
+  std::uint64_t over_limit_ = 0;
+  std::uint64_t over_limit_starts_ = 0;
   std::uint64_t unknown_ = 0;
   RejectionLog rejections_;
 };

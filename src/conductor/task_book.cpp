@@ -46,6 +46,49 @@ const Task* TaskBook::find(std::string_view id) const {
   return it == tasks_.end() ? nullptr : &*it;
 }
 
+Task* TaskBook::find_mutable(std::string_view id) {
+  const auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const Task& t) { return t.id == id; });
+  return it == tasks_.end() ? nullptr : &*it;
+}
+
+void TaskBook::attach_agent(std::string_view id) {
+  if (Task* task = find_mutable(id)) task->has_agent = true;
+}
+
+std::optional<msg::TaskUpdated> TaskBook::progress(std::string_view id, std::uint8_t pct, std::optional<std::string> status,
+                                                   std::uint64_t now_ms) {
+  Task* task = find_mutable(id);
+  if (!task || task->finished()) return std::nullopt;
+  task->progress = std::min<std::uint8_t>(pct, 100);
+  if (status) task->status_message = std::move(status);
+  if (pct > 0 && task->status == TaskStatus::Pending) task->status = TaskStatus::Running;
+  task->updated_ms = now_ms;
+  return msg::TaskUpdated{task->id, task->progress, task->status_message};
+}
+
+std::optional<msg::TaskCompleted> TaskBook::complete(std::string_view id, std::string summary, std::string output,
+                                                     std::uint64_t now_ms) {
+  Task* task = find_mutable(id);
+  if (!task || task->finished()) return std::nullopt;
+  task->progress = 100;
+  task->status = TaskStatus::Done;
+  task->status_message = summary;
+  task->output = std::move(output);
+  task->updated_ms = now_ms;
+  return msg::TaskCompleted{task->id, std::move(summary)};
+}
+
+std::optional<msg::TaskFailed> TaskBook::fail(std::string_view id, std::string error, std::string output, bool cancelled,
+                                              std::uint64_t now_ms) {
+  Task* task = find_mutable(id);
+  if (!task || task->finished()) return std::nullopt;
+  task->status = cancelled ? TaskStatus::Cancelled : TaskStatus::Failed;
+  task->error = error;
+  task->output = std::move(output);
+  task->updated_ms = now_ms;
+  return msg::TaskFailed{task->id, std::move(error)};
+}
+
 const Task* TaskBook::resolve(std::string_view ref, bool include_finished) const {
   const auto i = resolve_index(ref, include_finished);
   return i ? &tasks_[*i] : nullptr;
@@ -116,14 +159,18 @@ void TaskBook::apply(const TagCommand& command, std::uint64_t now_ms, std::vecto
             out.emplace_back(msg::TaskUpdated{task->id, task->progress, task->status_message});
           }
         } else if constexpr (std::is_same_v<T, tag::TaskDone>) {
-          if (auto* task = resolve_unfinished("done", c.ref)) {
+          if (auto* task = resolve_unfinished("done", c.ref); task && task->has_agent) {
+            reject("task done " + c.ref + ": an agent is working on it; its answer ends the task");
+          } else if (task) {
             task->progress = 100;
             task->status = TaskStatus::Done;
             task->updated_ms = now_ms;
             out.emplace_back(msg::TaskCompleted{task->id, std::nullopt});
           }
         } else if constexpr (std::is_same_v<T, tag::TaskFail>) {
-          if (auto* task = resolve_unfinished("fail", c.ref)) {
+          if (auto* task = resolve_unfinished("fail", c.ref); task && task->has_agent) {
+            reject("task fail " + c.ref + ": an agent is working on it; its answer ends the task");
+          } else if (task) {
             task->status = TaskStatus::Failed;
             task->error = c.reason;
             task->updated_ms = now_ms;

@@ -1,5 +1,6 @@
-// The task panel's records, driven by `[yolla:task …]` tags (anchor-core "Tasks"). A task is only
-// a record: nothing runs. The book turns task commands into Task* messages and enforces the limits.
+// The task panel's records, driven by `[yolla:task …]` tags (anchor-core "Tasks") and by the agents
+// that work on them. The book turns task commands into Task* messages and enforces the limits; the
+// session runs an agent turn for each task it creates and reports its end here.
 #pragma once
 
 #include "conductor/agents.hpp"
@@ -30,6 +31,8 @@ struct Task {
   std::optional<std::string> error;
   std::uint64_t created_ms = 0;  // Unix milliseconds
   std::uint64_t updated_ms = 0;
+  bool has_agent = false;  // an agent turn works on it: only its end finishes the task
+  std::string output;      // the agent's answer, once it ended
 
   bool finished() const {
     return status == TaskStatus::Done || status == TaskStatus::Failed || status == TaskStatus::Cancelled;
@@ -71,6 +74,18 @@ class TaskBook {
   const Task* resolve(std::string_view ref, bool include_finished = false) const;
 
   const Task* find(std::string_view id) const;  // by exact id
+
+  // The agent working on task `id` reports; each returns the message to send (nullopt when the task
+  // is unknown or already finished). Progress above 0 moves Pending to Running.
+  void attach_agent(std::string_view id);
+  std::optional<protocol::msg::TaskUpdated> progress(std::string_view id, std::uint8_t pct,
+                                                     std::optional<std::string> status, std::uint64_t now_ms);
+  std::optional<protocol::msg::TaskCompleted> complete(std::string_view id, std::string summary, std::string output,
+                                                       std::uint64_t now_ms);
+  // Failed, or Cancelled when `cancelled`; the message is a TaskFailed either way (the protocol
+  // has no cancelled variant) whose error says which.
+  std::optional<protocol::msg::TaskFailed> fail(std::string_view id, std::string error, std::string output,
+                                                bool cancelled, std::uint64_t now_ms);
   std::uint32_t active_count() const;
   std::size_t size() const { return tasks_.size(); }
   const std::vector<Task>& tasks() const { return tasks_; }  // oldest first
@@ -84,6 +99,7 @@ class TaskBook {
   std::uint64_t rejection_count() const { return rejections_.total(); }
 
  private:
+  Task* find_mutable(std::string_view id);
   std::optional<std::size_t> resolve_index(std::string_view ref, bool include_finished) const;
   Task* resolve_unfinished(std::string_view verb, std::string_view ref);
   void start(const tag::TaskStart& c, std::uint64_t now_ms, std::vector<protocol::ConductorMessage>& out);

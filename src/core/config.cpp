@@ -111,7 +111,67 @@ void apply_backends(Config& c, const toml::array& list) {
   }
 }
 
+constexpr std::string_view kAgentKeys = "id, name, model, system_prompt, max_tokens";
+
+bool valid_agent_id(std::string_view id) {
+  if (id.empty() || id.size() > 100) return false;
+  for (const char ch : id)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) return false;
+  return true;
+}
+
+AgentEntry parse_agent(const toml::table& t) {
+  AgentEntry a;
+  a.line = line_of(t);
+  for (const auto& [key_node, value] : t) {
+    const std::string_view key = key_node.str();
+    if (key == "id") a.id = string_field(value, key);
+    else if (key == "name") a.name = string_field(value, key);
+    else if (key == "model") a.model = string_field(value, key);
+    else if (key == "system_prompt") a.system_prompt = string_field(value, key);
+    else if (key == "max_tokens") a.max_tokens = static_cast<std::uint32_t>(int_field(value, key, 1, 1'000'000));
+    else fail(value, "unknown key \"" + std::string(key) + "\" in [[agent]]; known keys: " + std::string(kAgentKeys));
+  }
+  if (a.id.empty()) fail(t, "this [[agent]] has no id (e.g. id = \"data-scientist\")");
+  if (!valid_agent_id(a.id))
+    fail(t, "agent id \"" + a.id + "\" must be 1-100 characters of a-z, 0-9, '-' and '_' (it is what the model writes in [yolla:task start ID …])");
+  if (a.name.size() > 100) fail(t, "agent name must be at most 100 bytes");
+  return a;
+}
+
+void apply_agents(Config& c, const toml::array& list) {
+  c.agents.clear();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto* t = list[i].as_table();
+    if (!t) fail(list[i], "each [[agent]] must be a table");
+    auto a = parse_agent(*t);
+    for (const auto& other : c.agents)
+      if (other.id == a.id) fail(*t, "two agents have the id \"" + a.id + "\" (the other is at line " + std::to_string(other.line) + ")");
+    c.agents.push_back(std::move(a));
+  }
+}
+
+void apply_agent_limits(Config& c, const toml::table& t) {
+  for (const auto& [key_node, value] : t) {
+    const std::string_view key = key_node.str();
+    if (key == "max_active") c.agents_max_active = static_cast<std::uint32_t>(int_field(value, key, 1, 256));
+    else if (key == "max_depth") c.agents_max_depth = static_cast<std::uint32_t>(int_field(value, key, 0, 4));
+    else if (key == "time_limit_ms") c.agent_time_limit = ms_field(value, key);
+    else fail(value, "unknown key \"" + std::string(key) + "\" in [agents]; known keys: max_active, max_depth, time_limit_ms");
+  }
+}
+
 void apply_file(Config& c, const toml::table& t) {
+  if (const auto* node = t["agent"].node()) {
+    const auto* list = node->as_array();
+    if (!list) fail(*node, "agents are written as [[agent]] tables (two brackets), one per agent");
+    apply_agents(c, *list);
+  }
+  if (const auto* node = t["agents"].node()) {
+    const auto* limits = node->as_table();
+    if (!limits) fail(*node, "[agents] must be a table (max_active, max_depth, time_limit_ms)");
+    apply_agent_limits(c, *limits);
+  }
   if (const auto* backend = t["backend"].as_table()) {  // the one-server form: [backend] ollama_host, model
     if (auto v = (*backend)["ollama_host"].value<std::string>()) c.ollama_host = *v;
     if (auto v = (*backend)["model"].value<std::string>()) c.model = *v;

@@ -35,6 +35,17 @@ struct BackendEntry {
   int line = 0;                           // where it is in the file, for messages
 };
 
+// One [[agent]] entry of conductor.toml: a specialist the model may delegate to with
+// `[yolla:task start <id> …]`. An id that names a built-in agent replaces it.
+struct AgentEntry {
+  std::string id;             // 1–100 characters of [a-z0-9_-]; unique
+  std::string name;           // shown in the task panel; empty: the id, title-cased
+  std::string model;          // empty: the conversation's model
+  std::string system_prompt;  // its persona; empty: a generic one
+  std::uint32_t max_tokens = 0;  // 0: the default (1024)
+  int line = 0;
+};
+
 struct Config {
   // Backend
   std::string ollama_host;  // OLLAMA_HOST syntax: host, host:port or URL; empty means the default
@@ -45,6 +56,12 @@ struct Config {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds idle_timeout{120000};  // longest silence between chunks
   std::string additional_agents;                   // comma-separated
+
+  // Agents ([[agent]], [agents])
+  std::vector<AgentEntry> agents;
+  std::uint32_t agents_max_active = 4;             // agent answers streaming at once per session
+  std::uint32_t agents_max_depth = 1;              // 1: agents cannot start agents
+  std::chrono::milliseconds agent_time_limit{180000};
 
   // Limits (anchor-core §6)
   std::size_t max_message_bytes = 100 * 1024;

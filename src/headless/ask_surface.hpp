@@ -1,5 +1,8 @@
-// The headless surface: sends one prompt, streams the answer (tags already removed by the
-// Conductor) to an output, and reports how the turn ended. Used by `yollayah ask`.
+// The headless surface: sends one prompt, streams its own answer (tags already removed by the
+// Conductor) to an output, then the answers of the agents that answer spawned, each under a
+// heading, and Yollayah's follow-up that sums them up; reports how the turn ended. It follows only
+// its own turn (the Ack names the answer's id), so a session shared with other surfaces does not
+// mix their answers into its output. Used by `yollayah ask`.
 #pragma once
 
 #include "protocol/messages.hpp"
@@ -23,7 +26,8 @@ struct AskOutcome {
 
 struct AskOptions {
   std::string prompt;
-  bool json = false;  // print every ConductorMessage as a JSON line instead of the text
+  bool json = false;          // print every ConductorMessage as a JSON line instead of the text
+  bool quiet_agents = false;  // leave the agents' answers out (the follow-up is still printed)
 };
 
 // Writes output; called on the surface's executor with each batch's text, in order.

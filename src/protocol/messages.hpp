@@ -182,8 +182,9 @@ BOOST_DESCRIBE_STRUCT(FocusPrevConversation, (), (event_id))
 struct CancelResponse {
   YOLLAYAH_VARIANT_META(CancelResponse, 2)
   EventId event_id;
+  Extension<TaskId> task_id{};  // stop only this agent's task (its answer is reported as cancelled)
 };
-BOOST_DESCRIBE_STRUCT(CancelResponse, (), (event_id))
+BOOST_DESCRIBE_STRUCT(CancelResponse, (), (event_id, task_id))
 
 struct RequestSnapshot {
   YOLLAYAH_VARIANT_META(RequestSnapshot, 2)
@@ -238,8 +239,11 @@ struct ConversationCreated {
   YOLLAYAH_VARIANT_META(ConversationCreated, 1)
   ConversationId conversation_id;
   std::optional<std::string> agent_name;
+  // Extensions: the task this agent conversation answers, and the answer whose tags started it.
+  Extension<TaskId> task_id{};
+  Extension<MessageId> parent_message_id{};
 };
-BOOST_DESCRIBE_STRUCT(ConversationCreated, (), (conversation_id, agent_name))
+BOOST_DESCRIBE_STRUCT(ConversationCreated, (), (conversation_id, agent_name, task_id, parent_message_id))
 
 struct ConversationFocused {
   YOLLAYAH_VARIANT_META(ConversationFocused, 1)
@@ -400,8 +404,11 @@ BOOST_DESCRIBE_STRUCT(QueryCapabilities, (), ())
 struct Ack {
   YOLLAYAH_VARIANT_META(Ack, 1)
   EventId event_id;
+  // Extension, to version-2 surfaces: for an accepted UserMessage, the id its answer will stream
+  // under, so the surface can follow its own turn in a shared session.
+  Extension<MessageId> message_id{};
 };
-BOOST_DESCRIBE_STRUCT(Ack, (), (event_id))
+BOOST_DESCRIBE_STRUCT(Ack, (), (event_id, message_id))
 
 struct SessionInfo {
   YOLLAYAH_VARIANT_META(SessionInfo, 1)

@@ -151,12 +151,14 @@ struct ResponseMetadata {
   Extension<std::string> backend;          // the router's name for it ("laptop", "gpu-box")
   Extension<std::uint64_t> first_token_ms;  // request sent → first token
   Extension<std::uint64_t> load_ms;         // of that, loading the model (Ollama's load_duration)
+  // The answer spawned agent tasks: the id of the follow-up answer that will sum up their work.
+  Extension<MessageId> follow_up_id;
   friend bool operator==(const ResponseMetadata&, const ResponseMetadata&) = default;
 };
 BOOST_DESCRIBE_STRUCT(ResponseMetadata, (),
                       (model_id, elapsed_ms, token_count, tokens_per_second, agent_tasks_spawned,
                        files_processed, bytes_processed, network_involved, context_hint, backend,
-                       first_token_ms, load_ms))
+                       first_token_ms, load_ms, follow_up_id))
 
 struct SnapshotMessage {
   MessageId id;

@@ -6,7 +6,7 @@
 #
 # Usage: tests/e2e/bootstrap_e2e.sh BIN_DIR SCENARIO
 # Scenarios: pull_create, reuse, start_ollama, interrupt, pull_error, start_tui, demo_fallback,
-#            demo_forced, daemon, daemon_ollama, daemon_demo, stop_foreign, build_stamp,
+#            demo_forced, demo_agents, daemon, daemon_ollama, daemon_demo, stop_foreign, build_stamp,
 #            model_choice, usage, backends_status, backends_start, backends_demo
 set -euo pipefail
 
@@ -410,6 +410,30 @@ EOF
     wait_for "yollayah: --demo: opening the demo"
     grep -q 'POST' "$work/sim.err" && fail "--demo sent requests to the real Ollama"
     alive "$sim_pid" || fail "the script stopped an Ollama it had not started"
+    ;;
+
+  demo_agents)
+    # The demo shows agents at work: asked for a review, the simulated Yollayah delegates to three
+    # of the family, the task panel shows each by family name and task, Enter opens one's answer,
+    # and the follow-up sums them up.
+    start_sim
+    extra_env=("OLLAMA_HOST=127.0.0.1:$sim_port")
+    start_tmux 160 40 --demo
+    wait_for "$demo_banner" 15
+    wait_for "Ready" 15
+    keys "please review my login code" Enter
+    wait_for "Review the design" 15       # Uncle Marco's task in the panel
+    wait_for "What I'd do next" 40        # the follow-up sums the helpers up
+    wait_for "Tab tasks" 15               # ... and has ended
+    screen | grep -qF "Cousin Rita" || fail "Cousin Rita is not in the task panel"
+    keys Tab
+    keys Enter
+    wait_for "Uncle Marco · Review the design" 5   # Enter opened his answer
+    wait_for "bound on every queue" 5
+    keys Escape
+    keys Tab
+    quit_tui
+    grep -qx 'EXIT=0' "$work/exit" || fail "exit code: $(cat "$work/exit")"
     ;;
 
   daemon)

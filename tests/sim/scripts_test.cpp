@@ -123,9 +123,19 @@ TEST_F(SimRoutes, ApplyToTheOpenAiApiAndToGenerate) {
   EXPECT_EQ(g.json().at("response").as_string(), "Roses are red");
 }
 
+TEST_F(SimRoutes, ALastRouteLooksOnlyAtTheLastMessage) {
+  SimProcess sim({"--script", script_.path, "--route", "last:weather=" + weather_.path});
+  auto ollama = [&](json::array m) { return read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(m)).body).text; };
+  EXPECT_EQ(ollama({message("user", "what is the weather like?")}), "Sunny all day");
+  EXPECT_EQ(ollama({message("user", "what is the weather like?"), message("assistant", "Sunny."), message("user", "thanks")}),
+            kScriptText);
+  EXPECT_EQ(ollama({message("system", "weather expert"), message("user", "hi")}), kScriptText);
+}
+
 TEST_F(SimRoutes, ABadRouteStopsTheSimAtStartUp) {
   EXPECT_THROW(SimProcess({"--route", "no-equals-sign"}), std::runtime_error);
   EXPECT_THROW(SimProcess({"--route", "x=/no/such/file"}), std::runtime_error);
+  EXPECT_THROW(SimProcess({"--route", "last:=" + TempFile("x\n").path}), std::runtime_error);
 }
 
 // ---- --log-requests ----

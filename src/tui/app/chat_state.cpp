@@ -147,36 +147,84 @@ void ChatState::on_snapshot(const msg::StateSnapshot& snapshot) {
   }
 }
 
+TaskRow* ChatState::task_row(std::string_view id) {
+  auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const TaskRow& t) { return t.id == id; });
+  return it == tasks_.end() ? nullptr : &*it;
+}
+
+const TaskRow* ChatState::task(std::string_view id) const {
+  auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const TaskRow& t) { return t.id == id; });
+  return it == tasks_.end() ? nullptr : &*it;
+}
+
+TaskRow* ChatState::conversation_row(std::string_view conversation_id) {
+  if (conversation_id.empty()) return nullptr;
+  auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const TaskRow& t) { return t.conversation_id == conversation_id; });
+  return it == tasks_.end() ? nullptr : &*it;
+}
+
+bool ChatState::agents_running() const {
+  return std::any_of(tasks_.begin(), tasks_.end(), [](const TaskRow& t) { return t.status == TaskRow::Status::Running; });
+}
+
 void ChatState::on_task(const protocol::ConductorMessage& message, Clock::time_point now) {
-  auto row = [&](const std::string& id) -> TaskRow* {
-    auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const TaskRow& t) { return t.id == id; });
-    return it == tasks_.end() ? nullptr : &*it;
-  };
   if (auto* created = std::get_if<msg::TaskCreated>(&message)) {
     TaskRow t;
     t.id = created->task_id;
     t.agent = created->agent;
     t.description = created->description;
+    t.started_at = now;
     tasks_.push_back(std::move(t));
   } else if (auto* updated = std::get_if<msg::TaskUpdated>(&message)) {
-    if (TaskRow* t = row(updated->task_id)) {
+    if (TaskRow* t = task_row(updated->task_id)) {
       t->progress = std::min<std::uint8_t>(updated->progress, 100);
       if (updated->status_message) t->detail = *updated->status_message;
     }
   } else if (auto* completed = std::get_if<msg::TaskCompleted>(&message)) {
-    if (TaskRow* t = row(completed->task_id)) {
+    if (TaskRow* t = task_row(completed->task_id)) {
       t->status = TaskRow::Status::Done;
       t->progress = 100;
       if (completed->summary) t->detail = *completed->summary;
       t->finished_at = now;
     }
   } else if (auto* failed = std::get_if<msg::TaskFailed>(&message)) {
-    if (TaskRow* t = row(failed->task_id)) {
-      t->status = TaskRow::Status::Failed;
+    if (TaskRow* t = task_row(failed->task_id)) {
+      t->status = failed->error == "Cancelled" ? TaskRow::Status::Cancelled : TaskRow::Status::Failed;
       t->detail = failed->error;
       t->finished_at = now;
     }
   }
+}
+
+// An agent's live text (version 2): the row learns its family name, its last line and its answer.
+bool ChatState::on_agent_conversation(const protocol::ConductorMessage& message) {
+  if (auto* created = std::get_if<msg::ConversationCreated>(&message)) {
+    if (!created->task_id) return false;
+    TaskRow* t = task_row(*created->task_id);
+    if (!t) return false;
+    t->conversation_id = created->conversation_id;
+    if (created->agent_name) t->agent = *created->agent_name;
+    return true;
+  }
+  if (auto* token = std::get_if<msg::ConversationStreamToken>(&message)) {
+    TaskRow* t = conversation_row(token->conversation_id);
+    if (!t) return false;
+    t->answer += token->token;
+    ++t->revision;
+    std::string_view text = t->answer;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    const auto nl = text.rfind('\n');
+    if (!text.empty()) t->detail.assign(nl == std::string_view::npos ? text : text.substr(nl + 1));
+    return true;
+  }
+  if (auto* end = std::get_if<msg::ConversationStreamEnd>(&message)) {
+    TaskRow* t = conversation_row(end->conversation_id);
+    if (!t) return false;
+    t->answer = end->final_content;
+    ++t->revision;
+    return true;
+  }
+  return false;
 }
 
 void ChatState::add_toast(protocol::NotifyLevel level, std::string title, std::string message, Clock::time_point now) {
@@ -218,6 +266,9 @@ bool ChatState::apply(const protocol::ConductorMessage& message, Clock::time_poi
         } else if constexpr (std::is_same_v<T, msg::TaskCreated> || std::is_same_v<T, msg::TaskUpdated> ||
                              std::is_same_v<T, msg::TaskCompleted> || std::is_same_v<T, msg::TaskFailed>) {
           on_task(message, now);
+        } else if constexpr (std::is_same_v<T, msg::ConversationCreated> || std::is_same_v<T, msg::ConversationStreamToken> ||
+                             std::is_same_v<T, msg::ConversationStreamEnd>) {
+          return on_agent_conversation(message);
         } else if constexpr (std::is_same_v<T, msg::Quit>) {
           quit_ = true;
           quit_message_ = m.message;
@@ -238,9 +289,12 @@ bool ChatState::expire(Clock::time_point now) {
   const auto toasts_before = toasts_.size();
   std::erase_if(toasts_, [&](const Toast& t) { return t.expires_at <= now; });
   const auto tasks_before = tasks_.size();
-  std::erase_if(tasks_, [&](const TaskRow& t) {
-    return t.status != TaskRow::Status::Running && t.finished_at + kFinishedTaskTime <= now;
-  });
+  if (!hold_tasks_) {
+    std::erase_if(tasks_, [&](const TaskRow& t) {
+      const auto keep = t.conversation_id.empty() ? kFinishedTaskTime : kFinishedAgentTime;
+      return t.status != TaskRow::Status::Running && t.finished_at + keep <= now;
+    });
+  }
   return toasts_.size() != toasts_before || tasks_.size() != tasks_before;
 }
 
@@ -251,7 +305,8 @@ std::optional<Clock::time_point> ChatState::next_expiry() const {
   };
   for (const auto& t : toasts_) consider(t.expires_at);
   for (const auto& t : tasks_) {
-    if (t.status != TaskRow::Status::Running) consider(t.finished_at + kFinishedTaskTime);
+    if (hold_tasks_ || t.status == TaskRow::Status::Running) continue;
+    consider(t.finished_at + (t.conversation_id.empty() ? kFinishedTaskTime : kFinishedAgentTime));
   }
   return next;
 }

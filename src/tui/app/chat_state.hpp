@@ -26,6 +26,8 @@ class ChatState {
   static constexpr std::chrono::milliseconds kToastTime{4000};
   static constexpr std::chrono::milliseconds kErrorToastTime{7000};
   static constexpr std::chrono::milliseconds kFinishedTaskTime{5000};
+  // An agent's finished task stays longer, so its answer can still be opened from the panel.
+  static constexpr std::chrono::milliseconds kFinishedAgentTime{60000};
   static constexpr std::size_t kMaxToasts = 3;
 
   // Applies one message. Returns true when something on screen changed.
@@ -40,6 +42,10 @@ class ChatState {
 
   const std::vector<view::ChatEntry>& entries() const { return entries_; }
   const std::vector<TaskRow>& tasks() const { return tasks_; }
+  const TaskRow* task(std::string_view id) const;
+  bool agents_running() const;  // some task is still running
+  // While held (the task panel has the keyboard), no task row expires under the cursor.
+  void hold_tasks(bool hold) { hold_tasks_ = hold; }
   const std::vector<Toast>& toasts() const { return toasts_; }
   protocol::ConductorState conductor_state() const { return state_; }
   bool ready() const { return ready_; }
@@ -61,6 +67,9 @@ class ChatState {
   void on_stream_error(const protocol::msg::StreamError& error);
   void on_snapshot(const protocol::msg::StateSnapshot& snapshot);
   void on_task(const protocol::ConductorMessage& message, Clock::time_point now);
+  bool on_agent_conversation(const protocol::ConductorMessage& message);
+  TaskRow* task_row(std::string_view id);
+  TaskRow* conversation_row(std::string_view conversation_id);
   void touch(view::ChatEntry& entry) { entry.revision = ++revision_; }
   void trim();
 
@@ -68,6 +77,7 @@ class ChatState {
   std::vector<std::string> ids_;  // the Conductor's message id of each entry (parallel vector)
   std::optional<std::size_t> streaming_index_;
   std::vector<TaskRow> tasks_;
+  bool hold_tasks_ = false;
   std::vector<Toast> toasts_;
   protocol::ConductorState state_ = protocol::ConductorState::Initializing;
   bool ready_ = false;

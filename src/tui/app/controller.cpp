@@ -39,7 +39,94 @@ std::string Controller::next_event_id() { return "evt_tui_" + std::to_string(nex
 
 bool Controller::busy() const {
   const auto s = chat_.conductor_state();
-  return chat_.streaming() || s == ConductorState::Thinking || s == ConductorState::Responding;
+  return chat_.streaming() || s == ConductorState::Thinking || s == ConductorState::Responding || chat_.agents_running();
+}
+
+std::string Controller::selected_task() const {
+  if (focus_ == Focus::Agent) return open_task_;
+  if (focus_ == Focus::Tasks && selected_ < chat_.tasks().size()) return chat_.tasks()[selected_].id;
+  return {};
+}
+
+void Controller::set_focus(Focus focus) {
+  focus_ = focus;
+  chat_.hold_tasks(focus != Focus::Input);
+  if (focus != Focus::Agent) open_task_.clear();
+  dirty_ = true;
+}
+
+void Controller::cancel_selected_task() {
+  const std::string id = selected_task();
+  const view::TaskRow* row = id.empty() ? nullptr : chat_.task(id);
+  if (!row || row->status != view::TaskRow::Status::Running) return;
+  ev::CancelResponse cancel{next_event_id()};
+  cancel.task_id = id;
+  outbox_.push_back(std::move(cancel));
+}
+
+// Esc from the panel or an answer: the turn and every agent stop (the Conductor cancels them all).
+void Controller::cancel_all() { outbox_.push_back(ev::CancelResponse{next_event_id()}); }
+
+bool Controller::on_tasks_key(const term::KeyEvent& key) {
+  const auto& tasks = chat_.tasks();
+  if (tasks.empty()) {
+    set_focus(Focus::Input);
+    return false;
+  }
+  selected_ = std::min(selected_, tasks.size() - 1);
+  switch (key.key) {
+    case Key::Up: selected_ = selected_ == 0 ? 0 : selected_ - 1; return true;
+    case Key::Down: selected_ = std::min(selected_ + 1, tasks.size() - 1); return true;
+    case Key::Tab: set_focus(Focus::Input); return true;
+    case Key::Enter:
+      open_task_ = tasks[selected_].id;
+      agent_view_ = view::ConversationView();
+      agent_view_.set_scroll(1 << 20);  // from the top; the view clamps it
+      focus_ = Focus::Agent;
+      return true;
+    case Key::Escape:
+      if (busy()) cancel_all();
+      else set_focus(Focus::Input);
+      return true;
+    case Key::Char:
+      if (key.mods == 0 && key.ch == 'x') {
+        cancel_selected_task();
+        return true;
+      }
+      set_focus(Focus::Input);  // typing goes back to the input box
+      return false;
+    default: return false;
+  }
+}
+
+bool Controller::on_agent_key(const term::KeyEvent& key) {
+  if (!chat_.task(open_task_)) {
+    set_focus(chat_.tasks().empty() ? Focus::Input : Focus::Tasks);
+    return false;
+  }
+  const int page = std::max(1, agent_page_ - 2);
+  switch (key.key) {
+    case Key::Up: agent_view_.scroll_by(1); return true;
+    case Key::Down: agent_view_.scroll_by(-1); return true;
+    case Key::PageUp: agent_view_.scroll_by(page); return true;
+    case Key::PageDown: agent_view_.scroll_by(-page); return true;
+    case Key::Home: agent_view_.set_scroll(agent_view_.max_scroll()); return true;
+    case Key::End: agent_view_.set_scroll(0); return true;
+    case Key::Escape:
+    case Key::Enter:
+    case Key::Tab: set_focus(Focus::Tasks); return true;
+    case Key::Char:
+      if (key.mods == 0 && key.ch == 'x') {
+        cancel_selected_task();
+        return true;
+      }
+      if (key.mods == 0 && key.ch == 'q') {
+        set_focus(Focus::Tasks);
+        return true;
+      }
+      return true;  // the answer is read-only
+    default: return true;
+  }
 }
 
 // The spinner turns while the Conductor works or while we wait for it to be ready.
@@ -66,6 +153,8 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   }
   if (busy() != was_busy) dirty_ = true;
   if (animating() && !spinner_due_) spinner_due_ = now + kSpinnerInterval;
+  if (!chat_.agents_running()) elapsed_due_.reset();
+  else if (!elapsed_due_) elapsed_due_ = now + kElapsedRefresh;
   // A Resync replaces the conversation: whatever the user scrolled to no longer exists.
   if (std::holds_alternative<msg::StateSnapshot>(message)) conversation_.set_scroll(0);
 }
@@ -153,6 +242,11 @@ void Controller::submit(Clock::time_point now) {
 
 void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
   dirty_ = true;
+  const bool plain_ctrl_c = key.key == Key::Char && (key.mods & kCtrl) && key.ch == 'c';
+  if (!plain_ctrl_c) {
+    if (focus_ == Focus::Agent && on_agent_key(key)) return;
+    if (focus_ == Focus::Tasks && on_tasks_key(key)) return;
+  }
   const bool ctrl = key.mods & kCtrl;
   const bool alt = key.mods & kAlt;
   switch (key.key) {
@@ -214,7 +308,19 @@ void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
       dev_view_ = !dev_view_;
       dev_due_ = dev_view_ ? std::optional(now + kDevRefresh) : std::nullopt;
       return;
-    case Key::Tab: return input_.insert("  ");
+    case Key::Tab:
+      if (!chat_.tasks().empty()) {  // Tab moves to the task panel while it shows something
+        selected_ = 0;
+        for (std::size_t i = 0; i < chat_.tasks().size(); ++i) {
+          if (chat_.tasks()[i].status == view::TaskRow::Status::Running) {
+            selected_ = i;
+            break;
+          }
+        }
+        set_focus(Focus::Tasks);
+        return;
+      }
+      return input_.insert("  ");
     default: dirty_ = false; return;
   }
 }
@@ -237,6 +343,13 @@ void Controller::tick(Clock::time_point now) {
     dirty_ = true;
     dev_due_ = now + kDevRefresh;
   }
+  if (elapsed_due_ && *elapsed_due_ <= now) {
+    elapsed_due_.reset();
+    if (chat_.agents_running()) {
+      dirty_ = true;
+      elapsed_due_ = now + kElapsedRefresh;
+    }
+  }
   if (spinner_due_ && *spinner_due_ <= now) {
     spinner_due_.reset();
     if (animating()) {
@@ -255,6 +368,7 @@ std::optional<Clock::time_point> Controller::next_wakeup() const {
   if (avatar_.visible() && !avatar_area_.empty()) consider(avatar_.next_change(Clock::now()));
   consider(spinner_due_);
   consider(dev_due_);
+  consider(elapsed_due_);
   return next;
 }
 
@@ -328,11 +442,23 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
         avatar_.draw(buffer, avatar_area_, now);
       }
     }
-    conversation_.draw(chat_.entries(), buffer, text_area);
+    const int panel_w = std::min(48, text_area.width);
+    // With room for both, the task panel gets a column of its own, so the conversation stays
+    // readable while helpers work; on a narrow screen it covers the conversation's top right.
+    view::Rect chat_area = text_area;
+    if (!chat_.tasks().empty() && text_area.width - panel_w - 1 >= kMinTextBesidePanel) {
+      chat_area.width -= panel_w + 1;
+      buffer.fill(chat_area.right(), text_area.y, text_area.right() - chat_area.right(), text_area.height, {});
+    }
+    conversation_.draw(chat_.entries(), buffer, chat_area);
     page_ = text_area.height;
-    const int panel_w = std::min(44, text_area.width);
+    view::TaskPanelState panel;
+    panel.focused = focus_ == Focus::Tasks;
+    panel.selected = selected_;
+    panel.now = now;
     view::draw_task_panel(buffer, {text_area.right() - panel_w, text_area.y, panel_w, text_area.height}, chat_.tasks(),
-                          scratch_);
+                          panel, scratch_);
+    if (focus_ == Focus::Agent) draw_agent_view(buffer, conversation);
   }
 
   if (rule_y >= 0) {
@@ -355,10 +481,37 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
     case Connection::Lost: info.connection = "offline"; info.connection_ok = false; break;
   }
   info.busy = busy();
+  if (focus_ == Focus::Tasks) info.hints = "↑↓ choose · Enter open · x stop agent · Esc stop all · Tab back";
+  else if (focus_ == Focus::Agent) info.hints = "↑↓ PgUp/PgDn scroll · x stop agent · Esc back";
+  else if (!chat_.tasks().empty() && !busy()) info.hints = "Enter send · Tab tasks · /help · Esc quit";
+  else if (chat_.agents_running()) info.hints = "Esc stop · Tab tasks · PgUp/PgDn scroll";
   info.scroll_from_bottom = conversation_.scroll();
   info.max_scroll = conversation_.max_scroll();
   view::draw_status_bar(buffer, status, info, scratch_);
   return cursor;
+}
+
+void Controller::draw_agent_view(screen::Buffer& buffer, view::Rect area) {
+  const view::TaskRow* task = chat_.task(open_task_);
+  if (!task || area.empty()) return;
+  const view::Rect box{area.x + 1, area.y, std::max(0, area.width - 2), area.height};
+  const view::Rect inner = view::draw_agent_frame(buffer, box, *task, scratch_);
+  if (inner.empty()) return;
+  if (agent_entry_.empty()) agent_entry_.emplace_back();
+  view::ChatEntry& entry = agent_entry_.front();
+  const bool running = task->status == view::TaskRow::Status::Running;
+  // The entry's key follows the task, its revision the answer: the view lays it out again only then.
+  entry.key = std::hash<std::string>{}(task->id);
+  entry.role = view::Role::Assistant;
+  const std::uint64_t revision = task->revision * 2 + (running ? 1 : 0);
+  if (entry.revision != revision || entry.text.size() != task->answer.size()) {
+    entry.text = task->answer.empty() ? std::string(running ? "(waiting for the first words…)" : "(no answer)") : task->answer;
+    entry.streaming = running;
+    entry.interrupted = task->status == view::TaskRow::Status::Cancelled;
+    entry.revision = revision;
+  }
+  agent_page_ = inner.height;
+  agent_view_.draw(agent_entry_, buffer, inner);
 }
 
 }  // namespace yollayah::tui::app

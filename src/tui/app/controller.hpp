@@ -22,6 +22,9 @@ namespace yollayah::tui::app {
 // How the surface reaches its Conductor, as the status bar shows it.
 enum class Connection : std::uint8_t { Embedded, Connected, Connecting, Reconnecting, Lost };
 
+// Where the keyboard goes: the input box, the task panel (Tab), or one agent's answer (Enter there).
+enum class Focus : std::uint8_t { Input, Tasks, Agent };
+
 struct ControllerOptions {
   bool motion = true;   // false under REDUCE_MOTION: no animation timers at all
   bool remote = false;  // attached to conductord: its Quit means "stopping", not "leave"
@@ -33,6 +36,8 @@ class Controller {
   static constexpr std::chrono::milliseconds kSpinnerInterval{100};
   static constexpr std::chrono::milliseconds kDoubleCtrlC{1500};
   static constexpr std::chrono::milliseconds kDevRefresh{1000};
+  static constexpr std::chrono::milliseconds kElapsedRefresh{1000};
+  static constexpr int kMinTextBesidePanel = 40;  // columns the conversation keeps beside the task panel
 
   explicit Controller(ControllerOptions options = {});
 
@@ -67,9 +72,19 @@ class Controller {
   const view::InputBox& input() const { return input_; }
   const view::Avatar& avatar() const { return avatar_; }
   int scroll() const { return conversation_.scroll(); }
+  Focus focus() const { return focus_; }
+  // The task the panel highlights (Tasks focus) or whose answer is open (Agent focus); "" if none.
+  std::string selected_task() const;
+  int agent_scroll() const { return agent_view_.scroll(); }
 
  private:
   void on_key(const term::KeyEvent& key, Clock::time_point now);
+  bool on_tasks_key(const term::KeyEvent& key);  // true when the panel took the key
+  bool on_agent_key(const term::KeyEvent& key);
+  void set_focus(Focus focus);
+  void cancel_selected_task();
+  void cancel_all();
+  void draw_agent_view(screen::Buffer& buffer, view::Rect area);
   void on_mouse(const term::MouseEvent& mouse);
   void submit(Clock::time_point now);
   void cancel_or_quit(bool from_ctrl_c, Clock::time_point now);
@@ -95,12 +110,21 @@ class Controller {
   std::optional<Clock::time_point> spinner_due_;
   std::optional<Clock::time_point> last_ctrl_c_;
   std::optional<Clock::time_point> dev_due_;
+  // While helpers run, their elapsed times change on their own: a frame a second even with no
+  // animation (REDUCE_MOTION) and no token arriving.
+  std::optional<Clock::time_point> elapsed_due_;
   std::uint64_t next_event_ = 1;
   view::Rect avatar_area_;
   std::vector<std::string> dev_lines_;
   std::string scratch_;
   std::vector<screen::LineRange> banner_lines_;
   view::ToastScratch toast_scratch_;
+  Focus focus_ = Focus::Input;
+  std::size_t selected_ = 0;
+  std::string open_task_;                 // the task whose answer the agent view shows
+  view::ConversationView agent_view_;
+  std::vector<view::ChatEntry> agent_entry_;  // one entry: the open answer
+  int agent_page_ = 10;
 };
 
 // Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.

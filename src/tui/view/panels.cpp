@@ -117,8 +117,9 @@ void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, 
   }
 
   // Middle: key hints, if they fit between the two.
-  const std::string_view hints = info.busy ? "Esc stop · PgUp/PgDn scroll · F12 dev"
-                                           : "Enter send · Alt+Enter newline · /help · Esc quit";
+  const std::string_view hints = !info.hints.empty() ? info.hints
+                                 : info.busy       ? "Esc stop · PgUp/PgDn scroll · F12 dev"
+                                                   : "Enter send · Alt+Enter newline · /help · Esc quit";
   const int hint_w = screen::display_width(hints);
   const int free_from = x + 3;
   const int free_to = limit - (right_w <= room_for_right ? right_w : 0) - 3;
@@ -129,52 +130,108 @@ void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, 
 
 int task_panel_rows(std::span<const TaskRow> tasks) {
   if (tasks.empty()) return 0;
-  return 2 + 2 * static_cast<int>(tasks.size());
+  return 2 + 3 * static_cast<int>(tasks.size());
 }
 
-int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, std::string& scratch) {
+void append_elapsed(std::string& out, std::chrono::steady_clock::duration elapsed) {
+  const auto secs = std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(elapsed).count());
+  if (secs >= 60) {
+    append_int(out, secs / 60);
+    out += "m";
+    if (secs % 60 < 10) out += "0";
+    append_int(out, secs % 60);
+  } else {
+    append_int(out, secs);
+  }
+  out += "s";
+}
+
+namespace {
+
+std::string_view outcome_label(TaskRow::Status status) {
+  switch (status) {
+    case TaskRow::Status::Done: return "done";
+    case TaskRow::Status::Failed: return "failed";
+    case TaskRow::Status::Cancelled: return "stopped";
+    case TaskRow::Status::Running: break;
+  }
+  return "";
+}
+
+}  // namespace
+
+int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, const TaskPanelState& state,
+                    std::string& scratch) {
   const int wanted = task_panel_rows(tasks);
-  if (wanted == 0 || area.width < 16 || area.height < 4) return 0;
+  if (wanted == 0 || area.width < 16 || area.height < 5) return 0;
   const int rows = std::min(wanted, area.height);
-  const Rect inner = draw_box(buffer, {area.x, area.y, area.width, rows}, theme::panel(), theme::panel_dim());
-  buffer.put_text(area.x + 2, area.y, " Tasks ", theme::panel_title(), area.width - 4);
+  const auto border = state.focused ? theme::make(theme::kAccent, theme::kPanel) : theme::panel_dim();
+  const Rect inner = draw_box(buffer, {area.x, area.y, area.width, rows}, theme::panel(), border);
+  buffer.put_text(area.x + 2, area.y, state.focused ? " Tasks · Enter open · x stop " : " Tasks · Tab ", theme::panel_title(),
+                  area.width - 4);
+  // While focused, the selected row stays in view: earlier rows scroll off the top.
+  const int per_task = 3;
+  const int fits = std::max(1, inner.height / per_task);
+  std::size_t first = 0;
+  if (state.focused && state.selected >= static_cast<std::size_t>(fits)) first = state.selected + 1 - static_cast<std::size_t>(fits);
   int y = inner.y;
-  for (const auto& task : tasks) {
-    if (y + 1 >= inner.bottom() + 1) break;
-    // Line 1: agent name, then the description.
-    int x = inner.x;
-    const auto name_style = theme::make(theme::kAccent, theme::kPanel, screen::kBold);
+  for (std::size_t i = first; i < tasks.size() && y + per_task <= inner.bottom(); ++i) {
+    const auto& task = tasks[i];
+    const bool selected = state.focused && i == state.selected;
+    // Line 1: a marker, the family name, then the task.
+    int x = inner.x - 1;
+    buffer.put_text(x, y, selected ? "›" : " ", theme::make(theme::kAccent, theme::kPanel, screen::kBold), 1);
+    x = inner.x;
+    const auto name_style = theme::make(theme::kAccent, theme::kPanel, screen::kBold | (selected ? screen::kUnderline : 0));
     x += buffer.put_text(x, y, task.agent, name_style, inner.right() - x);
     x += buffer.put_text(x, y, "  ", theme::panel(), inner.right() - x);
     buffer.put_text(x, y, task.description, theme::panel_dim(), inner.right() - x);
-    if (y + 1 >= inner.bottom()) break;
-    // Line 2: a progress bar and the percentage, or the outcome.
+    // Line 2: a progress bar, the percentage or the outcome, the elapsed time.
     ++y;
     scratch.clear();
     if (task.status == TaskRow::Status::Running) {
       append_int(scratch, task.progress);
       scratch += "%";
     } else {
-      scratch = task.status == TaskRow::Status::Done ? "done" : "failed";
+      scratch += outcome_label(task.status);
     }
-    const int label_w = static_cast<int>(scratch.size()) + 1;
-    const int bar_w = std::max(0, std::min(inner.width - label_w, 24));
-    const int filled = bar_w * task.progress / 100;
-    for (int i = 0; i < bar_w; ++i) {
-      const bool on = i < filled;
-      buffer.set(inner.x + i, y, on ? "█" : "░", 1, on ? theme::progress_done() : theme::progress_todo());
+    scratch += "  ";
+    const auto until = task.status == TaskRow::Status::Running ? state.now : task.finished_at;
+    if (task.started_at != std::chrono::steady_clock::time_point{}) append_elapsed(scratch, until - task.started_at);
+    const int label_w = screen::display_width(scratch) + 1;
+    const int bar_w = std::max(0, std::min(inner.width - label_w, 20));
+    const int progress = task.status == TaskRow::Status::Done ? 100 : task.progress;
+    const int filled = bar_w * progress / 100;
+    for (int i2 = 0; i2 < bar_w; ++i2) {
+      const bool on = i2 < filled;
+      buffer.set(inner.x + i2, y, on ? "█" : "░", 1, on ? theme::progress_done() : theme::progress_todo());
     }
-    const auto label_style = task.status == TaskRow::Status::Failed
-                                 ? theme::make(theme::kError, theme::kPanel, screen::kBold)
-                                 : theme::panel();
-    int lx = inner.x + bar_w + 1;
-    lx += buffer.put_text(lx, y, scratch, label_style, inner.right() - lx);
-    if (!task.detail.empty() && lx + 2 < inner.right()) {
-      buffer.put_text(lx + 1, y, task.detail, theme::panel_dim(), inner.right() - lx - 1);
-    }
+    const bool bad = task.status == TaskRow::Status::Failed || task.status == TaskRow::Status::Cancelled;
+    const auto label_style = bad ? theme::make(theme::kError, theme::kPanel, screen::kBold) : theme::panel();
+    buffer.put_text(inner.x + bar_w + 1, y, scratch, label_style, inner.right() - inner.x - bar_w - 1);
+    // Line 3: the last line it wrote (or its summary or error).
+    ++y;
+    buffer.put_text(inner.x, y, task.detail, bad ? theme::make(theme::kError, theme::kPanel) : theme::panel_dim(), inner.width);
     ++y;
   }
   return rows;
+}
+
+Rect draw_agent_frame(screen::Buffer& buffer, Rect area, const TaskRow& task, std::string& scratch) {
+  if (area.width < 12 || area.height < 5) return {area.x, area.y, 0, 0};
+  const Rect inner = draw_box(buffer, area, theme::panel(), theme::make(theme::kAccent, theme::kPanel));
+  scratch.clear();
+  scratch += " ";
+  scratch += task.agent;
+  scratch += " · ";
+  scratch += task.description;
+  scratch += " ";
+  buffer.put_text(area.x + 2, area.y, scratch, theme::panel_title(), area.width - 4);
+  scratch.clear();
+  scratch += task.status == TaskRow::Status::Running ? " ↑↓ PgUp/PgDn scroll · x stop · Esc back " : " ↑↓ PgUp/PgDn scroll · Esc back ";
+  const int w = std::min(screen::display_width(scratch), area.width - 4);
+  buffer.put_text(area.right() - 2 - w, area.bottom() - 1, scratch, theme::panel_dim(), w);
+  return inner;
 }
 
 void draw_toasts(screen::Buffer& buffer, Rect area, std::span<const Toast> toasts, ToastScratch& scratch) {

@@ -17,14 +17,24 @@
 namespace yollayah::tui::view {
 
 struct TaskRow {
-  enum class Status : std::uint8_t { Running, Done, Failed };
+  enum class Status : std::uint8_t { Running, Done, Failed, Cancelled };
   std::string id;
-  std::string agent;  // display name
+  std::string agent;  // the family name once known ("Uncle Marco"), else the agent id
   std::string description;
-  std::string detail;  // the latest status message, summary or error
+  std::string detail;  // the last line the agent wrote, or its summary or error
   std::uint8_t progress = 0;
   Status status = Status::Running;
+  std::chrono::steady_clock::time_point started_at{};
   std::chrono::steady_clock::time_point finished_at{};
+  std::string conversation_id;  // the agent's conversation (version 2), empty before it is known
+  std::string answer;           // everything the agent wrote (version 2)
+  std::uint64_t revision = 0;   // changes with `answer`
+};
+
+struct TaskPanelState {
+  bool focused = false;              // Tab moved the keyboard here
+  std::size_t selected = 0;          // the highlighted row while focused
+  std::chrono::steady_clock::time_point now{};  // for elapsed times
 };
 
 struct Toast {
@@ -41,6 +51,7 @@ struct StatusInfo {
   std::string_view connection;  // "embedded", "conductord", "offline"
   bool connection_ok = true;
   bool busy = false;            // an answer is being generated: hints mention Esc to stop
+  std::string_view hints;       // replaces the default key hints when set (a focused panel's)
   int scroll_from_bottom = 0;
   int max_scroll = 0;
 };
@@ -49,10 +60,20 @@ struct StatusInfo {
 // the right. Parts drop out, least important first, as the width shrinks.
 void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, std::string& scratch);
 
-// A boxed list of tasks with the agent's name, a progress bar and the latest detail. Returns the
-// rows used (0 when there is nothing to show or no room).
-int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, std::string& scratch);
+// A boxed list of tasks, three lines each: the agent's family name and its task; a progress bar,
+// the percentage (or the outcome) and the elapsed time; the last line it wrote. The selected row
+// is marked while the panel has the keyboard. Returns the rows used (0 when there is nothing to
+// show or no room).
+int draw_task_panel(screen::Buffer& buffer, Rect area, std::span<const TaskRow> tasks, const TaskPanelState& state,
+                    std::string& scratch);
 int task_panel_rows(std::span<const TaskRow> tasks);
+
+// "12s", "3m05s": a task's running time.
+void append_elapsed(std::string& out, std::chrono::steady_clock::duration elapsed);
+
+// The frame of the agent-answer view over `area`: a box titled with the agent and its task and
+// a line of key hints; returns where the answer itself goes.
+Rect draw_agent_frame(screen::Buffer& buffer, Rect area, const TaskRow& task, std::string& scratch);
 
 // Toasts in the bottom-right corner of `area`, newest at the bottom, each wrapped onto at most
 // kMaxToastLines lines. The scratch is the caller's, reused across frames.
