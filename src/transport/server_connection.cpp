@@ -46,6 +46,7 @@ ServerConnection::ServerConnection(std::unique_ptr<SurfaceWire> wire, conductor:
       deadline_(wire_->get_executor()) {
   admitted_ = options_.authenticated || (options_.auth_token.empty() && options_.extra_tokens.empty());
   wire_->set_max_payload_before_hello(options_.max_frame_before_hello);
+  if (options_.counters) SurfaceCounters::add(options_.counters->opened);
 }
 
 void ServerConnection::start() {
@@ -97,6 +98,7 @@ void ServerConnection::shut(const std::string& reason) {
 
 void ServerConnection::coroutine_done() {
   if (--running_ > 0) return;
+  if (options_.counters) SurfaceCounters::add(options_.counters->closed);
   session_->detach(id_);
   if (warnings_.suppressed() > 0)
     core::log().warn("surface {}: {} more ignored message(s) were not reported", id_, warnings_.suppressed());
@@ -157,6 +159,7 @@ void ServerConnection::handle_frame(std::string_view payload) {
   // A whole readable frame proves the peer alive; bytes of a frame that never completes do not.
   last_heard_ = std::chrono::steady_clock::now();
   unanswered_pings_ = 0;
+  if (options_.counters) SurfaceCounters::add(options_.counters->messages_in);
   if (std::holds_alternative<ev::Pong>(*event)) return;  // heartbeat replies stay in the transport
   if (!admit(*event)) return;
   bad_in_a_row_ = 0;
@@ -227,6 +230,7 @@ void ServerConnection::refuse(const protocol::EventId* event_id, std::string rea
   const auto now = std::chrono::steady_clock::now();
   if (auto quiet = options_.refusal_log ? options_.refusal_log->allow(now) : refusals_.allow(now))
     core::log().warn("surface {}: refused: {}{}", id_, reason, WarningLimiter::more(*quiet));
+  if (options_.counters) SurfaceCounters::add(options_.counters->refused);
   std::vector<protocol::ConductorMessage> last{
       msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}};
   if (event_id) last.emplace_back(msg::Ack{*event_id});
@@ -290,6 +294,7 @@ asio::awaitable<void> ServerConnection::write_loop() {
     for (const auto& e : batch)
       quit = quit || std::holds_alternative<msg::Quit>(e->message) || (closing_ && e.get() == last_words_);
     auto ec = co_await wire_->write(batch);
+    if (options_.counters) SurfaceCounters::add(options_.counters->messages_out, batch.size());
     batch.clear();
     if (ec) {
       if (ec != asio::error::operation_aborted) reason = "write failed: " + ec.message();

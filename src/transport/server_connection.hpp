@@ -7,6 +7,7 @@
 
 #include "conductor/session.hpp"
 #include "core/envelope_queue.hpp"
+#include "transport/surface_counters.hpp"
 #include "transport/surface_wire.hpp"
 #include "transport/token_bucket.hpp"
 #include "transport/warning_limiter.hpp"
@@ -55,6 +56,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     // Asked on the connection's strand when a hello passes the token check: nullopt lets the
     // surface in, a reason refuses it (no room among the authenticated connections).
     std::function<std::optional<std::string>()> on_hello;
+    // Where /metrics counts this connection (shared by its kind); null: not counted.
+    std::shared_ptr<SurfaceCounters> counters;
     // Where refusals are logged (shared by the server's connections); null: this connection's own.
     std::shared_ptr<SharedWarningLimiter> refusal_log;
   };

@@ -159,6 +159,7 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
     co.max_frame_before_hello = options_.max_frame_before_hello;
     co.max_bad_frames = options_.max_bad_frames;
     co.refusal_log = refusal_log_;
+    co.counters = options_.counters;
     co.on_hello = [weak, id, uid = *uid]() -> std::optional<std::string> {
       auto self = weak.lock();
       if (!self) return std::string("the Conductor is shutting down");
@@ -217,6 +218,7 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
   // fresh, so the few bytes fit in its buffer at once.
   void refuse(UnixWire::Socket socket, std::string reason) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
+    if (options_.counters) SurfaceCounters::add(options_.counters->refused);
     note_refusal("refused a connection: " + reason);
     auto peer = std::make_shared<UnixWire::Socket>(std::move(socket));
     auto frame = std::make_shared<std::string>();
