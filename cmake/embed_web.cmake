@@ -5,7 +5,7 @@
 cmake_minimum_required(VERSION 3.25)
 
 set(_vendor
-  "marked/marked.min.js|vendor/marked.min.js"
+  "marked/lib/marked.umd.js|vendor/marked.js"
   "dompurify/dist/purify.min.js|vendor/purify.min.js"
   "@highlightjs/cdn-assets/highlight.min.js|vendor/highlight.min.js"
   "@highlightjs/cdn-assets/styles/github.min.css|vendor/hl-light.css"
@@ -35,7 +35,7 @@ function(_add file url)
   string(LENGTH "${_hex}" _len)
   math(EXPR _bytes "${_len} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," _chars "${_hex}")
-  _type("${url}" _ct)
+  _type("${file}" _ct)
   set(_arrays "${_arrays}const char kAsset${_n}[] = {${_chars} 0};\n" PARENT_SCOPE)
   set(_entries "${_entries}    {\"${url}\", \"${_ct}\", std::string_view(kAsset${_n}, ${_bytes})},\n" PARENT_SCOPE)
   math(EXPR _next "${_n} + 1")
