@@ -2,48 +2,19 @@
 // installed by scripts/setup), curl, and promtool on /metrics. Each is a child process run from
 // the test thread (the gateway runs on its own thread).
 #include "gateway/gateway_fixture.hpp"
+#include "gateway/run_tool.hpp"
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sys/wait.h>
 
 namespace yollayah::test {
 namespace {
 
 const std::string kModel = "llama3.2:3b";
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs a shell command (bounded by timeout(1)), stdout and stderr together.
-Run run(const std::string& command) {
-  Run r;
-  FILE* p = ::popen(("timeout 120 " + command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool on_path(const std::string& tool) { return run("sh -c 'command -v " + tool + "'").exit_code == 0; }
-
-std::string last_line(const std::string& s) {
-  auto end = s.find_last_not_of('\n');
-  if (end == std::string::npos) return {};
-  auto start = s.rfind('\n', end);
-  return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
-
 std::vector<std::string> sim_args() { return {"--tokens", "8", "--tokens-per-sec", "0", "--models", kModel}; }
 
 TEST(GatewayClients, TheOfficialOllamaAndOpenAiNpmClientsChatStreamAndListModelsWithAToken) {
-  const std::string npm_dir = std::string(YOLLAYAH_SOURCE_DIR) + "/tests/npm";
+  const std::string npm_dir = npm_clients_dir();
   if (!on_path("node")) GTEST_SKIP() << "node is not installed (scripts/setup installs it)";
   ASSERT_TRUE(std::filesystem::exists(npm_dir + "/node_modules/openai/package.json") &&
               std::filesystem::exists(npm_dir + "/node_modules/ollama/package.json"))
