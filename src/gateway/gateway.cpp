@@ -200,9 +200,10 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
   template <class F>
   void for_each_connection(F f) {
     std::lock_guard lock(mutex_);
-    for (auto& [id, entry] : connections_) {
-      auto& [ex, weak] = entry;
-      asio::dispatch(ex, [weak, f] {
+    for (auto& kv : connections_) {
+      // Not a structured binding: clang 14 (tools/check-async) cannot capture one.
+      std::weak_ptr<Connection> weak = kv.second.second;
+      asio::dispatch(kv.second.first, [weak, f] {
         if (auto c = weak.lock()) f(*c);
       });
     }
