@@ -35,7 +35,8 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-inline constexpr const char* kToken = "test-session-token";
+// Shaped like a real one (base64: + / =), which the page must read from its URL unchanged.
+inline constexpr const char* kToken = "test+session/token=";
 inline constexpr const char* kApiKey = "test-api-key";
 
 struct Reply {

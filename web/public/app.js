@@ -12,7 +12,9 @@
 
   // The token arrives in the URL fragment (never sent to the server); keep it for this tab only,
   // and take it out of the address bar and history.
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  // Parsed by hand: URLSearchParams would turn the '+' of a base64 token into a space.
+  const hashToken = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+  const fromHash = hashToken ? decodeURIComponent(hashToken[1]) : null;
   if (fromHash) {
     sessionStorage.setItem('yollayah-token', fromHash);
     history.replaceState(null, '', location.pathname + location.search);
