@@ -5,6 +5,7 @@
 #include "gateway/run_tool.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 namespace yollayah::test {
 namespace {
@@ -67,6 +68,38 @@ TEST(GatewayPage, InChromiumThePageStreamsMarkdownRunsNoHostileCodeAndStopsOnEsc
   EXPECT_NE(v.at("cancel").at("meta").as_string().find("stopped"), std::string::npos);
   EXPECT_TRUE(v.at("send_visible_after").as_bool());
   EXPECT_TRUE(v.at("bad_token_dialog").as_bool());
+}
+
+// A port nobody listens on now (bound, read, released), for a daemon that must come back on it.
+std::uint16_t free_port() {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+TEST(GatewayPage, InChromiumThePageShowsReconnectingAcrossADaemonRestartAndRecovers) {
+  const std::string npm_dir = npm_clients_dir();
+  if (!on_path("chromium")) GTEST_SKIP() << "chromium is not installed (scripts/setup installs Debian's chromium)";
+  if (!on_path("node")) GTEST_SKIP() << "node is not installed (scripts/setup installs it)";
+  ASSERT_TRUE(std::filesystem::exists(npm_dir + "/node_modules/playwright-core/package.json"))
+      << "playwright-core is missing: run scripts/setup (npm ci in tests/npm)";
+  SimProcess sim({"--tokens", "6", "--tokens-per-sec", "0"});
+  TempDir dir;
+  {
+    std::ofstream toml(dir.file("conductor.toml"));
+    toml << "[gateway]\napi_keys_env = \"YOLLAYAH_PAGE_KEY\"\n";
+  }
+  // The page's token: an API key, which outlives a restart (the session token is new each start).
+  const auto r = run("env YOLLAYAH_PAGE_KEY='page+key/1=' nice -n 19 node " + npm_dir + "/reconnect.mjs " YOLLAYAH_BIN_DIR
+                     "/conductord " + sim.url() + " " + std::to_string(free_port()) + " " + dir.file(""));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto v = boost::json::parse(last_line(r.output)).as_object();
+  ASSERT_FALSE(v.contains("failure")) << r.output;
+  EXPECT_TRUE(v.at("first_chat").as_bool());
+  ASSERT_EQ(v.at("states").as_array().size(), 3u) << r.output;
+  EXPECT_EQ(v.at("states").at(1).as_string(), "reconnecting");
+  EXPECT_NE(v.at("status_text").as_string().find("reconnecting"), std::string::npos);
+  EXPECT_TRUE(v.at("second_chat").as_bool()) << r.output;
 }
 
 }  // namespace
