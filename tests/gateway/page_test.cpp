@@ -61,6 +61,7 @@ TEST(GatewayPage, InChromiumThePageStreamsMarkdownRunsNoHostileCodeAndStopsOnEsc
   EXPECT_EQ(v.at("pages_open").as_int64(), 1) << "a hostile link opened a page";
   EXPECT_EQ(v.at("dialogs").as_int64(), 0);
   EXPECT_TRUE(v.at("page_errors").as_array().empty()) << r.output;
+  EXPECT_TRUE(v.at("console_errors").as_array().empty()) << "a CSP violation or a failed load outside the sanitizer: " << r.output;
   EXPECT_TRUE(v.at("external_requests").as_array().empty()) << r.output;
 
   EXPECT_TRUE(v.at("stop_visible").as_bool());

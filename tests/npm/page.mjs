@@ -23,7 +23,13 @@ async function answer(page, text) {
 try {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') out.console_errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // DOMPurify parses the hostile HTML in an inert document; Chromium reports the inline handlers
+    // it sees there as CSP violations (blocked, never run) before DOMPurify removes them.
+    if (m.location().url.endsWith('/vendor/purify.min.js')) out.sanitizer_csp_reports = (out.sanitizer_csp_reports || 0) + 1;
+    else out.console_errors.push(m.text() + ' @ ' + JSON.stringify(m.location()));
+  });
   page.on('pageerror', (e) => out.page_errors.push(String(e)));
   page.on('dialog', async (d) => { out.dialogs += 1; await d.dismiss(); });
   page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) out.external_requests.push(r.url()); });
