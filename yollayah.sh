@@ -18,6 +18,9 @@ if [ -n "${XDG_RUNTIME_DIR:-}" ]; then run_dir=$XDG_RUNTIME_DIR/ai-way; else run
 socket=${CONDUCTOR_SOCKET:-$run_dir/conductor.sock}
 pid_file=$(dirname "$socket")/conductor.pid
 daemon_state=$(dirname "$socket")/yollayah-sh.state  # what `daemon` started, for `status` and `stop`
+gateway_url_file=$(dirname "$socket")/gateway.url   # conductord's HTTP listener, when it has one
+token_file=$(dirname "$socket")/session.token
+http_flag=()  # `web` asks cmd_daemon for the HTTP listener
 
 model_name=yollayah
 test_model=qwen2:0.5b
@@ -44,6 +47,10 @@ Subcommands:
             ollama-sim, which then runs until \`stop\`); the socket is \$CONDUCTOR_SOCKET or
             \$XDG_RUNTIME_DIR/ai-way/conductor.sock, the PID file conductor.pid beside it
   connect   open the chat screen attached to the running conductord
+  web       the web page: start conductord as \`daemon\` does, with its HTTP listener on
+            \$YOLLAYAH_HTTP (default 127.0.0.1:0, a free port), or reuse a running one that
+            has it, and print the page's URL with the token (keep it private). The same port
+            serves the Ollama- and OpenAI-compatible API and /metrics (Bearer token)
   stop      stop conductord (only if its PID file names a conductord) and what \`daemon\`
             started for it
   status    whether conductord and Ollama run, the socket, the model in use (exit 0 when
@@ -64,6 +71,7 @@ Environment:
   OLLAMA_HOST       the Ollama server: host, host:port or a URL (default 127.0.0.1:11434)
   YOLLAYAH_MODEL    the base model (see above)
   CONDUCTOR_SOCKET  conductord's socket
+  YOLLAYAH_HTTP     ADDR:PORT of the HTTP listener for \`web\` (default 127.0.0.1:0)
   YOLLAYAH_NO_BUILD=1  skip scripts/setup and the build (the binaries must exist)
   YOLLAYAH_BIN_DIR  where the binaries are (default: build/bin beside this script)
   YOLLAYAH_LOG_LEVEL  conductord's log level for daemon (default info)
@@ -725,7 +733,7 @@ cmd_daemon() {
   daemon_starting=1  # conductord makes the socket's directory itself (0700 when it is its own)
   local model_env=()
   if [ "$mode" != backends ]; then model_env=("YOLLAYAH_MODEL=$model_name"); fi
-  if ! err=$(env "${model_env[@]}" "$bin_dir/conductord" "${host_flag[@]}" --daemonize --socket "$socket" \
+  if ! err=$(env "${model_env[@]}" "$bin_dir/conductord" "${host_flag[@]}" "${http_flag[@]}" --daemonize --socket "$socket" \
     --pid-file "$pid_file" --log-level "${YOLLAYAH_LOG_LEVEL:-info}" 2>&1 </dev/null); then
     daemon_starting=0
     die "conductord did not start: ${err:-no reason given} (log: $log_dir/conductord.log); fix that and run $me daemon again"
@@ -744,6 +752,36 @@ cmd_daemon() {
     say "conductord runs (pid $pid) on $socket, model $model_name via $url"
   fi
   say "attach with: $me connect    stop with: $me stop    logs: $log_dir/conductord.log"
+}
+
+# The web page's URL with the token in its fragment (never sent to the server), when the running
+# conductord has an HTTP listener; nothing otherwise.
+page_url() {
+  local base token
+  [ -r "$gateway_url_file" ] && [ -r "$token_file" ] || return 0
+  base=$(head -n 1 "$gateway_url_file")
+  token=$(head -n 1 "$token_file")
+  [ -n "$base" ] && [ -n "$token" ] || return 0
+  printf '%s/#token=%s\n' "$base" "$token"
+}
+
+cmd_web() {
+  local pid url
+  pid=$(conductord_pid)
+  if [ -z "$pid" ]; then
+    http_flag=(--http "${YOLLAYAH_HTTP:-127.0.0.1:0}")
+    cmd_daemon
+    pid=$(conductord_pid)
+  else
+    say "conductord already runs (pid $pid)"
+  fi
+  url=$(page_url)
+  if [ -z "$url" ]; then
+    die "conductord (pid $pid) runs without the HTTP listener; run $me stop, then $me web"
+  fi
+  say "web page (the token is in the link: keep it private):"
+  printf '%s\n' "$url"
+  say "API: ${url%%/#*}/api (Ollama) and ${url%%/#*}/v1 (OpenAI), with Authorization: Bearer TOKEN from $token_file"
 }
 
 cmd_connect() {
@@ -809,6 +847,11 @@ cmd_status() {
     rc=3
   fi
   if [ -S "$socket" ]; then say "socket: $socket"; else say "socket: $socket (absent)"; fi
+  if [ -n "$pid" ] && [ -r "$gateway_url_file" ]; then
+    say "http: $(head -n 1 "$gateway_url_file") (the page: $me web)"
+  elif [ -n "$pid" ]; then
+    say "http: off ($me stop, then $me web, starts it with the listener)"
+  fi
   # The servers conductor.toml lists, unless the daemon runs the demo in their stead.
   if ! { [ -n "$pid" ] && read_daemon_state && [ "$state_mode" = demo ]; } && configured_backends; then
     say_backends
@@ -866,7 +909,7 @@ for arg in "$@"; do
       ;;
     --test) test_mode=1 ;;
     --demo) demo_mode=1 ;;
-    start | demo | prepare | daemon | connect | stop | status | model | test)
+    start | demo | prepare | daemon | web | connect | stop | status | model | test)
       [ -z "$cmd" ] || usage_error "two subcommands ($cmd, $arg): give one; see $me --help"
       cmd=$arg
       ;;
@@ -882,6 +925,7 @@ case $cmd in
   start | demo) cmd_start 0 ;;
   prepare) cmd_start 1 ;;
   daemon) cmd_daemon ;;
+  web) cmd_web ;;
   connect) cmd_connect ;;
   stop) cmd_stop ;;
   status) cmd_status ;;

@@ -1,4 +1,5 @@
-// conductord: the Conductor as a daemon, serving surfaces on a Unix socket (issue 4).
+// conductord: the Conductor as a daemon, serving surfaces on a Unix socket (issue 4) and, when
+// asked, on an HTTP port: the web page, WebSocket surfaces, the model API and /metrics (issue 13).
 // Flag parsing, start-up checks, signals and wiring only.
 #include "pid_file.hpp"
 
@@ -8,12 +9,14 @@
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/paths.hpp"
+#include "gateway/gateway.hpp"
 #include "transport/auth_token.hpp"
 #include "transport/socket_file.hpp"
 #include "transport/unix_server.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -46,6 +49,8 @@ struct Args {
   std::size_t max_waiting_connections = 32;
   std::uint64_t handshake_timeout_ms = 5000;
   bool allow_legacy = false;
+  std::string http;       // ADDR:PORT of the HTTP listener; empty: [gateway] listen, else off
+  std::string http_auth;  // "token" or "none"; empty: [gateway] auth
 };
 
 std::string dir_of(const std::string& path) {
@@ -170,7 +175,48 @@ int run(const Args& args) {
   }
   for (const auto& w : config.warnings) core::log().warn("{}", w);
   conductor::Conductor conductor(io.get_executor(), *router, conductor::SessionConfig::from(config));
+  const std::string http_listen = !args.http.empty() ? args.http : config.gateway.listen;
+  std::unique_ptr<gateway::Gateway> web;
+  std::shared_ptr<gateway::Metrics> metrics;
+  {
+    std::vector<std::string> names;
+    for (const auto& s : conductor.router().status()) names.push_back(s.name);
+    metrics = std::make_shared<gateway::Metrics>(names);
+    conductor.router().set_observer(metrics);
+  }
+  if (!http_listen.empty()) {
+    auto where = gateway::parse_listen_address(http_listen);
+    if (!where) {
+      std::cerr << "conductord: --http: " << where.error() << "\n";
+      report_ready(ready_fd, "--http: " + where.error());
+      conductord::remove_pid_file(pid_path);
+      ::unlink(token_path.c_str());
+      return 2;
+    }
+    gateway::GatewayOptions go;
+    go.address = where->first;
+    go.port = where->second;
+    go.auth = (!args.http_auth.empty() ? args.http_auth : config.gateway.auth) != "none";
+    if (go.auth) {
+      go.tokens.push_back(token);
+      for (const auto& k : config.gateway.api_keys) go.tokens.push_back(k);
+    }
+    go.allowed_origins = config.gateway.allowed_origins;
+    go.record = config.gateway.record;
+    go.max_answer_bytes = config.max_answer_bytes;
+    go.handshake_timeout = std::chrono::milliseconds(args.handshake_timeout_ms);
+    web = std::make_unique<gateway::Gateway>(io.get_executor(), conductor, go, metrics);
+    if (auto err = web->listen()) {
+      core::log().error("{}", *err);
+      std::cerr << "conductord: --http " << http_listen << ": " << *err << "\n";
+      report_ready(ready_fd, *err);
+      conductord::remove_pid_file(pid_path);
+      ::unlink(token_path.c_str());
+      return 2;
+    }
+  }
   transport::UnixServerOptions options;
+  options.counters = metrics->unix_surfaces;
   options.socket_path = socket_path;
   options.max_connections = args.max_connections;
   options.max_connections_per_uid = args.max_connections_per_uid;
@@ -188,11 +234,23 @@ int run(const Args& args) {
     return 1;
   }
   server.start();
+  const std::string url_path = dir_of(socket_path) + "/gateway.url";
+  if (web) {
+    web->start();
+    // Beside the token, for `yollayah.sh web` (a port picked at random is known only here).
+    if (auto err = transport::write_token_file(url_path, web->base_url())) core::log().warn("{}", err->message);
+  }
   report_ready(ready_fd, "ok");
   // Config reloads read a file: that stays off the loop. Created after bind(), whose umask
   // change is process-wide, so no other thread of ours creates files meanwhile.
   asio::thread_pool blocking(1);
   core::log().info("conductord {} ready on {} (model {}, pid {})", "0.1.0", socket_path, config.model, ::getpid());
+  if (web) {
+    core::log().info("http on {}", web->base_url());
+    // The page with the token in its fragment, as Jupyter prints it: on the terminal only, never in
+    // the log file (the token is in session.token, 0600, for whoever needs it later).
+    if (!args.daemonize) std::cerr << "conductord: web page: " << web->page_url() << std::endl;
+  }
 
   bool stopping = false;
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
@@ -205,9 +263,15 @@ int run(const Args& args) {
     stopping = true;
     core::log().info("signal {}: shutting down", sig);
     stop_signals.async_wait(on_stop);
-    asio::co_spawn(io, server.shutdown(std::string("The Conductor is shutting down.")), [&](std::exception_ptr) {
-      io.stop();
-    });
+    auto both = [&]() -> asio::awaitable<void> {
+      using namespace asio::experimental::awaitable_operators;
+      if (web) {
+        co_await (server.shutdown(std::string("The Conductor is shutting down.")) && web->shutdown());
+      } else {
+        co_await server.shutdown(std::string("The Conductor is shutting down."));
+      }
+    };
+    asio::co_spawn(io, both(), [&](std::exception_ptr) { io.stop(); });
   };
   stop_signals.async_wait(on_stop);
 
@@ -244,6 +308,7 @@ int run(const Args& args) {
   blocking.join();
   server.remove_socket_file();
   ::unlink(token_path.c_str());
+  if (web) ::unlink(url_path.c_str());
   conductord::remove_pid_file(pid_path);
   core::log().info("conductord stopped");
   core::log().flush();
@@ -277,6 +342,13 @@ int main(int argc, char** argv) {
   app.add_option("--handshake-timeout-ms", args.handshake_timeout_ms,
                  "How long a new connection has to send its Handshake (0: no limit)")
       ->capture_default_str();
+  app.add_option("--http", args.http,
+                 "Also serve HTTP on ADDR:PORT: the web page, WebSocket surfaces (/ws), the Ollama- and "
+                 "OpenAI-compatible API and /metrics (127.0.0.1:0 picks a free port; default: [gateway] listen)");
+  app.add_option("--http-auth", args.http_auth,
+                 "token (default): every request needs the session token or an API key; none: no token, "
+                 "allowed only on a loopback address")
+      ->check(CLI::IsMember({"token", "none"}));
   CLI11_PARSE(app, argc, argv);
   // A closed stderr or log pipe must not kill the daemon; sockets already use MSG_NOSIGNAL.
   ::signal(SIGPIPE, SIG_IGN);

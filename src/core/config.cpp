@@ -161,6 +161,33 @@ void apply_agent_limits(Config& c, const toml::table& t) {
   }
 }
 
+std::vector<std::string> string_list(const toml::node& n, std::string_view key) {
+  const auto* list = n.as_array();
+  if (!list) fail(n, std::string(key) + " must be a list of strings");
+  std::vector<std::string> out;
+  for (const auto& item : *list) out.push_back(string_field(item, key));
+  return out;
+}
+
+constexpr std::string_view kGatewayKeys = "listen, auth, api_keys_env, allowed_origins, record";
+
+void apply_gateway(GatewayConfig& g, const toml::table& t) {
+  g.line = line_of(t);
+  for (const auto& [key_node, value] : t) {
+    const std::string_view key = key_node.str();
+    if (key == "listen") g.listen = string_field(value, key);
+    else if (key == "auth") {
+      g.auth = string_field(value, key);
+      if (g.auth != "token" && g.auth != "none") fail(value, "auth must be \"token\" or \"none\"");
+    } else if (key == "api_keys_env") {
+      g.api_keys_env = value.is_string() ? std::vector<std::string>{string_field(value, key)} : string_list(value, key);
+    } else if (key == "allowed_origins") g.allowed_origins = string_list(value, key);
+    else if (key == "record") g.record = bool_field(value, key);
+    else if (key == "api_keys") fail(value, "API keys do not belong in the file: put them in environment variables and name those with api_keys_env");
+    else fail(value, "unknown key \"" + std::string(key) + "\" in [gateway]; known keys: " + std::string(kGatewayKeys));
+  }
+}
+
 void apply_file(Config& c, const toml::table& t) {
   if (const auto* node = t["agent"].node()) {
     const auto* list = node->as_array();
@@ -172,6 +199,7 @@ void apply_file(Config& c, const toml::table& t) {
     if (!limits) fail(*node, "[agents] must be a table (max_active, max_depth, time_limit_ms)");
     apply_agent_limits(c, *limits);
   }
+  if (const auto* gateway = t["gateway"].as_table()) apply_gateway(c.gateway, *gateway);
   if (const auto* backend = t["backend"].as_table()) {  // the one-server form: [backend] ollama_host, model
     if (auto v = (*backend)["ollama_host"].value<std::string>()) c.ollama_host = *v;
     if (auto v = (*backend)["model"].value<std::string>()) c.model = *v;
@@ -202,6 +230,14 @@ void apply_file(Config& c, const toml::table& t) {
 
 // API keys come from the environment, named in the file, so the file can be shared and kept in git.
 void read_api_keys(Config& c) {
+  c.gateway.api_keys.clear();
+  for (const auto& name : c.gateway.api_keys_env) {
+    if (const char* key = env(name.c_str())) {
+      c.gateway.api_keys.emplace_back(key);
+    } else {
+      c.warnings.push_back("[gateway] api_keys_env names " + name + ", which is not set; it adds no key");
+    }
+  }
   for (auto& b : c.backends) {
     if (b.api_key_env.empty()) continue;
     if (const char* key = env(b.api_key_env.c_str())) {

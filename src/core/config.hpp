@@ -46,6 +46,18 @@ struct AgentEntry {
   int line = 0;
 };
 
+// [gateway]: conductord's HTTP listener (WebSocket surface, Ollama/OpenAI-compatible API, /metrics,
+// the web page). Off unless `listen` (or --http) names an address.
+struct GatewayConfig {
+  std::string listen;                        // "127.0.0.1:8080"; "127.0.0.1:0" picks a free port
+  std::string auth = "token";                // "token" or "none" (accepted only on a loopback address)
+  std::vector<std::string> api_keys_env;     // variables holding further API keys
+  std::vector<std::string> api_keys;         // their values, read at load; never logged
+  std::vector<std::string> allowed_origins;  // WebSocket origins beside the page's own
+  bool record = false;                       // store API conversations in the history (with persistence)
+  int line = 0;
+};
+
 struct Config {
   // Backend
   std::string ollama_host;  // OLLAMA_HOST syntax: host, host:port or URL; empty means the default
@@ -82,6 +94,8 @@ struct Config {
 
   // Transport
   std::string socket_path;  // empty: core::default_socket_path()
+
+  GatewayConfig gateway;
 };
 
 struct ConfigError {

@@ -266,6 +266,8 @@ LoopStats StallMonitor::stats() const {
 
 void StallMonitor::reset() { state_->histogram.reset(); }
 
+const LagHistogram& StallMonitor::histogram() const noexcept { return state_->histogram; }
+
 const std::string& StallMonitor::name() const noexcept { return state_->name; }
 
 bool StallMonitor::armed() const noexcept { return state_->armed.load(); }

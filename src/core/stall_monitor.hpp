@@ -39,6 +39,9 @@ class LagHistogram {
   // The upper bound of the bucket holding the q-th quantile (0 < q <= 1), capped at worst().
   std::chrono::microseconds quantile(double q) const noexcept;
 
+  // Probes counted in one bucket (for /metrics, read at scrape time only).
+  std::uint64_t bucket_count(std::size_t bucket) const noexcept { return buckets_[bucket].load(std::memory_order_relaxed); }
+
   static std::size_t bucket_of(std::uint64_t us) noexcept;
   static std::uint64_t bucket_upper(std::size_t bucket) noexcept;
 
@@ -118,6 +121,8 @@ class StallMonitor {
 
   // The figures so far. Any thread.
   LoopStats stats() const;
+  // The lag histogram itself, for /metrics. Any thread.
+  const LagHistogram& histogram() const noexcept;
   // Clears the figures (between test scenarios). Any thread.
   void reset();
 

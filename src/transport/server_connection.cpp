@@ -4,6 +4,7 @@
 
 #include "conductor/surface.hpp"
 #include "core/log.hpp"
+#include "protocol/frame.hpp"
 #include "protocol/json_codec.hpp"
 #include "transport/auth_token.hpp"
 
@@ -12,7 +13,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <algorithm>
 
@@ -27,28 +27,26 @@ namespace ev = protocol::ev;
 
 
 namespace {
-constexpr std::size_t kReadBufferBeforeHello = 4 * 1024;
-constexpr std::size_t kReadBuffer = 64 * 1024;
-// How long a peer has to take its last words (a refusal) before the socket is closed anyway.
+// How long a peer has to take its last words (a refusal) before the connection is closed anyway.
 constexpr std::chrono::milliseconds kLastWordsGrace{1000};
 }  // namespace
 
-ServerConnection::ServerConnection(Socket socket, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
-                                   Options options, ClosedFn on_closed)
-    : socket_(std::move(socket)),
+ServerConnection::ServerConnection(std::unique_ptr<SurfaceWire> wire, conductor::SurfaceId id,
+                                   std::shared_ptr<conductor::Session> session, Options options, ClosedFn on_closed)
+    : wire_(std::move(wire)),
       id_(id),
       session_(std::move(session)),
-      queue_(std::make_shared<core::EnvelopeQueue>(socket_.get_executor(), options.queue_limits)),
+      queue_(std::make_shared<core::EnvelopeQueue>(wire_->get_executor(), options.queue_limits)),
       options_(std::move(options)),
       on_closed_(std::move(on_closed)),
-      heartbeat_(socket_.get_executor()),
+      heartbeat_(wire_->get_executor()),
       last_heard_(std::chrono::steady_clock::now()),
       bucket_(options_.rate_per_second, options_.rate_burst, std::chrono::steady_clock::now()),
-      throttle_(socket_.get_executor()),
-      deadline_(socket_.get_executor()),
-      decoder_(options_.max_frame_before_hello),
-      read_buf_(kReadBufferBeforeHello) {
-  admitted_ = options_.auth_token.empty();
+      throttle_(wire_->get_executor()),
+      deadline_(wire_->get_executor()) {
+  admitted_ = options_.authenticated || (options_.auth_token.empty() && options_.extra_tokens.empty());
+  wire_->set_max_payload_before_hello(options_.max_frame_before_hello);
+  if (options_.counters) SurfaceCounters::add(options_.counters->opened);
 }
 
 void ServerConnection::start() {
@@ -56,18 +54,18 @@ void ServerConnection::start() {
   const bool heartbeat = options_.heartbeat_interval.count() > 0;
   running_ = heartbeat ? 3 : 2;
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
-  if (heartbeat) asio::co_spawn(socket_.get_executor(), [self] { return self->heartbeat_loop(); }, asio::detached);
+  asio::co_spawn(wire_->get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(wire_->get_executor(), [self] { return self->write_loop(); }, asio::detached);
+  if (heartbeat) asio::co_spawn(wire_->get_executor(), [self] { return self->heartbeat_loop(); }, asio::detached);
   if (options_.handshake_timeout.count() > 0) arm_deadline(options_.handshake_timeout);
 }
 
 void ServerConnection::close(std::string reason) {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->shut(reason); });
+  asio::dispatch(wire_->get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->shut(reason); });
 }
 
 void ServerConnection::evict_if_waiting(std::string reason) {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), reason = std::move(reason)]() mutable {
+  asio::dispatch(wire_->get_executor(), [self = shared_from_this(), reason = std::move(reason)]() mutable {
     if (self->hello_ || self->closing_ || self->shut_) return;
     self->refuse(nullptr, std::move(reason));
   });
@@ -95,13 +93,12 @@ void ServerConnection::shut(const std::string& reason) {
   heartbeat_.cancel();
   throttle_.cancel();
   deadline_.cancel();
-  boost::system::error_code ignored;
-  socket_.shutdown(Socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  wire_->close();
 }
 
 void ServerConnection::coroutine_done() {
   if (--running_ > 0) return;
+  if (options_.counters) SurfaceCounters::add(options_.counters->closed);
   session_->detach(id_);
   if (warnings_.suppressed() > 0)
     core::log().warn("surface {}: {} more ignored message(s) were not reported", id_, warnings_.suppressed());
@@ -114,55 +111,42 @@ asio::awaitable<void> ServerConnection::read_loop() {
   auto self = shared_from_this();
   std::string reason = "the surface closed the connection";
   while (!shut_ && !closing_) {
-    // Before the hello, never read past the frame being decoded: the frame limit is raised only
-    // when the hello is admitted, and a frame pipelined behind it is checked against the new one.
-    std::size_t want = read_buf_.size();
-    if (!hello_) want = std::clamp<std::size_t>(decoder_.wanted(), 1, want);
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buf_.data(), want), kAwait);
-    if (ec) {
-      if (ec != asio::error::eof && ec != asio::error::operation_aborted) reason = "read failed: " + ec.message();
-      break;
-    }
-    decoder_.feed(std::string_view(read_buf_.data(), n));
-    Drain drain = drain_frames();
-    while (drain == Drain::Pause && !shut_) {
-      // Over the rate: stop reading for a while (the peer's writes back up), then carry on.
-      throttle_.expires_after(pause_);
-      co_await throttle_.async_wait(kAwait);
-      drain = shut_ ? Drain::NeedMore : drain_frames();
-    }
-    if (drain == Drain::Close) {
+    auto in = co_await wire_->read();
+    if (in.status == WireRead::Status::Broken) {
+      // CRC mismatch or oversize: the byte stream can no longer be trusted.
+      core::log().warn("surface {}: closing the connection: {}", id_, in.reason);
       reason = "framing error";
       break;
+    }
+    if (in.status != WireRead::Status::Payload) {
+      if (in.status == WireRead::Status::Failed) reason = std::move(in.reason);
+      break;
+    }
+    handle_frame(in.payload);
+    if (closing_ || shut_) break;
+    // Over the rate: stop reading for a while (the peer's writes back up), then carry on.
+    if (const auto pause = spend_rate(); pause.count() > 0 && !shut_) {
+      throttle_.expires_after(pause);
+      co_await throttle_.async_wait(kAwait);
     }
   }
   if (!closing_) shut(reason);  // a refused peer is closed by the writer, once the refusal is out
   coroutine_done();
 }
 
-ServerConnection::Drain ServerConnection::drain_frames() {
-  for (;;) {
-    auto next = decoder_.next();
-    if (!next) {
-      // CRC mismatch or oversize: the byte stream can no longer be trusted.
-      core::log().warn("surface {}: closing the connection: {}", id_, protocol::describe(next.error()));
-      return Drain::Close;
+std::chrono::microseconds ServerConnection::spend_rate() {
+  // Every payload counts against the rate, readable or not: garbage is paced like anything else.
+  const auto pause = bucket_.spend(std::chrono::steady_clock::now());
+  if (pause.count() > 0) {
+    if (!throttle_notified_) {
+      throttle_notified_ = true;
+      core::log().info("surface {}: over the message rate; slowing it down", id_);
+      warn_peer("Too many messages: the Conductor is slowing this connection down (nothing is dropped).");
     }
-    if (!*next) return Drain::NeedMore;
-    handle_frame(**next);
-    if (closing_ || shut_) return Drain::Stop;
-    // Every frame counts against the rate, readable or not: garbage is paced like anything else.
-    pause_ = bucket_.spend(std::chrono::steady_clock::now());
-    if (pause_.count() > 0) {
-      if (!throttle_notified_) {
-        throttle_notified_ = true;
-        core::log().info("surface {}: over the message rate; slowing it down", id_);
-        warn_peer("Too many messages: the Conductor is slowing this connection down (nothing is dropped).");
-      }
-      return Drain::Pause;
-    }
-    throttle_notified_ = false;
+    return pause;
   }
+  throttle_notified_ = false;
+  return pause;
 }
 
 void ServerConnection::handle_frame(std::string_view payload) {
@@ -175,6 +159,7 @@ void ServerConnection::handle_frame(std::string_view payload) {
   // A whole readable frame proves the peer alive; bytes of a frame that never completes do not.
   last_heard_ = std::chrono::steady_clock::now();
   unanswered_pings_ = 0;
+  if (options_.counters) SurfaceCounters::add(options_.counters->messages_in);
   if (std::holds_alternative<ev::Pong>(*event)) return;  // heartbeat replies stay in the transport
   if (!admit(*event)) return;
   bad_in_a_row_ = 0;
@@ -194,7 +179,7 @@ bool ServerConnection::admit(const protocol::SurfaceEvent& event) {
   }
   const protocol::EventId& event_id = hs ? hs->event_id : legacy->event_id;
   if (!admitted_) {
-    if (hs && !(hs->auth_token && tokens_equal(options_.auth_token, *hs->auth_token))) {
+    if (hs && !(hs->auth_token && token_ok(*hs->auth_token))) {
       refuse(&event_id, hs->auth_token ? "invalid session token"
                                        : "missing session token: send the one in session.token beside the socket");
       return false;
@@ -213,11 +198,17 @@ bool ServerConnection::admit(const protocol::SurfaceEvent& event) {
   }
   admitted_ = true;
   hello_ = true;
-  core::log().info("surface {} connected", id_);
-  decoder_.set_max_payload(protocol::kMaxFramePayload);
-  read_buf_.resize(kReadBuffer);
+  core::log().info("surface {} connected ({})", id_, wire_->kind());
+  wire_->hello_admitted();
   deadline_.cancel();
   return true;
+}
+
+bool ServerConnection::token_ok(const std::string& token) const {
+  // Every candidate is compared, so the time taken does not say which one came close.
+  bool ok = !options_.auth_token.empty() && tokens_equal(options_.auth_token, token);
+  for (const auto& t : options_.extra_tokens) ok = (!t.empty() && tokens_equal(t, token)) || ok;
+  return ok;
 }
 
 void ServerConnection::ignore_frame(std::string why) {
@@ -239,6 +230,7 @@ void ServerConnection::refuse(const protocol::EventId* event_id, std::string rea
   const auto now = std::chrono::steady_clock::now();
   if (auto quiet = options_.refusal_log ? options_.refusal_log->allow(now) : refusals_.allow(now))
     core::log().warn("surface {}: refused: {}{}", id_, reason, WarningLimiter::more(*quiet));
+  if (options_.counters) SurfaceCounters::add(options_.counters->refused);
   std::vector<protocol::ConductorMessage> last{
       msg::HandshakeAck{false, std::string(), std::move(reason), protocol::kLatestProtocol}};
   if (event_id) last.emplace_back(msg::Ack{*event_id});
@@ -294,42 +286,27 @@ asio::awaitable<void> ServerConnection::heartbeat_loop() {
 asio::awaitable<void> ServerConnection::write_loop() {
   auto self = shared_from_this();
   std::vector<protocol::EnvelopePtr> batch;
-  std::vector<asio::const_buffer> buffers;
-  std::string scratch;  // frames of envelopes that came without one (merged Tokens)
-  std::vector<std::pair<std::size_t, std::size_t>> scratch_spans;
   std::string reason = "the session closed the connection";
   bool quit = false;
-  // No co_await inside `&&`: g++ 12 evaluates it even when the left side is false.
+  bool write_failed = false;
   while (!quit) {
     if (!co_await queue_->wait_and_drain(batch)) break;
-    scratch.clear();
-    scratch_spans.clear();
-    for (const auto& e : batch) {
-      if (!e->frame.empty()) continue;
-      const std::size_t at = scratch.size();
-      protocol::encode_frame_into(scratch, e->message);
-      scratch_spans.emplace_back(at, scratch.size() - at);
-    }
-    buffers.clear();
-    std::size_t next_span = 0;
-    for (const auto& e : batch) {
-      if (e->frame.empty()) {
-        auto [at, len] = scratch_spans[next_span++];
-        buffers.emplace_back(scratch.data() + at, len);
-      } else {
-        buffers.emplace_back(e->frame.data(), e->frame.size());
-      }
+    for (const auto& e : batch)
       quit = quit || std::holds_alternative<msg::Quit>(e->message) || (closing_ && e.get() == last_words_);
-    }
-    auto [ec, n] = co_await asio::async_write(socket_, buffers, kAwait);
+    auto ec = co_await wire_->write(batch);
+    if (options_.counters) SurfaceCounters::add(options_.counters->messages_out, batch.size());
     batch.clear();
     if (ec) {
       if (ec != asio::error::operation_aborted) reason = "write failed: " + ec.message();
+      write_failed = true;
       break;
     }
   }
   // After Quit the session is done with this surface; what was written stays readable by the peer.
-  if (quit) reason = closing_ ? closing_reason_ : "sent Quit";
+  if (quit) {
+    reason = closing_ ? closing_reason_ : "sent Quit";
+    if (!shut_ && !write_failed) co_await wire_->say_goodbye();
+  }
   shut(reason);
   coroutine_done();
 }

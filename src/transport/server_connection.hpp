@@ -1,16 +1,17 @@
-// One surface connected to conductord over the Unix socket: the session's SurfaceSink for it, a
-// reader coroutine (frames → SurfaceEvents → Session::post) and a writer coroutine (EnvelopeQueue
-// → gathered frame writes). Until its hello (Handshake or Connected) is admitted, a connection gets
-// a deadline and a small frame limit. Internal to UnixServer.
+// The connection core shared by every server-side surface transport (Unix socket, WebSocket): the
+// session's SurfaceSink for it, a reader coroutine (payloads → SurfaceEvents → Session::post), a
+// writer coroutine (EnvelopeQueue → the wire) and the heartbeat. Until its hello (Handshake or
+// Connected) is admitted, a connection gets a deadline and a small payload limit. Only the framing
+// differs between transports: that is the SurfaceWire.
 #pragma once
 
 #include "conductor/session.hpp"
 #include "core/envelope_queue.hpp"
-#include "protocol/frame.hpp"
+#include "transport/surface_counters.hpp"
+#include "transport/surface_wire.hpp"
 #include "transport/token_bucket.hpp"
 #include "transport/warning_limiter.hpp"
 
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -28,7 +29,6 @@ namespace asio = boost::asio;
 
 class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
  public:
-  using Socket = asio::local::stream_protocol::socket;  // on a strand of its own
   using ClosedFn = std::function<void(conductor::SurfaceId)>;
 
   struct Options {
@@ -36,8 +36,13 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     // Ping after this long without hearing from the peer; zero disables the heartbeat.
     std::chrono::milliseconds heartbeat_interval{30000};
     unsigned max_missed_pongs = 3;  // unanswered Pings in a row before the peer counts as dead
-    // When set, Handshake must carry this token; until it does, nothing reaches the session.
+    // When set, Handshake must carry this token (or one of extra_tokens); until it does, nothing
+    // reaches the session.
     std::string auth_token;
+    std::vector<std::string> extra_tokens;
+    // The transport already checked a token (an Authorization header on the WebSocket upgrade):
+    // the hello still opens the connection, but needs no token of its own.
+    bool authenticated = false;
     bool allow_legacy = false;  // with a token: let Connected-only (version 1) surfaces in
     double rate_per_second = 100;  // inbound frames, readable or not; <= 0: unlimited
     double rate_burst = 50;
@@ -51,11 +56,13 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     // Asked on the connection's strand when a hello passes the token check: nullopt lets the
     // surface in, a reason refuses it (no room among the authenticated connections).
     std::function<std::optional<std::string>()> on_hello;
+    // Where /metrics counts this connection (shared by its kind); null: not counted.
+    std::shared_ptr<SurfaceCounters> counters;
     // Where refusals are logged (shared by the server's connections); null: this connection's own.
     std::shared_ptr<SharedWarningLimiter> refusal_log;
   };
 
-  ServerConnection(Socket socket, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
+  ServerConnection(std::unique_ptr<SurfaceWire> wire, conductor::SurfaceId id, std::shared_ptr<conductor::Session> session,
                    Options options, ClosedFn on_closed);
 
   // Attaches to the session and starts the reader and the writer.
@@ -74,14 +81,12 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   asio::awaitable<void> heartbeat_loop();
-  enum class Drain : std::uint8_t { NeedMore, Close, Pause, Stop };
-  // Handles the payloads now complete in the decoder. Pause: over the rate limit, wait pause_
-  // before draining again. Close: framing can no longer be trusted. Stop: a last message is queued
-  // (a refusal), read no more.
-  Drain drain_frames();
+  // How long to stop reading after a payload, over the rate limit (zero: go on at once).
+  std::chrono::microseconds spend_rate();
   void handle_frame(std::string_view payload);
   // The gate in front of the session: false drops the event (and may refuse the connection).
   bool admit(const protocol::SurfaceEvent& event);
+  bool token_ok(const std::string& token) const;
   // A frame that cannot be used: warn (rate-limited), and past max_bad_frames in a row, close.
   void ignore_frame(std::string why);
   void refuse(const protocol::EventId* event_id, std::string reason);
@@ -93,7 +98,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   void shut(const std::string& reason);  // on the strand
   void coroutine_done();                 // on the strand
 
-  Socket socket_;
+  std::unique_ptr<SurfaceWire> wire_;
   conductor::SurfaceId id_;
   std::shared_ptr<conductor::Session> session_;
   std::shared_ptr<core::EnvelopeQueue> queue_;
@@ -105,19 +110,16 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   std::uint64_t ping_seq_ = 0;
   TokenBucket bucket_;
   asio::steady_timer throttle_;
-  std::chrono::microseconds pause_{0};
   bool throttle_notified_ = false;
   // The Handshake deadline until the hello, then (while closing_) the grace for the last words.
   asio::steady_timer deadline_;
   WarningLimiter warnings_;
   WarningLimiter refusals_;  // without options_.refusal_log
   unsigned bad_in_a_row_ = 0;
-  protocol::FrameDecoder decoder_;
-  std::vector<char> read_buf_;  // small until the hello, then 64 KiB
   std::atomic<bool> said_hello_{false};
   bool shut_ = false;
   bool admitted_ = false;  // the token check passed (always true without a token)
-  bool hello_ = false;     // a hello was admitted: the full frame size, no deadline
+  bool hello_ = false;     // a hello was admitted: the full payload size, no deadline
   bool closing_ = false;   // last messages are queued: read no more, close once they are written
   const protocol::Envelope* last_words_ = nullptr;  // the last of them
   std::string closing_reason_;

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "protocol/frame.hpp"
 #include "transport/server_connection.hpp"
+#include "transport/unix_wire.hpp"
 #include "transport/warning_limiter.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -122,7 +123,7 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
-  void admit(ServerConnection::Socket socket) {
+  void admit(UnixWire::Socket socket) {
     const auto uid = peer_uid(socket.native_handle());
     if (!uid || *uid != ::getuid()) {
       refuse(std::move(socket), uid ? "uid " + std::to_string(*uid) + " may not connect (only uid " +
@@ -158,13 +159,14 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
     co.max_frame_before_hello = options_.max_frame_before_hello;
     co.max_bad_frames = options_.max_bad_frames;
     co.refusal_log = refusal_log_;
+    co.counters = options_.counters;
     co.on_hello = [weak, id, uid = *uid]() -> std::optional<std::string> {
       auto self = weak.lock();
       if (!self) return std::string("the Conductor is shutting down");
       return self->authenticate(id, uid);
     };
     auto connection = std::make_shared<ServerConnection>(
-        std::move(socket), id, conductor_.main_session(), std::move(co), [weak](conductor::SurfaceId gone) {
+        std::make_unique<UnixWire>(std::move(socket)), id, conductor_.main_session(), std::move(co), [weak](conductor::SurfaceId gone) {
           if (auto self = weak.lock()) asio::post(self->strand_, [self, gone] { self->forget(gone); });
         });
     connections_.emplace(id, connection);
@@ -214,16 +216,17 @@ class UnixServer::Impl : public std::enable_shared_from_this<Impl> {
 
   // Tells a peer we will not serve why (a HandshakeAck it can show), then closes it. The socket is
   // fresh, so the few bytes fit in its buffer at once.
-  void refuse(ServerConnection::Socket socket, std::string reason) {
+  void refuse(UnixWire::Socket socket, std::string reason) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
+    if (options_.counters) SurfaceCounters::add(options_.counters->refused);
     note_refusal("refused a connection: " + reason);
-    auto peer = std::make_shared<ServerConnection::Socket>(std::move(socket));
+    auto peer = std::make_shared<UnixWire::Socket>(std::move(socket));
     auto frame = std::make_shared<std::string>();
     protocol::encode_frame_into(*frame, protocol::ConductorMessage{protocol::msg::HandshakeAck{
                                             false, std::string(), std::move(reason), protocol::kLatestProtocol}});
     asio::async_write(*peer, asio::buffer(*frame), [peer, frame](boost::system::error_code, std::size_t) {
       boost::system::error_code ignored;
-      peer->shutdown(ServerConnection::Socket::shutdown_both, ignored);
+      peer->shutdown(UnixWire::Socket::shutdown_both, ignored);
       peer->close(ignored);
     });
   }

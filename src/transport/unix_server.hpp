@@ -7,6 +7,7 @@
 
 #include "conductor/conductor.hpp"
 #include "core/envelope_queue.hpp"
+#include "transport/surface_counters.hpp"
 #include "transport/socket_file.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,6 +53,8 @@ struct UnixServerOptions {
   // surface gets one Notify per episode. Nothing is dropped. rate <= 0 disables.
   double rate_per_second = 100;
   double rate_burst = 50;
+  // Where /metrics counts the socket's connections and messages; null: not counted.
+  std::shared_ptr<SurfaceCounters> counters;
   // How long shutdown() waits for surfaces to receive their Quit before closing them anyway.
   std::chrono::milliseconds shutdown_grace{2000};
 };

@@ -7,7 +7,7 @@
 # Usage: tests/e2e/bootstrap_e2e.sh BIN_DIR SCENARIO
 # Scenarios: pull_create, reuse, start_ollama, interrupt, pull_error, start_tui, demo_fallback,
 #            demo_forced, demo_agents, daemon, daemon_ollama, daemon_demo, stop_foreign, build_stamp,
-#            model_choice, usage, backends_status, backends_start, backends_demo
+#            model_choice, usage, backends_status, backends_start, backends_demo, web
 set -euo pipefail
 
 bin_dir=$(cd "$1" && pwd)
@@ -583,6 +583,35 @@ BUILD
     alive "$pid" && fail "conductord still runs"
     alive "$helper" && fail "the demo's ollama-sim still runs"
     [ -e "$work/run/ai-way/yollayah-sh.state" ] && fail "the state file is still there"
+    true
+    ;;
+
+  web)
+    # `web` starts the daemon with the HTTP listener and prints the page's URL with the token; a
+    # second `web` reuses it; status names the listener; the URL serves the page and, with the
+    # token, the API; stop removes the listener's file.
+    port=$(free_port)
+    extra_env=("OLLAMA_HOST=127.0.0.1:$port")
+    run web
+    [ "$rc" = 0 ] || fail "web exited $rc"
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/#token=[^ ]*' "$work/out" | head -n 1)
+    [ -n "$url" ] || fail "web printed no page URL with a token"
+    base=${url%%/#*}
+    token=$(cat "$work/run/ai-way/session.token")
+    [ "${url#*#token=}" = "$token" ] || fail "the URL's token is not the session token"
+    pid=$(cat "$work/run/ai-way/conductor.pid")
+    run web
+    [ "$rc" = 0 ] || fail "a second web exited $rc"
+    out_has "conductord already runs (pid $pid)"
+    out_has "$url"
+    run status
+    out_has "http: $base"
+    curl -sf "$base/" | grep -q '<title>Yollayah</title>' || fail "the URL does not serve the page"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/tags")" = 401 ] || fail "the API answered without a token"
+    curl -sf -H "Authorization: Bearer $token" "$base/api/tags" | grep -q '"models"' || fail "the API refused the token"
+    run stop
+    [ "$rc" = 0 ] || fail "stop exited $rc"
+    [ -e "$work/run/ai-way/gateway.url" ] && fail "gateway.url outlived conductord"
     true
     ;;
 

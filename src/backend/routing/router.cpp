@@ -69,6 +69,7 @@ struct Router::Upstream {
 
   UpstreamSpec spec;
   std::string name;
+  std::size_t index = 0;  // in upstreams_, for the observer
   // Guarded by Router::mutex_:
   CircuitBreaker breaker;
   LatencyWindow first_token;
@@ -83,9 +84,15 @@ struct Router::Upstream {
 // the text so far (what a backend taking over mid-answer must continue) and times the first token.
 class Router::RelaySink final : public ChatSink {
  public:
-  RelaySink(ChatSink& out, bool keep_text) : out_(out), keep_text_(keep_text), started_(Clock::now()) {}
+  RelaySink(ChatSink& out, bool keep_text, RouterObserver* observer)
+      : out_(out), keep_text_(keep_text), observer_(observer), started_(Clock::now()) {}
 
   void on_content(std::string_view text) override {
+    if (observer_) {
+      const auto t = std::chrono::steady_clock::now();
+      observer_->on_token(upstream_, segment_has_content_ ? t - last_piece_ : std::chrono::nanoseconds(0));
+      last_piece_ = t;
+    }
     if (!segment_has_content_) {
       segment_has_content_ = true;
       segment_first_token_ = Clock::now();
@@ -100,7 +107,8 @@ class Router::RelaySink final : public ChatSink {
   void on_loading(std::string_view model) override { out_.on_loading(model); }
   void on_switch(std::string_view text) override { out_.on_switch(text); }
 
-  void begin_segment() {
+  void begin_segment(std::size_t upstream) {
+    upstream_ = upstream;
     segment_has_content_ = false;
     segment_pieces_ = 0;
     segment_started_ = Clock::now();
@@ -115,6 +123,10 @@ class Router::RelaySink final : public ChatSink {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(segment_first_token_ - segment_started_).count());
   }
+  std::optional<std::chrono::nanoseconds> segment_first_token() const {
+    if (!segment_has_content_) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(segment_first_token_ - segment_started_);
+  }
   // The caller's time to first token: from the start of routing, waits and failed tries included.
   std::uint64_t first_token_ns() const {
     if (!any_content_) return 0;
@@ -124,6 +136,9 @@ class Router::RelaySink final : public ChatSink {
  private:
   ChatSink& out_;
   bool keep_text_;
+  RouterObserver* observer_;
+  std::size_t upstream_ = 0;
+  std::chrono::steady_clock::time_point last_piece_{};
   std::string text_;
   Clock::time_point started_, first_token_{}, segment_started_{}, segment_first_token_{};
   bool any_content_ = false;
@@ -146,7 +161,10 @@ std::string UpstreamStatus::state_text() const {
 }
 
 Router::Router(std::vector<UpstreamSpec> upstreams, RouterOptions options) : options_(std::move(options)) {
-  for (auto& spec : upstreams) upstreams_.push_back(std::make_unique<Upstream>(std::move(spec), options_.breaker));
+  for (auto& spec : upstreams) {
+    upstreams_.push_back(std::make_unique<Upstream>(std::move(spec), options_.breaker));
+    upstreams_.back()->index = upstreams_.size() - 1;
+  }
 }
 
 Router::~Router() = default;
@@ -205,9 +223,14 @@ void Router::record(Upstream& u, const Result<ChatStats>& r, std::optional<std::
 }
 
 asio::awaitable<Result<ChatStats>> Router::run_attempt(Upstream& u, const ChatRequest& request, RelaySink& relay) {
-  relay.begin_segment();
+  relay.begin_segment(u.index);
   auto r = co_await u.spec.backend->chat(request, relay);
   auto first_token_ms = relay.segment_first_token_ms();
+  if (observer_) {
+    std::optional<BackendError> error;
+    if (!r) error = r.error();
+    observer_->on_attempt(u.index, error ? &*error : nullptr, relay.segment_first_token(), relay.segment_pieces());
+  }
   if (r && r->first_token_ns > 0) first_token_ms = r->first_token_ns / 1'000'000;
   record(u, r, first_token_ms);
   co_return r;
@@ -235,7 +258,7 @@ asio::awaitable<Result<ChatStats>> Router::chat(const ChatRequest& request, Chat
 
   // The text so far is only ever handed to another backend: with one candidate, keeping it would
   // cost a copy of every piece (and of the whole answer in memory) for nothing.
-  RelaySink relay(sink, options_.mid_stream_fallback && cands.size() > 1);
+  RelaySink relay(sink, options_.mid_stream_fallback && cands.size() > 1, observer_.get());
   std::vector<Upstream*> tried;
   std::vector<std::string> failures;  // "laptop: cannot reach …", for the final error
   std::optional<BackendError> last_error;
@@ -338,6 +361,7 @@ asio::awaitable<Result<ChatStats>> Router::chat(const ChatRequest& request, Chat
     if (last_error) {
       ++fallbacks;
       const bool mid = relay.any_content();
+      if (observer_ && !tried.empty()) observer_->on_fallback(tried.back()->index, mid);
       relay.on_switch(last_name + (mid ? " stopped mid-answer (" : " failed (") + shortened(last_error->message) + "); " +
                       chosen->name + (mid ? " continues the answer" : " takes over"));
       core::log().warn("router: {} failed ({}); {} {}", last_name, last_error->message, chosen->name,

@@ -11,6 +11,7 @@
 #include "backend/routing/circuit_breaker.hpp"
 #include "backend/routing/concurrency_limit.hpp"
 #include "backend/routing/latency_window.hpp"
+#include "backend/routing/router_observer.hpp"
 
 #include <chrono>
 #include <functional>
@@ -105,6 +106,8 @@ class Router final : public Backend {
   // Asks every backend at once for its version and its models.
   asio::awaitable<std::vector<BackendProbe>> probe_each();
   std::size_t size() const { return upstreams_.size(); }
+  // Metrics hook: set before the first request (not thread-safe against running chats).
+  void set_observer(std::shared_ptr<RouterObserver> observer) { observer_ = std::move(observer); }
 
  private:
   struct Upstream;
@@ -119,6 +122,7 @@ class Router final : public Backend {
 
   std::vector<std::unique_ptr<Upstream>> upstreams_;
   RouterOptions options_;
+  std::shared_ptr<RouterObserver> observer_;
   mutable std::mutex mutex_;  // breakers and counters; never held across an await
 };
 

@@ -1,0 +1,68 @@
+// /metrics for conductord in the Prometheus text format: per backend (requests, failures by kind,
+// breaker state, in flight, queue depth, fallbacks, time to first token and per-token latency
+// histograms, tokens out), per surface kind (connections, messages), the event-loop lag. Counters
+// are relaxed atomics bumped where the work happens anyway; histograms have fixed buckets and never
+// allocate. Nothing is computed until someone scrapes.
+#pragma once
+
+#include "backend/routing/router.hpp"
+#include "backend/routing/router_observer.hpp"
+#include "core/stall_monitor.hpp"
+#include "transport/surface_counters.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace yollayah::gateway {
+
+// A Prometheus histogram of durations with fixed bounds (seconds): one relaxed increment per
+// observation, no lock, no allocation.
+class DurationHistogram {
+ public:
+  // Upper bounds, ascending, in nanoseconds; +Inf is implied.
+  explicit DurationHistogram(const std::vector<std::uint64_t>& bounds_ns);
+  void observe(std::chrono::nanoseconds d) noexcept;
+  // Appends `name_bucket{labels,le=…}`, `name_sum` and `name_count` lines.
+  void render(std::string& out, std::string_view name, std::string_view labels) const;
+
+ private:
+  static constexpr std::size_t kMaxBuckets = 24;
+  std::array<std::uint64_t, kMaxBuckets> bounds_{};
+  std::size_t n_ = 0;
+  std::array<std::atomic<std::uint64_t>, kMaxBuckets + 1> counts_{};
+  std::atomic<std::uint64_t> sum_ns_{0};
+};
+
+class Metrics final : public backend::routing::RouterObserver {
+ public:
+  // `backends`: the router's backends, in Router::status() order.
+  explicit Metrics(const std::vector<std::string>& backends);
+  ~Metrics() override;
+
+  void on_attempt(std::size_t upstream, const backend::BackendError* error,
+                  std::optional<std::chrono::nanoseconds> first_token, std::uint32_t pieces) override;
+  void on_fallback(std::size_t from, bool mid_stream) override;
+  void on_token(std::size_t upstream, std::chrono::nanoseconds gap) override;
+
+  // Counted by the transports (shared_ptr: the servers hold them too).
+  std::shared_ptr<transport::SurfaceCounters> unix_surfaces = std::make_shared<transport::SurfaceCounters>();
+  std::shared_ptr<transport::SurfaceCounters> websocket_surfaces = std::make_shared<transport::SurfaceCounters>();
+  std::shared_ptr<transport::SurfaceCounters> http_connections = std::make_shared<transport::SurfaceCounters>();
+  // API requests by family, and the answers cut short because the client left.
+  std::atomic<std::uint64_t> ollama_requests{0}, openai_requests{0}, client_gone{0};
+
+  // The whole exposition. `router` for breaker state, in flight and queue depth (read under its
+  // lock for a few fields); `loops` for their lag histograms.
+  std::string render(const backend::routing::Router* router, const std::vector<const core::StallMonitor*>& loops) const;
+
+ private:
+  struct Backend;
+  std::vector<std::unique_ptr<Backend>> backends_;
+};
+
+}  // namespace yollayah::gateway

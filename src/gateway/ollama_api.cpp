@@ -1,0 +1,311 @@
+// Ollama-compatible routes: /api/chat, /api/generate (NDJSON stream or one body), /api/tags,
+// /api/show, /api/version, /api/ps. Shapes follow Ollama's docs/api.md.
+#include "gateway/api.hpp"
+
+#include "protocol/json_writer.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace yollayah::gateway {
+namespace {
+
+namespace json = boost::json;
+using backend::BackendError;
+using backend::ChatMessage;
+using backend::ChatRequest;
+using backend::ChatStats;
+using protocol::json::write_string;
+
+std::string error_json(std::string_view message) { return ollama_error_body(message); }
+
+asio::awaitable<void> fail(Exchange& ex, http::status status, std::string_view message) {
+  co_await ex.send(status, "application/json", error_json(message));
+}
+
+void append_stats(std::string& out, const ChatStats& s) {
+  out += ",\"done_reason\":";
+  write_string(out, s.done_reason.empty() ? "stop" : s.done_reason);
+  out += ",\"total_duration\":" + std::to_string(s.total_duration_ns);
+  out += ",\"load_duration\":" + std::to_string(s.load_duration_ns);
+  out += ",\"prompt_eval_count\":" + std::to_string(s.prompt_eval_count);
+  out += ",\"prompt_eval_duration\":" + std::to_string(s.prompt_eval_duration_ns);
+  out += ",\"eval_count\":" + std::to_string(s.eval_count);
+  out += ",\"eval_duration\":" + std::to_string(s.eval_duration_ns);
+}
+
+// /api/chat and /api/generate differ only in where the text goes.
+class OllamaFormat final : public AnswerFormat {
+ public:
+  OllamaFormat(std::string model, bool chat) : chat_(chat) {
+    prefix_ = "{\"model\":";
+    write_string(prefix_, model);
+    prefix_ += ",\"created_at\":";
+  }
+  std::string_view content_type(bool stream) const override {
+    return stream ? "application/x-ndjson" : "application/json";
+  }
+  void piece(std::string& out, std::string_view text) override {
+    open(out);
+    out += chat_ ? ",\"message\":{\"role\":\"assistant\",\"content\":" : ",\"response\":";
+    write_string(out, text);
+    out += chat_ ? "},\"done\":false}\n" : ",\"done\":false}\n";
+  }
+  void done(std::string& out, const ChatStats& s) override {
+    open(out);
+    out += chat_ ? ",\"message\":{\"role\":\"assistant\",\"content\":\"\"}" : ",\"response\":\"\"";
+    out += ",\"done\":true";
+    append_stats(out, s);
+    out += "}\n";
+  }
+  void error_in_stream(std::string& out, const BackendError& e) override {
+    out += error_json(e.message);
+    out += '\n';
+  }
+  std::string whole(std::string_view text, const ChatStats& s) override {
+    std::string out;
+    open(out);
+    out += chat_ ? ",\"message\":{\"role\":\"assistant\",\"content\":" : ",\"response\":";
+    write_string(out, text);
+    if (chat_) out += '}';
+    out += ",\"done\":true";
+    append_stats(out, s);
+    out += "}";
+    return out;
+  }
+  std::pair<http::status, std::string> error(const BackendError& e) override {
+    return {status_of(e), error_json(e.message)};
+  }
+
+ private:
+  void open(std::string& out) {
+    // The timestamp is cached per second: it is on the token path.
+    const auto now = std::chrono::system_clock::now();
+    const auto sec = std::chrono::floor<std::chrono::seconds>(now);
+    if (sec != stamp_second_) {
+      stamp_second_ = sec;
+      stamp_ = rfc3339_now();
+    }
+    out += prefix_;
+    out += '"';
+    out += stamp_;
+    out += '"';
+  }
+  bool chat_;
+  std::string prefix_;
+  std::string stamp_;
+  std::chrono::system_clock::time_point stamp_second_{};
+};
+
+std::optional<ChatMessage::Role> role_of(std::string_view r) {
+  if (r == "system") return ChatMessage::Role::System;
+  if (r == "user") return ChatMessage::Role::User;
+  if (r == "assistant") return ChatMessage::Role::Assistant;
+  if (r == "tool") return ChatMessage::Role::User;
+  return std::nullopt;
+}
+
+// The options both routes share: temperature and num_predict.
+void read_options(const json::object& body, ChatRequest& req) {
+  const auto* opts = body.if_contains("options");
+  if (!opts || !opts->is_object()) return;
+  const auto& o = opts->get_object();
+  if (const auto* t = o.if_contains("temperature"); t && t->is_number()) req.temperature = t->to_number<double>();
+  if (const auto* n = o.if_contains("num_predict"); n && n->is_int64()) req.num_predict = static_cast<int>(n->get_int64());
+}
+
+// Parses the body as a JSON object, or says why not.
+std::optional<std::string> parse_object(const std::string& body, json::object& out) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec) return "invalid JSON in the request body: " + ec.message();
+  if (!v.is_object()) return std::string("the request body must be a JSON object");
+  out = std::move(v.get_object());
+  return std::nullopt;
+}
+
+std::string string_of(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+bool stream_of(const json::object& o) {
+  const auto* v = o.if_contains("stream");
+  return !(v && v->is_bool() && !v->get_bool());  // Ollama streams unless told not to
+}
+
+asio::awaitable<void> answer(Exchange& ex, ApiContext& api, ChatRequest req, bool chat, bool stream) {
+  OllamaFormat format(req.model, chat);
+  const std::string model = req.model;
+  api.active.add(model);
+  co_await relay_answer(ex, api.router, std::move(req), format, stream, api.limits, api.metrics);
+  api.active.remove(model);
+}
+
+asio::awaitable<void> chat(Exchange& ex, ApiContext& api) {
+  json::object body;
+  if (auto err = parse_object(ex.request().body(), body)) co_return co_await fail(ex, http::status::bad_request, *err);
+  ChatRequest req;
+  req.model = string_of(body, "model");
+  if (req.model.empty()) co_return co_await fail(ex, http::status::bad_request, "model is required");
+  const auto* messages = body.if_contains("messages");
+  if (messages && !messages->is_array()) co_return co_await fail(ex, http::status::bad_request, "messages must be a list");
+  if (messages) {
+    for (const auto& m : messages->get_array()) {
+      if (!m.is_object()) co_return co_await fail(ex, http::status::bad_request, "each message must be an object");
+      const auto role = role_of(string_of(m.get_object(), "role"));
+      if (!role) co_return co_await fail(ex, http::status::bad_request, "a message has an unknown role (system, user, assistant)");
+      req.messages.push_back({*role, string_of(m.get_object(), "content")});
+    }
+  }
+  read_options(body, req);
+  if (req.messages.empty()) {
+    // Ollama answers an empty chat (a model load) at once with done: true.
+    ChatStats stats;
+    stats.model = req.model;
+    stats.done_reason = "load";
+    OllamaFormat format(req.model, true);
+    {
+    co_await ex.send(http::status::ok, "application/json", format.whole("", stats));
+    co_return;
+  }
+  }
+  co_await answer(ex, api, std::move(req), true, stream_of(body));
+}
+
+asio::awaitable<void> generate(Exchange& ex, ApiContext& api) {
+  json::object body;
+  if (auto err = parse_object(ex.request().body(), body)) co_return co_await fail(ex, http::status::bad_request, *err);
+  ChatRequest req;
+  req.model = string_of(body, "model");
+  if (req.model.empty()) co_return co_await fail(ex, http::status::bad_request, "model is required");
+  const std::string system = string_of(body, "system");
+  const std::string prompt = string_of(body, "prompt");
+  if (!system.empty()) req.messages.push_back({ChatMessage::Role::System, system});
+  if (!prompt.empty()) req.messages.push_back({ChatMessage::Role::User, prompt});
+  read_options(body, req);
+  if (req.messages.empty()) {
+    ChatStats stats;
+    stats.model = req.model;
+    stats.done_reason = "load";
+    OllamaFormat format(req.model, false);
+    {
+    co_await ex.send(http::status::ok, "application/json", format.whole("", stats));
+    co_return;
+  }
+  }
+  co_await answer(ex, api, std::move(req), false, stream_of(body));
+}
+
+std::string tags_json(const std::vector<backend::ModelInfo>& models) {
+  json::array list;
+  for (const auto& m : models) {
+    list.push_back(json::object{{"name", m.name},
+                                {"model", m.name},
+                                {"modified_at", "1970-01-01T00:00:00Z"},
+                                {"size", m.size},
+                                {"digest", ""},
+                                {"details", json::object{{"format", "gguf"},
+                                                         {"family", ""},
+                                                         {"families", json::array{}},
+                                                         {"parameter_size", m.parameter_size},
+                                                         {"quantization_level", ""}}}});
+  }
+  return json::serialize(json::object{{"models", std::move(list)}});
+}
+
+asio::awaitable<void> tags(Exchange& ex, ApiContext& api) {
+  auto models = co_await api.router.list_models();
+  if (!models) co_return co_await fail(ex, status_of(models.error()), models.error().message);
+  co_await ex.send(http::status::ok, "application/json", tags_json(*models));
+}
+
+std::string show_json(const backend::ModelDetails& d) {
+  json::object o{{"modelfile", d.modelfile},
+                 {"parameters", d.parameters},
+                 {"template", d.template_text},
+                 {"details", json::object{{"format", "gguf"},
+                                          {"family", d.family},
+                                          {"families", json::array{}},
+                                          {"parameter_size", d.parameter_size},
+                                          {"quantization_level", d.quantization_level}}},
+                 {"model_info", json::object{}}};
+  if (!d.system.empty()) o["system"] = d.system;
+  return json::serialize(o);
+}
+
+asio::awaitable<void> show(Exchange& ex, ApiContext& api) {
+  json::object body;
+  if (auto err = parse_object(ex.request().body(), body)) co_return co_await fail(ex, http::status::bad_request, *err);
+  std::string model = string_of(body, "model");
+  if (model.empty()) model = string_of(body, "name");
+  if (model.empty()) co_return co_await fail(ex, http::status::bad_request, "model is required");
+  auto details = co_await api.router.show(model);
+  if (!details) co_return co_await fail(ex, status_of(details.error()), details.error().message);
+  co_await ex.send(http::status::ok, "application/json", show_json(*details));
+}
+
+std::string ps_json(const ActiveModels& active) {
+  json::array list;
+  for (const auto& [name, n] : active.all()) {
+    list.push_back(json::object{{"name", name}, {"model", name}, {"size", 0}, {"digest", ""},
+                                {"details", json::object{}}, {"expires_at", "0001-01-01T00:00:00Z"},
+                                {"size_vram", 0}});
+  }
+  return json::serialize(json::object{{"models", std::move(list)}});
+}
+
+std::string version_json(const std::string& version) { return json::serialize(json::object{{"version", version}}); }
+
+}  // namespace
+
+std::string ollama_error_body(std::string_view message) {
+  std::string out = "{\"error\":";
+  write_string(out, message);
+  out += '}';
+  return out;
+}
+
+std::string rfc3339_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::system_clock::to_time_t(now);
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1'000'000'000;
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(nanos));
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+asio::awaitable<void> serve_ollama(Exchange& ex, ApiContext& api) {
+  if (api.metrics) api.metrics->ollama_requests.fetch_add(1, std::memory_order_relaxed);
+  const auto target = ex.request().target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const auto method = ex.request().method();
+  const bool post = method == http::verb::post;
+  const bool get = method == http::verb::get || method == http::verb::head;
+  if (path == "/api/chat" && post) co_return co_await chat(ex, api);
+  if (path == "/api/generate" && post) co_return co_await generate(ex, api);
+  if (path == "/api/tags" && get) co_return co_await tags(ex, api);
+  if (path == "/api/show" && post) co_return co_await show(ex, api);
+  if (path == "/api/version" && get) {
+    co_await ex.send(http::status::ok, "application/json", version_json(api.version));
+    co_return;
+  }
+  if (path == "/api/ps" && get) {
+    co_await ex.send(http::status::ok, "application/json", ps_json(api.active));
+    co_return;
+  }
+  const bool known = path == "/api/chat" || path == "/api/generate" || path == "/api/tags" || path == "/api/show" ||
+                     path == "/api/version" || path == "/api/ps";
+  if (known) co_return co_await fail(ex, http::status::method_not_allowed, "method not allowed for " + std::string(path));
+  co_await fail(ex, http::status::not_found,
+                std::string(path) + " is not served by this gateway (it serves /api/chat, /api/generate, /api/tags, "
+                                    "/api/show, /api/version, /api/ps)");
+}
+
+}  // namespace yollayah::gateway
