@@ -105,7 +105,7 @@ void HistoryService::attach(Session& session, const std::string& surface, const 
     o.conversation = resume->summary.id;
     if (!resume->messages.empty()) o.tip = resume->messages.back().id;
   }
-  session.set_journal(std::make_shared<StoreJournal>(*store_, std::move(o)));
+  session.set_journal(std::make_shared<StoreJournal>(*store_, session.strand(), std::move(o)));
   relay_->add(session);
 }
 

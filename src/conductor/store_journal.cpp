@@ -2,10 +2,16 @@
 
 #include "store/text.hpp"
 
+#include <cctype>
+
 namespace yollayah::conductor {
 
-StoreJournal::StoreJournal(store::HistoryStore& store, Options options)
-    : store_(store), options_(std::move(options)), conversation_(options_.conversation), tip_(options_.tip) {}
+StoreJournal::StoreJournal(store::HistoryStore& store, boost::asio::any_io_executor strand, Options options)
+    : store_(store),
+      options_(std::move(options)),
+      conversation_(options_.conversation),
+      tip_(options_.tip),
+      timer_(std::move(strand)) {}
 
 void StoreJournal::user_message(const HistoryMessage& message, const protocol::MessageId& /*answer_id*/) {
   if (!conversation_) {
@@ -39,14 +45,41 @@ void StoreJournal::answer_started(const Turn& turn) {
   m.streaming = true;
   m.model = turn.request.model;
   tip_ = store_.add_message(std::move(m));
-  answers_.emplace(turn.id(), *tip_);
+  answers_.emplace(turn.id(), Streaming{*tip_, {}, false});
 }
 
-void StoreJournal::answer_text(const Turn& turn, std::string_view /*appended*/) {
+void StoreJournal::answer_text(const Turn& turn, std::string_view appended) {
   if (answers_.empty()) return;
   const auto it = answers_.find(turn.id());
   if (it == answers_.end()) return;
-  store_.checkpoint(it->second, turn.text());  // coalesced by the store: at most one write a second
+  it->second.text.append(appended);
+  it->second.unsaved = true;
+  const auto now = Clock::now();
+  if (now - last_hand_over_ >= options_.checkpoint_every) hand_over(now);
+  else hand_over_later();
+}
+
+void StoreJournal::hand_over(Clock::time_point now) {
+  last_hand_over_ = now;
+  for (auto& [_, a] : answers_) {
+    if (!a.unsaved) continue;
+    store_.checkpoint(a.id, a.text);
+    a.unsaved = false;
+  }
+}
+
+// A stream that pauses right after a kept-back flush still reaches the disk within the interval.
+void StoreJournal::hand_over_later() {
+  if (timer_armed_) return;
+  timer_armed_ = true;
+  timer_.expires_at(last_hand_over_ + options_.checkpoint_every);
+  timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      self->timer_armed_ = false;
+      self->hand_over(Clock::now());
+    }
+  });
 }
 
 void StoreJournal::answer_finished(const Turn& turn, const HistoryMessage* stored,
@@ -57,7 +90,7 @@ void StoreJournal::answer_finished(const Turn& turn, const HistoryMessage* store
   // An answer that failed before its first word became an error note in the session: the store
   // keeps the empty answer, marked interrupted, so the conversation's shape stays.
   std::string text = stored && stored->role == protocol::MessageRole::Assistant ? stored->content : turn.text();
-  store_.finish_answer(it->second, std::move(text), store::from_metadata(metadata, interrupted));
+  store_.finish_answer(it->second.id, std::move(text), store::from_metadata(metadata, interrupted));
   answers_.erase(it);
 }
 
@@ -71,7 +104,8 @@ store::TaskRecord task_record(const Task& task, const store::ConversationId& con
   r.message = message;
   r.agent = task.agent;
   r.description = task.description;
-  r.status = std::string(to_string(task.status));
+  r.status = std::string(to_string(task.status));  // "Done" → "done", as the store spells them
+  for (auto& ch : r.status) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   r.created_ms = task.created_ms;
   return r;
 }
@@ -81,7 +115,7 @@ store::TaskRecord task_record(const Task& task, const store::ConversationId& con
 void StoreJournal::task_started(const Task& task, const Turn& turn) {
   if (!conversation_ || !turn.agent) return;
   std::optional<store::MessageId> answer;
-  if (const auto it = answers_.find(turn.agent->group); it != answers_.end()) answer = it->second;
+  if (const auto it = answers_.find(turn.agent->group); it != answers_.end()) answer = it->second.id;
   store_.record_task(task_record(task, *conversation_, answer));
   tasks_.emplace(task.id, answer.value_or(store::MessageId{}));
 }
