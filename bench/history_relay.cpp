@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -47,6 +48,7 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
   sc.model = "sim";
   sc.greet = false;
   sc.max_answer_bytes = std::size_t{1} << 30;  // one long answer: the benchmark measures the stream, not the cap
+  sc.input.max_per_minute = 1'000'000;          // many short answers: no rate limit
   // Declared before the Conductor, so it closes after it, as in the apps.
   std::unique_ptr<conductor::HistoryService> history;
   if (history_path) history = std::make_unique<conductor::HistoryService>(conductor_io.get_executor(), *history_path);
@@ -83,13 +85,19 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
     t1 = Clock::now();
   }, asio::detached);
   surface_io.run();
+  result.seconds = std::chrono::duration<double>(t1 - t0).count();
+  if (history) {
+    // What the store did for this run: everything written, then its counters.
+    std::promise<void> flushed;
+    asio::co_spawn(conductor_io, history->store().flush(), [&](std::exception_ptr, store::Result<void>) { flushed.set_value(); });
+    flushed.get_future().wait();
+    result.stats = history->store().stats();
+  }
   link.close();
   guard.reset();
   conductor.stop(std::nullopt);
   conductor_io.stop();
   conductor_thread.join();
-  result.seconds = std::chrono::duration<double>(t1 - t0).count();
-  if (history) result.stats = history->store().stats();
   return result;
 }
 

@@ -125,6 +125,17 @@ class World {
     while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
     return r.status == 0 ? r.out : "sqlite3 failed: " + r.err;
   }
+  // For a daemon still running: its writes reach the disk on the store's thread, a moment after
+  // the surface saw the answer end. Polls (bounded) until `query` gives `expected`.
+  std::string sql_eventually(const std::string& query, const std::string& expected) const {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::string got = sql(query);
+    while (got != expected && std::chrono::steady_clock::now() < deadline) {
+      ::usleep(20'000);
+      got = sql(query);
+    }
+    return got;
+  }
   bool db_exists() const {
     struct stat st {};
     return ::stat(db().c_str(), &st) == 0;
@@ -286,8 +297,8 @@ TEST(HistoryPersist, ConductordRestartKeepsItsConversationForASurfaceThatComesBa
   Ran r = ask_connected(w, socket_path, "what was the word?");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "The zebra remembered\n");
+  EXPECT_EQ(w.sql_eventually("SELECT count(*) FROM messages WHERE streaming = 0", "4"), "4");
   EXPECT_EQ(w.sql("SELECT count(*) || '|' || min(surface) FROM conversations"), "1|daemon");
-  EXPECT_EQ(w.sql("SELECT count(*) FROM messages"), "4");
 }
 
 TEST(HistoryPersist, ConductordNoHistoryKeepsNothingOnDisk) {
@@ -327,7 +338,7 @@ TEST(HistoryPersist, KillNineOfConductordMidAnswerLosesNoCommittedMessage) {
     const std::string streaming = "SELECT count(*) FROM messages WHERE streaming = 1 AND length(content) > " +
                                   std::string(cycle % 3 == 2 ? "100" : "0");
     while (w.sql(streaming) != "1" && std::chrono::steady_clock::now() < wait_until) ::usleep(50'000);
-    ASSERT_EQ(w.sql(streaming), "1") << "cycle " << cycle << "\n" << daemon.log();
+    ASSERT_EQ(w.sql(streaming), "1") << "cycle " << cycle << "\nask: " << ask.err() << "\n" << daemon.log();
     ASSERT_EQ(::kill(daemon.pid(), SIGKILL), 0);
     daemon.wait_exit(5s);
     ask.kill9();
