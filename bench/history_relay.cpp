@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,8 +35,15 @@ struct RunResult {
   std::size_t tokens = 0;  // bytes of answer text that reached the surface, in Token messages
   std::size_t token_messages = 0;
   double seconds = 0;
+  double conductor_cpu = 0;  // seconds
   store::StoreStats stats;
 };
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 // `answers` questions one after the other, each answered by the sim's whole stream.
 RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* history_path) {
@@ -54,7 +62,14 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
   if (history_path) history = std::make_unique<conductor::HistoryService>(conductor_io.get_executor(), *history_path);
   conductor::Conductor conductor(conductor_io.get_executor(), ollama, sc);
   if (history) conductor.set_history(history.get(), "bench");
-  std::thread conductor_thread([&] { conductor_io.run(); });
+  // CPU time of the Conductor's thread: what history adds to the relay path itself, whatever the
+  // machine's other load does to the wall-clock figures.
+  double conductor_cpu = 0;
+  std::thread conductor_thread([&] {
+    const double before = thread_cpu_seconds();
+    conductor_io.run();
+    conductor_cpu = thread_cpu_seconds() - before;
+  });
 
   asio::io_context surface_io(1);
   transport::InProcessLink link(conductor, surface_io.get_executor());
@@ -98,6 +113,7 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
   conductor.stop(std::nullopt);
   conductor_io.stop();
   conductor_thread.join();
+  result.conductor_cpu = conductor_cpu;
   return result;
 }
 
@@ -128,7 +144,7 @@ int main(int argc, char** argv) {
   bench::SimChild sim(bench::seeded_stream(tokens));
   bench::TempDir dir;
   const std::string db = dir.path + "/history.db";
-  std::vector<double> off_rate, on_rate;
+  std::vector<double> off_rate, on_rate, off_cpu, on_cpu;
   std::ofstream json(out);
   json << "{\"tokens\":" << tokens << ",\"answers\":" << answers << ",\"runs\":[";
   for (int r = 0; r < runs; ++r) {
@@ -145,23 +161,32 @@ int main(int argc, char** argv) {
     const double on_bps = static_cast<double>(on.tokens) / on.seconds;
     off_rate.push_back(off_bps);
     on_rate.push_back(on_bps);
+    off_cpu.push_back(off.conductor_cpu);
+    on_cpu.push_back(on.conductor_cpu);
     std::printf(
-        "run %d: off %.1f MB/s (%zu Token msgs, %.3f s) | on %.1f MB/s (%zu Token msgs, %.3f s) = %+.1f%% | "
+        "run %d: off %.1f MB/s (%zu Token msgs, %.3f s, conductor CPU %.3f s) | on %.1f MB/s (%zu Token msgs, %.3f s, "
+        "conductor CPU %.3f s) = %+.1f%% | "
         "store: %llu transactions, %llu operations, %llu checkpoint writes, %.1f ms writing (max %.1f ms)\n",
-        r + 1, off_bps / 1e6, off.token_messages, off.seconds, on_bps / 1e6, on.token_messages, on.seconds,
+        r + 1, off_bps / 1e6, off.token_messages, off.seconds, off.conductor_cpu, on_bps / 1e6, on.token_messages,
+        on.seconds, on.conductor_cpu,
         100.0 * (on_bps / off_bps - 1), static_cast<unsigned long long>(on.stats.transactions),
         static_cast<unsigned long long>(on.stats.operations),
         static_cast<unsigned long long>(on.stats.checkpoint_writes), on.stats.write_us / 1000.0,
         on.stats.max_write_us / 1000.0);
     json << (r ? "," : "") << "{\"off_bytes_per_s\":" << off_bps << ",\"on_bytes_per_s\":" << on_bps
          << ",\"off_seconds\":" << off.seconds << ",\"on_seconds\":" << on.seconds
+         << ",\"off_conductor_cpu\":" << off.conductor_cpu << ",\"on_conductor_cpu\":" << on.conductor_cpu
          << ",\"transactions\":" << on.stats.transactions << ",\"checkpoint_writes\":" << on.stats.checkpoint_writes
          << ",\"write_us\":" << on.stats.write_us << "}";
   }
   const double m_off = median(off_rate), m_on = median(on_rate);
-  std::printf("median: off %.1f MB/s, on %.1f MB/s: history costs %.1f%%; database %llu KiB after %d runs\n",
-              m_off / 1e6, m_on / 1e6, 100.0 * (1 - m_on / m_off),
-              static_cast<unsigned long long>(file_size(db) / 1024), runs);
-  json << "],\"median_off\":" << m_off << ",\"median_on\":" << m_on << "}\n";
+  const double c_off = median(off_cpu), c_on = median(on_cpu);
+  std::printf(
+      "median: off %.1f MB/s, on %.1f MB/s: history costs %.1f%% | conductor CPU off %.3f s, on %.3f s: %+.1f%% | "
+      "database %llu KiB after %d runs\n",
+      m_off / 1e6, m_on / 1e6, 100.0 * (1 - m_on / m_off), c_off, c_on, 100.0 * (c_on / c_off - 1),
+      static_cast<unsigned long long>(file_size(db) / 1024), runs);
+  json << "],\"median_off\":" << m_off << ",\"median_on\":" << m_on << ",\"median_cpu_off\":" << c_off
+       << ",\"median_cpu_on\":" << c_on << "}\n";
   return 0;
 }

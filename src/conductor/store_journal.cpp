@@ -89,7 +89,8 @@ void StoreJournal::answer_finished(const Turn& turn, const HistoryMessage* store
   const bool interrupted = failed || (stored && stored->interrupted);
   // An answer that failed before its first word became an error note in the session: the store
   // keeps the empty answer, marked interrupted, so the conversation's shape stays.
-  std::string text = stored && stored->role == protocol::MessageRole::Assistant ? stored->content : turn.text();
+  // The journal's copy is the text that went out (the history's too): moved, not copied again.
+  std::string text = stored && stored->role == protocol::MessageRole::Assistant ? std::move(it->second.text) : turn.text();
   store_.finish_answer(it->second.id, std::move(text), store::from_metadata(metadata, interrupted));
   answers_.erase(it);
 }
