@@ -6,6 +6,7 @@
 #include "backend/factory.hpp"
 #include "backend/ollama_host.hpp"
 #include "conductor/conductor.hpp"
+#include "conductor/history_service.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/paths.hpp"
@@ -51,6 +52,7 @@ struct Args {
   bool allow_legacy = false;
   std::string http;       // ADDR:PORT of the HTTP listener; empty: [gateway] listen, else off
   std::string http_auth;  // "token" or "none"; empty: [gateway] auth
+  bool no_history = false;
 };
 
 std::string dir_of(const std::string& path) {
@@ -174,7 +176,21 @@ int run(const Args& args) {
     return 2;
   }
   for (const auto& w : config.warnings) core::log().warn("{}", w);
+  // The daemon's conversation survives a restart: the last one it began is its session's history
+  // again, so a surface that reconnects gets it in its StateSnapshot. Declared before the
+  // Conductor: the store closes after it, once the loop has stopped.
+  std::unique_ptr<conductor::HistoryService> history;
+  std::optional<store::Conversation> resume;
+  if (config.history && !args.no_history) {
+    history = std::make_unique<conductor::HistoryService>(io.get_executor());
+    resume = conductor::load_last_conversation(io, *history, "daemon");
+    if (resume)
+      core::log().info("history: continuing conversation {} ({} messages)", resume->summary.id, resume->messages.size());
+  } else {
+    core::log().info("history is off: nothing is written to disk");
+  }
   conductor::Conductor conductor(io.get_executor(), *router, conductor::SessionConfig::from(config));
+  if (history) conductor.set_history(history.get(), "daemon", std::move(resume));
   const std::string http_listen = !args.http.empty() ? args.http : config.gateway.listen;
   std::unique_ptr<gateway::Gateway> web;
   std::shared_ptr<gateway::Metrics> metrics;
@@ -329,6 +345,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--pid-file", args.pid_file, "PID file (default: conductor.pid beside the socket)");
   app.add_flag("--daemonize", args.daemonize, "Detach from the terminal (the default is to stay in the foreground)");
+  app.add_flag("--no-history", args.no_history,
+               "Keep nothing on disk (also YOLLAYAH_NO_HISTORY=1, or history = false in the config)");
   app.add_flag("--allow-legacy", args.allow_legacy,
                "Accept version-1 surfaces that only say Connected (they cannot send the session token)");
   app.add_option("--max-connections", args.max_connections, "Most surfaces connected at once (after their Handshake)")

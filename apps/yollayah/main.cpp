@@ -4,6 +4,7 @@
 #include "backend/factory.hpp"
 #include "backend/ollama_host.hpp"
 #include "conductor/conductor.hpp"
+#include "conductor/history_service.hpp"
 #include "conductor/prompts.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
@@ -45,6 +46,8 @@ struct AskArgs {
   std::string model;
   bool json = false;
   bool quiet_agents = false;
+  bool resume = false;      // --continue: the last conversation
+  bool no_history = false;  // --no-history: nothing on disk
   std::vector<std::string> words;  // the prompt, as split_command_line cut it off
   std::string connect;  // conductord socket; empty: embed a Conductor
 };
@@ -204,6 +207,18 @@ std::string ask_prompt(const AskArgs& args) {
   return std::move(repaired.text);
 }
 
+// The history store (issue 11), unless the user keeps nothing on disk: --no-history,
+// YOLLAYAH_NO_HISTORY=1 or `history = false` in the config.
+std::unique_ptr<conductor::HistoryService> open_history(asio::io_context& io, const core::Config& config,
+                                                        bool no_history) {
+  if (no_history || !config.history) return nullptr;
+  return std::make_unique<conductor::HistoryService>(io.get_executor());
+}
+
+constexpr const char* kContinueWithoutHistory =
+    "yollayah: --continue needs the history, which is off (--no-history, YOLLAYAH_NO_HISTORY or history = false "
+    "in the config)\n";
+
 constexpr const char* kNoPrompt = "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
 
 auto stdout_writer(asio::posix::stream_descriptor& out) {
@@ -316,9 +331,22 @@ int run_ask(const AskArgs& args) {
   auto router = make_router_or_say_why(io, config, /*to_stderr=*/true);
   if (!router) return 2;
 
+  // Declared before the Conductor: the store closes after it, once the loop has stopped.
+  auto history = open_history(io, config, args.no_history);
+  if (args.resume && !history) {
+    std::cerr << kContinueWithoutHistory;
+    return 2;
+  }
+  std::optional<store::Conversation> resume;
+  if (args.resume) {
+    resume = conductor::load_last_conversation(io, *history);
+    if (!resume) std::cerr << "yollayah: no earlier conversation to continue; this one starts a new one\n";
+  }
+
   auto session_config = conductor::SessionConfig::from(config);
   session_config.greet = false;
   conductor::Conductor conductor(io.get_executor(), router, session_config);
+  if (history) conductor.set_history(history.get(), "headless", std::move(resume));
   transport::InProcessLink link(conductor, io.get_executor());
 
   StdoutGuard stdout_guard;
@@ -404,6 +432,8 @@ struct TuiArgs {
   std::string host;
   std::string model;
   std::string connect;
+  bool resume = false;
+  bool no_history = false;
 };
 
 constexpr const char* kNotATerminal =
@@ -482,7 +512,19 @@ int run_tui(const TuiArgs& args) {
   asio::io_context io(1);
   auto router = make_router_or_say_why(io, config, /*to_stderr=*/false);
   if (!router) return 2;
+  // Declared before the Conductor: the store closes after it, once the loop has stopped.
+  auto history = open_history(io, config, args.no_history);
+  if (args.resume && !history) {
+    std::cerr << kContinueWithoutHistory;
+    return 2;
+  }
+  std::optional<store::Conversation> resume;
+  if (args.resume) {
+    resume = conductor::load_last_conversation(io, *history);
+    if (!resume) core::log().info("--continue: no earlier conversation; starting a new one");
+  }
   conductor::Conductor conductor(io.get_executor(), router, conductor::SessionConfig::from(config));
+  if (history) conductor.set_history(history.get(), "tui", std::move(resume));
   transport::InProcessLink link(conductor, io.get_executor());
   const int code = run_tui_on(io, link, true, [&] {
     link.close();
@@ -534,6 +576,11 @@ int main(int argc, char** argv) {
   ask_cmd->add_flag("--connect{" + core::default_socket_path() + "}", ask.connect,
                     "Use a running conductord (--connect=SOCKET; default socket: $CONDUCTOR_SOCKET or the runtime "
                     "dir). CONDUCTOR_TRANSPORT=unix does the same");
+  ask_cmd->add_flag("-c,--continue", ask.resume,
+                    "Continue the last conversation: its messages are the context, and this question and answer are "
+                    "added to it");
+  ask_cmd->add_flag("--no-history", ask.no_history,
+                    "Keep nothing on disk (also YOLLAYAH_NO_HISTORY=1, or history = false in the config)");
   // Listed for --help only: split_command_line takes these words before CLI11 could rewrite them.
   ask_cmd->add_option("prompt", ask.words,
                       "The question, byte for byte: every word from the first that is not an option (or after --); "
@@ -548,6 +595,9 @@ int main(int argc, char** argv) {
   app.add_option("--model", tui_args.model, "Model name (default: $YOLLAYAH_MODEL or yollayah)");
   app.add_flag("--connect{" + core::default_socket_path() + "}", tui_args.connect,
                "Attach to a running conductord (--connect=SOCKET) instead of embedding a Conductor");
+  app.add_flag("-c,--continue", tui_args.resume, "Reopen the last conversation");
+  app.add_flag("--no-history", tui_args.no_history,
+               "Keep nothing on disk (also YOLLAYAH_NO_HISTORY=1, or history = false in the config)");
 
   store::HistoryCommand history;
   add_history_command(app, history);

@@ -1,5 +1,7 @@
 #include "conductor/conductor.hpp"
 
+#include "conductor/history_service.hpp"
+
 namespace yollayah::conductor {
 
 namespace {
@@ -17,10 +19,22 @@ Conductor::Conductor(asio::any_io_executor executor, std::shared_ptr<backend::Ba
       config_(std::move(config)),
       monitor_(executor_, "conductor") {}
 
+void Conductor::set_history(HistoryService* history, std::string surface, std::optional<store::Conversation> resume) {
+  std::lock_guard lock(mutex_);
+  history_ = history;
+  history_surface_ = std::move(surface);
+  resume_ = std::move(resume);
+}
+
 std::shared_ptr<Session> Conductor::main_session() {
   std::lock_guard lock(mutex_);
   if (!main_) {
     main_ = std::make_shared<Session>(executor_, router_, config_, &monitor_);
+    if (history_) {
+      if (resume_) main_->restore(restored_history(*resume_));
+      history_->attach(*main_, history_surface_, config_, resume_ ? &*resume_ : nullptr);
+      resume_.reset();
+    }
     sessions_.push_back(main_);
     main_->start();
   }
@@ -32,6 +46,7 @@ std::shared_ptr<Session> Conductor::create_session() {
   {
     std::lock_guard lock(mutex_);
     session = std::make_shared<Session>(executor_, router_, config_, &monitor_);
+    if (history_) history_->attach(*session, history_surface_, config_, nullptr);
     std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
     sessions_.push_back(session);
   }

@@ -5,6 +5,7 @@
 #include "backend/backend.hpp"
 #include "backend/routing/router.hpp"
 #include "conductor/session.hpp"
+#include "store/records.hpp"
 #include "core/stall_monitor.hpp"
 
 #include <atomic>
@@ -14,11 +15,18 @@
 
 namespace yollayah::conductor {
 
+class HistoryService;
+
 class Conductor {
  public:
   // Every request goes through a router. A plain backend (no [[backend]] in the config, tests) is
   // wrapped in a router of one.
   Conductor(asio::any_io_executor executor, std::shared_ptr<backend::Backend> backend, SessionConfig config);
+
+  // Keep the conversations in `history` (issue 11), which must outlive the Conductor; `surface`
+  // says who began them ("tui", "headless", "daemon"). The main session continues `resume` when
+  // given. Call before the first session is created.
+  void set_history(HistoryService* history, std::string surface, std::optional<store::Conversation> resume = {});
 
   // The session every surface joins by default; created and started on first use. Thread-safe.
   std::shared_ptr<Session> main_session();
@@ -49,6 +57,9 @@ class Conductor {
   std::shared_ptr<Session> main_;
   std::vector<std::weak_ptr<Session>> sessions_;  // every session created, for reconfigure()
   std::atomic<SurfaceId> next_surface_id_{1};
+  HistoryService* history_ = nullptr;
+  std::string history_surface_;
+  std::optional<store::Conversation> resume_;  // for the main session, until it is created
 };
 
 }  // namespace yollayah::conductor

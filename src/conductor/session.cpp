@@ -79,6 +79,19 @@ void Session::set_journal(std::shared_ptr<TurnJournal> journal) {
   });
 }
 
+void Session::restore(std::vector<HistoryMessage> messages) {
+  asio::post(strand_, [self = shared_from_this(), messages = std::move(messages)]() mutable {
+    for (auto& m : messages) self->history_.append(std::move(m));
+  });
+}
+
+void Session::notify_surfaces(NotifyLevel level, std::string title, std::string message) {
+  asio::post(strand_, [self = shared_from_this(), n = msg::Notify{level, std::move(title), std::move(message)}]() mutable {
+    if (self->surfaces_.joined_count() == 0) self->held_notices_.push_back(std::move(n));
+    else self->surfaces_.broadcast(std::move(n));
+  });
+}
+
 void Session::reconfigure(SessionConfig config) {
   asio::post(strand_, [self = shared_from_this(), config = std::move(config)]() mutable {
     const bool model_changed = config.model != self->config_.model;
@@ -188,6 +201,8 @@ void Session::on_hello(SurfaceEntry& surface, bool legacy) {
   if (!legacy) surfaces_.send_to(id, state_snapshot());
   // A surface that joins after the start-up check failed is told too (the broadcast missed it).
   if (backend_problem_ && !headless) notify(id, NotifyLevel::Warning, "Model server not available", *backend_problem_);
+  for (auto& n : held_notices_) surfaces_.send_to(id, std::move(n));
+  held_notices_.clear();
 
   // The first interactive surface of an empty session is greeted; headless ones (scripts,
   // `yollayah ask`) never are.

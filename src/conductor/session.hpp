@@ -84,6 +84,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void reconfigure(SessionConfig config);
   // Who records the turns (the store). Call before start(); the session keeps it.
   void set_journal(std::shared_ptr<TurnJournal> journal);
+  // An earlier conversation to continue (read back from the store), oldest first. Call before
+  // start(): the messages become the history, so they are the model's context and every surface's
+  // StateSnapshot, and nobody is greeted.
+  void restore(std::vector<HistoryMessage> messages);
+  // One Notify to every surface that has joined (the store's Degraded/Recovered events); kept for
+  // the first surface to join when none has yet.
+  void notify_surfaces(protocol::NotifyLevel level, std::string title, std::string message);
 
   const protocol::SessionId& id() const { return id_; }
   asio::strand<asio::any_io_executor> strand() const { return strand_; }
@@ -179,6 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
   TurnScheduler scheduler_;
   std::vector<TaskGroup> groups_;                          // a few at a time
   std::vector<protocol::ConductorMessage> tag_messages_;  // scratch
+  std::vector<protocol::msg::Notify> held_notices_;       // notify_surfaces() before any surface joined
 };
 
 }  // namespace yollayah::conductor

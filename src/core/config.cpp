@@ -188,6 +188,14 @@ void apply_gateway(GatewayConfig& g, const toml::table& t) {
   }
 }
 
+void apply_history(Config& c, const toml::table& t) {
+  for (const auto& [key_node, value] : t) {
+    const std::string_view key = key_node.str();
+    if (key == "enabled") c.history = bool_field(value, "enabled");
+    else fail(value, "unknown key \"" + std::string(key) + "\" in [history]; known keys: enabled");
+  }
+}
+
 void apply_file(Config& c, const toml::table& t) {
   if (const auto* node = t["agent"].node()) {
     const auto* list = node->as_array();
@@ -219,6 +227,12 @@ void apply_file(Config& c, const toml::table& t) {
   if (auto v = t["conductor"]["model"].value<std::string>()) c.model = *v;
   if (auto v = t["conductor"]["system_prompt"].value<std::string>()) c.system_prompt = *v;
   if (auto v = t["conductor"]["greet"].value<bool>()) c.greet = *v;
+  if (const auto* v = t["conductor"]["history"].node()) c.history = bool_field(*v, "history");
+  if (const auto* node = t["history"].node()) {
+    const auto* section = node->as_table();
+    if (!section) fail(*node, "[history] must be a table (enabled = true or false)");
+    apply_history(c, *section);
+  }
   if (auto v = t["conductor"]["max_context"].value<std::int64_t>()) c.max_context = static_cast<std::uint32_t>(*v);
   if (const auto* v = t["conductor"]["max_answer_bytes"].node())
     c.max_answer_bytes = static_cast<std::size_t>(int_field(*v, "max_answer_bytes", 1024, 1LL << 30));
@@ -259,6 +273,7 @@ void apply_environment(Config& c) {
   if (const char* v = env("YOLLAYAH_MODEL")) c.model = v;
   if (const char* v = env("YOLLAYAH_GREET")) c.greet = parse_bool(v);
   if (const char* v = env("YOLLAYAH_SYSTEM_PROMPT")) c.system_prompt = v;
+  if (const char* v = env("YOLLAYAH_NO_HISTORY"); v && parse_bool(v)) c.history = false;
   set_number(c.max_context, "YOLLAYAH_MAX_CONTEXT");
   if (const char* v = env("CONDUCTOR_ADDITIONAL_AGENTS")) c.additional_agents = v;
   if (const char* v = env("CONDUCTOR_SOCKET")) c.socket_path = v;

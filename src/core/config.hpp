@@ -92,6 +92,10 @@ struct Config {
   std::map<std::string, std::string, std::less<>> model_aliases;
   std::vector<std::string> warnings;  // things the user should hear about but that do not stop us
 
+  // History (issue 11): conversations kept in $XDG_DATA_HOME/ai-way/history.db. false (private
+  // mode): nothing is written to disk. [conductor] history, [history] enabled, YOLLAYAH_NO_HISTORY=1.
+  bool history = true;
+
   // Transport
   std::string socket_path;  // empty: core::default_socket_path()
 

@@ -133,5 +133,33 @@ TEST(Config, TheAnswerCapIsSettable) {
   EXPECT_NE(error_of("[conductor]\nmax_answer_bytes = 5\n").find("max_answer_bytes"), std::string::npos);
 }
 
+TEST(Config, HistoryIsOnUnlessTheFileOrTheEnvironmentTurnsItOff) {
+  EXPECT_TRUE(parse("").history);
+  EXPECT_FALSE(parse("[conductor]\nhistory = false\n").history);
+  EXPECT_FALSE(parse("[history]\nenabled = false\n").history);
+  EXPECT_TRUE(parse("[history]\nenabled = true\n").history);
+
+  const char* saved = std::getenv("YOLLAYAH_NO_HISTORY");
+  const std::string before = saved ? saved : "";
+  Config c;
+  ::setenv("YOLLAYAH_NO_HISTORY", "1", 1);
+  apply_environment(c);
+  EXPECT_FALSE(c.history);
+  Config d;
+  ::setenv("YOLLAYAH_NO_HISTORY", "0", 1);
+  apply_environment(d);
+  EXPECT_TRUE(d.history);
+  if (saved) ::setenv("YOLLAYAH_NO_HISTORY", before.c_str(), 1);
+  else ::unsetenv("YOLLAYAH_NO_HISTORY");
+}
+
+TEST(Config, MistakesInTheHistorySettingsNameTheLine) {
+  EXPECT_EQ(error_of("[conductor]\nhistory = \"no\"\n"), "conductor.toml: line 2: history must be true or false");
+  EXPECT_EQ(error_of("[history]\nenabled = \"off\"\n"), "conductor.toml: line 2: enabled must be true or false");
+  EXPECT_EQ(error_of("[history]\nenabled = true\npath = \"/tmp/h.db\"\n"),
+            "conductor.toml: line 3: unknown key \"path\" in [history]; known keys: enabled");
+  EXPECT_NE(error_of("history = 1\n").find("[history] must be a table"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace yollayah::core

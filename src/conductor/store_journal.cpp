@@ -1,0 +1,136 @@
+#include "conductor/store_journal.hpp"
+
+#include "store/text.hpp"
+
+#include <cctype>
+
+namespace yollayah::conductor {
+
+StoreJournal::StoreJournal(store::HistoryStore& store, boost::asio::any_io_executor strand, Options options)
+    : store_(store),
+      options_(std::move(options)),
+      conversation_(options_.conversation),
+      tip_(options_.tip),
+      timer_(std::move(strand)) {}
+
+void StoreJournal::user_message(const HistoryMessage& message, const protocol::MessageId& /*answer_id*/) {
+  if (!conversation_) {
+    // Lazily: a session nobody writes to leaves no empty conversation behind.
+    store::NewConversation c;
+    c.title = store::title_from(message.content);
+    c.model = options_.model;
+    c.system_prompt = options_.system_prompt;
+    c.surface = options_.surface;
+    c.created_ms = message.timestamp_ms;
+    conversation_ = store_.create_conversation(std::move(c));
+  }
+  store::NewMessage m;
+  m.conversation = *conversation_;
+  m.parent = tip_;
+  m.role = protocol::MessageRole::User;
+  m.content = message.content;
+  m.content_type = message.content_type;
+  m.created_ms = message.timestamp_ms;
+  tip_ = store_.add_message(std::move(m));
+}
+
+// The answers the conversation holds: a chat turn's and a follow-up's. The greeting comes before
+// anything was asked, and an agent's answer is its task's output.
+void StoreJournal::answer_started(const Turn& turn) {
+  if (!conversation_ || !(turn.kind() == TurnKind::Chat || turn.kind() == TurnKind::FollowUp)) return;
+  store::NewMessage m;
+  m.conversation = *conversation_;
+  m.parent = tip_;
+  m.role = protocol::MessageRole::Assistant;
+  m.streaming = true;
+  m.model = turn.request.model;
+  tip_ = store_.add_message(std::move(m));
+  answers_.emplace(turn.id(), Streaming{*tip_, {}, false});
+}
+
+void StoreJournal::answer_text(const Turn& turn, std::string_view appended) {
+  if (answers_.empty()) return;
+  const auto it = answers_.find(turn.id());
+  if (it == answers_.end()) return;
+  it->second.text.append(appended);
+  it->second.unsaved = true;
+  const auto now = Clock::now();
+  if (now - last_hand_over_ >= options_.checkpoint_every) hand_over(now);
+  else hand_over_later();
+}
+
+void StoreJournal::hand_over(Clock::time_point now) {
+  last_hand_over_ = now;
+  for (auto& [_, a] : answers_) {
+    if (!a.unsaved) continue;
+    store_.checkpoint(a.id, a.text);
+    a.unsaved = false;
+  }
+}
+
+// A stream that pauses right after a kept-back flush still reaches the disk within the interval.
+void StoreJournal::hand_over_later() {
+  if (timer_armed_) return;
+  timer_armed_ = true;
+  timer_.expires_at(last_hand_over_ + options_.checkpoint_every);
+  timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      self->timer_armed_ = false;
+      self->hand_over(Clock::now());
+    }
+  });
+}
+
+void StoreJournal::answer_finished(const Turn& turn, const HistoryMessage* stored,
+                                   const protocol::ResponseMetadata& metadata, bool failed) {
+  const auto it = answers_.find(turn.id());
+  if (it == answers_.end()) return;
+  const bool interrupted = failed || (stored && stored->interrupted);
+  // An answer that failed before its first word became an error note in the session: the store
+  // keeps the empty answer, marked interrupted, so the conversation's shape stays.
+  // The journal's copy is the text that went out (the history's too): moved, not copied again.
+  std::string text = stored && stored->role == protocol::MessageRole::Assistant ? std::move(it->second.text) : turn.text();
+  store_.finish_answer(it->second.id, std::move(text), store::from_metadata(metadata, interrupted));
+  answers_.erase(it);
+}
+
+namespace {
+
+store::TaskRecord task_record(const Task& task, const store::ConversationId& conversation,
+                              const std::optional<store::MessageId>& message) {
+  store::TaskRecord r;
+  r.id = task.id;
+  r.conversation = conversation;
+  r.message = message;
+  r.agent = task.agent;
+  r.description = task.description;
+  r.status = std::string(to_string(task.status));  // "Done" → "done", as the store spells them
+  for (auto& ch : r.status) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  r.created_ms = task.created_ms;
+  return r;
+}
+
+}  // namespace
+
+void StoreJournal::task_started(const Task& task, const Turn& turn) {
+  if (!conversation_ || !turn.agent) return;
+  std::optional<store::MessageId> answer;
+  if (const auto it = answers_.find(turn.agent->group); it != answers_.end()) answer = it->second.id;
+  store_.record_task(task_record(task, *conversation_, answer));
+  tasks_.emplace(task.id, answer.value_or(store::MessageId{}));
+}
+
+void StoreJournal::task_finished(const Task& task, const Turn& /*turn*/, std::string_view output) {
+  const auto it = tasks_.find(task.id);
+  if (it == tasks_.end() || !conversation_) return;
+  std::optional<store::MessageId> answer;
+  if (!it->second.empty()) answer = it->second;
+  auto r = task_record(task, *conversation_, answer);
+  r.output = std::string(output);
+  r.finished_ms = task.updated_ms;
+  store_.record_task(std::move(r));
+  tasks_.erase(it);
+}
+
+}  // namespace yollayah::conductor

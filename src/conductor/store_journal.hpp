@@ -1,0 +1,77 @@
+// A session's turns written to the history store (issue 11): the user's message when it is
+// accepted, each answer as a streaming row checkpointed while it grows and finished with its
+// timing, and the agents' tasks. Only queues work for the store's thread: it never blocks the strand.
+#pragma once
+
+#include "conductor/turn_journal.hpp"
+#include "store/history_store.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace yollayah::conductor {
+
+class StoreJournal final : public TurnJournal, public std::enable_shared_from_this<StoreJournal> {
+ public:
+  struct Options {
+    std::string surface;  // what began the conversation: "tui", "headless", "daemon"
+    std::string model;
+    std::string system_prompt;
+    // An earlier conversation this session continues: new messages go on after `tip` (its last
+    // message). Absent: a conversation is created at the first user message.
+    std::optional<store::ConversationId> conversation;
+    std::optional<store::MessageId> tip;
+    // A streaming answer's text goes to the store at most this often (the store's own checkpoint
+    // interval: it would not write more often anyway), and text that came since goes within it.
+    std::chrono::milliseconds checkpoint_every{1000};
+  };
+
+  // `store` must outlive the session that calls this journal; `strand` is the session's (the
+  // timer that hands over text the last call kept back runs there). Create with make_shared.
+  StoreJournal(store::HistoryStore& store, boost::asio::any_io_executor strand, Options options);
+
+  void user_message(const HistoryMessage& message, const protocol::MessageId& answer_id) override;
+  void answer_started(const Turn& turn) override;
+  void answer_text(const Turn& turn, std::string_view appended) override;
+  void answer_finished(const Turn& turn, const HistoryMessage* stored, const protocol::ResponseMetadata& metadata,
+                       bool failed) override;
+  void task_started(const Task& task, const Turn& turn) override;
+  void task_finished(const Task& task, const Turn& turn, std::string_view output) override;
+
+  const std::optional<store::ConversationId>& conversation() const { return conversation_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // An answer while it streams. The journal keeps its text itself, appended per flush: handing the
+  // whole text to the store on every flush would copy it once per network read (quadratic in the
+  // answer's length); it is handed over once per checkpoint_every instead.
+  struct Streaming {
+    store::MessageId id;
+    std::string text;
+    bool unsaved = false;  // text came since it was last handed over
+  };
+
+  void hand_over(Clock::time_point now);
+  void hand_over_later();
+
+  // The session's message ids (msg_<n>, per process) map to the store's (UUIDv7): answers while
+  // they stream, tasks until they end.
+  store::HistoryStore& store_;
+  Options options_;
+  std::optional<store::ConversationId> conversation_;
+  std::optional<store::MessageId> tip_;  // the newest message: the next one's parent
+  std::unordered_map<protocol::MessageId, Streaming> answers_;
+  Clock::time_point last_hand_over_{};
+  boost::asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  std::unordered_map<protocol::TaskId, store::MessageId> tasks_;  // task → the answer that started it
+};
+
+}  // namespace yollayah::conductor

@@ -1,0 +1,164 @@
+// A Conductor writing its turns to the history store (issue 11) against ollama-sim: the agents'
+// tasks with their output and the follow-up, a cancelled answer kept up to where it stopped, and a
+// store that cannot write: one Notify, and the chat goes on.
+#include "conductor/history_service.hpp"
+#include "integration/harness.hpp"
+#include "support/sim_process.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace yollayah::test {
+namespace {
+
+std::string script(std::initializer_list<std::string> tokens) {
+  std::string s;
+  for (const auto& t : tokens) s += t + "\n";
+  return s;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/yolla-journal-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Runs `task` on `io` to its end (at most 10 s): the test's loop, the store answers on it.
+template <class T>
+T await(asio::io_context& io, asio::awaitable<T> task) {
+  std::optional<T> result;
+  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    if (!e) result.emplace(std::move(value));
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!result && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(20));
+  }
+  if (!result) throw std::runtime_error("no answer within 10 s");
+  return std::move(*result);
+}
+
+// Everything queued reaches the disk, then the conversation the session wrote is read back.
+store::Conversation stored(asio::io_context& io, conductor::HistoryService& history) {
+  EXPECT_TRUE(await(io, history.store().flush()).has_value());
+  auto c = await(io, history.last_conversation());
+  if (!c) throw std::runtime_error("no conversation was stored");
+  return std::move(*c);
+}
+
+std::size_t stream_ends(const RecordingSurface& s) { return s.count<msg::StreamEnd>() + s.count<msg::StreamError>(); }
+
+TEST(StoreJournal, AgentTasksTheirOutputAndTheFollowUpAreRecorded) {
+  SimProcess sim({"--script", write_temp_file(script({"On it!", "[yolla:task start backend-engineer Review the schema]"})),
+                  "--route", "[Report from your helpers]=" + write_temp_file(script({"Uncle Marco says", " all is fine."})),
+                  "--route", "You are Uncle Marco=" + write_temp_file(script({"The schema", " looks", " fine."}))});
+  TempDir dir;
+  asio::io_context io;
+  conductor::HistoryService history(io.get_executor(), dir.file("history.db"));
+  {
+    ConductorUnderTest cut(io, sim.url());
+    cut.conductor.set_history(&history, "test");
+    RecordingSurface s(io, cut.conductor);
+    ASSERT_TRUE(s.join());
+    s.send(ev::UserMessage{"evt_msg", "Please have the schema reviewed"});
+    ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return stream_ends(r) >= 2 && r.count<msg::TaskCompleted>() >= 1; }));
+  }
+  const auto c = stored(io, history);
+  EXPECT_EQ(c.summary.surface, "test");
+  EXPECT_EQ(c.summary.title, "Please have the schema reviewed");
+  EXPECT_EQ(c.system_prompt, "You are a test.");
+  ASSERT_EQ(c.messages.size(), 3u);
+  EXPECT_EQ(c.messages[0].role, protocol::MessageRole::User);
+  EXPECT_EQ(c.messages[1].content, "On it!");  // the tag is the Conductor's, not the answer's
+  EXPECT_EQ(c.messages[2].content, "Uncle Marco says all is fine.");
+  EXPECT_EQ(c.messages[2].parent, std::optional<store::MessageId>(c.messages[1].id));
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_FALSE(c.messages[i].streaming);
+    EXPECT_FALSE(c.messages[i].meta.interrupted);
+    EXPECT_EQ(c.messages[i].meta.model, "sim");
+    EXPECT_GT(c.messages[i].meta.token_count, 0u);
+  }
+
+  auto tasks = await(io, history.store().tasks(c.summary.id));
+  ASSERT_TRUE(tasks.has_value()) << tasks.error().message;
+  ASSERT_EQ(tasks->size(), 1u);
+  const auto& t = tasks->front();
+  EXPECT_EQ(t.agent, "backend-engineer");
+  EXPECT_EQ(t.description, "Review the schema");
+  EXPECT_EQ(t.status, "done");
+  EXPECT_EQ(t.output, "The schema looks fine.");
+  EXPECT_EQ(t.message, std::optional<store::MessageId>(c.messages[1].id));  // the answer that started it
+  EXPECT_TRUE(t.finished_ms.has_value());
+}
+
+TEST(StoreJournal, ACancelledAnswerIsKeptUpToWhereItStoppedAndMarkedCancelled) {
+  SimProcess sim({"--seed", "5", "--tokens", "200", "--tokens-per-sec", "50"});
+  TempDir dir;
+  asio::io_context io;
+  conductor::HistoryService history(io.get_executor(), dir.file("history.db"));
+  std::string streamed;
+  {
+    ConductorUnderTest cut(io, sim.url());
+    cut.conductor.set_history(&history, "test");
+    RecordingSurface s(io, cut.conductor);
+    ASSERT_TRUE(s.join());
+    s.send(ev::UserMessage{"evt_msg", "tell me a long story"});
+    ASSERT_TRUE(s.run_until_count<msg::Token>(5));
+    s.send(ev::CancelResponse{"evt_cancel"});
+    ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(1));
+    streamed = s.all<msg::StreamEnd>()[0].final_content;
+  }
+  const auto c = stored(io, history);
+  ASSERT_EQ(c.messages.size(), 2u);
+  const auto& answer = c.messages[1];
+  EXPECT_FALSE(streamed.empty());
+  EXPECT_EQ(answer.content, streamed);
+  EXPECT_TRUE(answer.meta.cancelled);
+  EXPECT_TRUE(answer.meta.interrupted);
+  EXPECT_FALSE(answer.streaming);
+}
+
+TEST(StoreJournal, AStoreThatCannotWriteIsOneNotifyAndTheChatGoesOn) {
+  SimProcess sim({"--script", write_temp_file(script({"Still", " here"}))});
+  TempDir dir;
+  // A regular file where the history's directory should be: no one, root included, can create it.
+  std::ofstream(dir.file("not-a-dir")) << "x";
+  asio::io_context io;
+  conductor::HistoryService history(io.get_executor(), dir.file("not-a-dir/history.db"));
+  ConductorUnderTest cut(io, sim.url());
+  cut.conductor.set_history(&history, "test");
+  RecordingSurface s(io, cut.conductor);
+  ASSERT_TRUE(s.join());
+  s.send(ev::UserMessage{"evt_1", "hello"});
+  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(1));
+  s.send(ev::UserMessage{"evt_2", "hello again"});
+  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(2));
+  EXPECT_EQ(s.all<msg::StreamEnd>()[1].final_content, "Still here");
+
+  std::size_t history_notices = 0;
+  for (const auto& n : s.all<msg::Notify>()) {
+    if (n.title.value_or("") != "History not saved") continue;
+    ++history_notices;
+    EXPECT_NE(n.message.find("not-a-dir/history.db"), std::string::npos) << n.message;
+  }
+  EXPECT_EQ(history_notices, 1u);
+}
+
+}  // namespace
+}  // namespace yollayah::test
