@@ -238,5 +238,32 @@ TEST(OpenAiChunkParser, RefusesWhatIsNotOneJsonObject) {
   EXPECT_TRUE(p.parse(" {\"choices\":[]} \r\n"));
 }
 
+// Found by fuzz_openai_chunk_parser: counts went through a double, so a count past 2^53 lost its
+// low bits and one past 2^64 was an undefined cast.
+TEST(OpenAiChunkParser, ReadsIntegerCountsExactlyAndSaturatesHugeDoubles) {
+  OpenAiChunkParser p;
+  ASSERT_TRUE(p.parse(R"({"usage":{"completion_tokens":9007199254740993,"prompt_tokens":18446744073709551615}})"));
+  EXPECT_EQ(p.chunk().completion_tokens, 9007199254740993u);
+  EXPECT_EQ(p.chunk().prompt_tokens, 18446744073709551615u);
+  ASSERT_TRUE(p.parse(R"({"usage":{"completion_tokens":1e30,"prompt_tokens":12.9}})"));
+  EXPECT_EQ(p.chunk().completion_tokens, 18446744073709551615u);
+  EXPECT_EQ(p.chunk().prompt_tokens, 12u);
+  ASSERT_TRUE(p.parse(R"({"usage":{"completion_tokens":-1}})"));
+  EXPECT_FALSE(p.chunk().has_usage);
+}
+
+// Found by fuzz_openai_chunk_parser: the first object among the choices was read as the first
+// choice, even after a non-object element or when "choices" was an object.
+TEST(OpenAiChunkParser, TheFirstChoiceIsTheFirstElementOfTheChoicesArray) {
+  OpenAiChunkParser p;
+  ASSERT_TRUE(p.parse(R"({"choices":[1,{"delta":{"content":"second"},"finish_reason":"stop"}]})"));
+  EXPECT_FALSE(p.chunk().has_content);
+  EXPECT_EQ(p.chunk().finish_reason, "");
+  ASSERT_TRUE(p.parse(R"({"choices":{"a":{"delta":{"content":"not an array"}}}})"));
+  EXPECT_FALSE(p.chunk().has_content);
+  ASSERT_TRUE(p.parse(R"({"choices":[{"delta":{"content":"first"}},{"delta":{"content":"second"}}]})"));
+  EXPECT_EQ(p.chunk().content, "first");
+}
+
 }  // namespace
 }  // namespace yollayah::backend
