@@ -117,7 +117,7 @@ struct Handler {
     }
   }
   void number(double v) {
-    if (v < 0) return;
+    if (!(v >= 0)) return;  // negative, or NaN (Boost.JSON reads 0e309 as 0 * inf)
     if (auto* count = count_target()) {
       // Past 2^64 the cast is undefined: saturate.
       *count = v < 0x1p64 ? static_cast<std::uint64_t>(v) : std::numeric_limits<std::uint64_t>::max();

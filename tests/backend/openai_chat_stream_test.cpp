@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,16 @@ TEST_F(OpenAiChatStreamTest, LlamaCppTimingsGiveTheEvalDuration) {
                kDone, {});
   EXPECT_EQ(f.stream.stats().eval_duration_ns, 250'000'000u);
   EXPECT_EQ(f.stream.stats().prompt_eval_duration_ns, 12'500'000u);
+}
+
+// Seen while writing fuzz_openai_chunk_parser: milliseconds past 2^64 ns were an undefined cast,
+// and Boost.JSON reads 0e309 as NaN, which must not count as timings.
+TEST_F(OpenAiChatStreamTest, HugeOrNanTimingsDoNotOverflow) {
+  Fed f;
+  feed(f, delta("a") + event(R"({"choices":[{"delta":{},"finish_reason":"stop"}],"timings":{"prompt_ms":0e309,"predicted_ms":1e300}})") +
+               kDone, {});
+  EXPECT_EQ(f.stream.stats().eval_duration_ns, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(f.stream.stats().prompt_eval_duration_ns, 0u);
 }
 
 TEST_F(OpenAiChatStreamTest, ReadsWaitTheFirstTokenThenTheIdleGapThenLittleAfterDone) {
