@@ -87,7 +87,7 @@ std::size_t dom_keys(const json::value& v) {
 bool count(const json::value& v, std::uint64_t& out) {
   if (v.is_uint64()) return out = v.get_uint64(), true;
   if (v.is_int64() && v.get_int64() >= 0) return out = static_cast<std::uint64_t>(v.get_int64()), true;
-  if (v.is_double() && v.get_double() >= 0) {
+  if (v.is_double() && v.get_double() >= 0) {  // not NaN either
     const double d = v.get_double();
     out = d < 0x1p64 ? static_cast<std::uint64_t>(d) : std::numeric_limits<std::uint64_t>::max();
     return true;
@@ -98,7 +98,7 @@ bool count(const json::value& v, std::uint64_t& out) {
 bool millis(const json::value& v, double& out) {
   if (!v.is_number()) return false;
   const double d = v.to_number<double>();
-  if (d < 0) return false;
+  if (!(d >= 0)) return false;  // negative, or NaN
   out = d;
   return true;
 }
