@@ -179,6 +179,7 @@ std::optional<std::string> guard_toml_unicode_bug(std::string_view text, std::st
   // and the open brackets ('h' a table header's, '[' an array's, '{' an inline table's).
   char prev = '\n';
   bool key = true;
+  bool bare = false;
   std::string nesting;
   std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   while (i < text.size()) {
@@ -186,6 +187,20 @@ std::optional<std::string> guard_toml_unicode_bug(std::string_view text, std::st
     switch (in) {
       case In::Toml:
         if (c >= 0x80) return fail_at(i, "a non-ASCII character outside a string or comment");
+        if (bare) {  // toml++ reads a bare value up to a space, ']', '}', ',' or '#', quotes included
+          if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ']' && c != '}' && c != ',' && c != '#') {
+            ++i;
+            break;
+          }
+          bare = false;
+        }
+        if (!key && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '\'' && c != '[' &&
+            c != '{' && c != ']' && c != '}' && c != ',' && c != '#' && c != '=') {
+          bare = true;  // a number, boolean or date
+          prev = static_cast<char>(c);
+          ++i;
+          break;
+        }
         if (c == '"' || c == '\'') {
           // A quote opens a string only where TOML allows one; elsewhere (`x = 2"é"`) toml++
           // reads it as part of a bare value, up to a space or bracket, asking about every

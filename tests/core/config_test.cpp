@@ -144,7 +144,8 @@ TEST(Config, ALineEndingBackslashBeforeANonAsciiCharacterKeepsIt) {
 
 TEST(Config, NonAsciiTextInStringsKeysAndCommentsLoads) {
   auto c = parse("# caf\xC3\xA9 \xEF\xBB\x86\n[conductor]\nsystem_prompt = 'caf\xC3\xA9 \xEF\xBB\x86'\n"
-                 "[model_alias]\n\"caf\xC3\xA9\" = \"m\"\n[other]\nx.\"\xC3\xA9\" = { \"\xC3\xA9\" = [\"\xC3\xA9\", 1] }\n");
+                 "[model_alias]\n\"caf\xC3\xA9\" = \"m\"\n[other]\nx.\"\xC3\xA9\" = { \"\xC3\xA9\" = [\"\xC3\xA9\", 1] }\n"
+                 "d = 1979-05-27 07:32:00\ny = [1,\"\xC3\xA9\", { a = '\xC3\xA9' }, true]\n");
   EXPECT_EQ(c.system_prompt, std::optional<std::string>("caf\xC3\xA9 \xEF\xBB\x86"));
   EXPECT_EQ(c.model_aliases.at("caf\xC3\xA9"), "m");
 }
@@ -154,6 +155,7 @@ TEST(Config, ANonAsciiCharacterOutsideAStringIsRefusedWithItsLine) {
             "conductor.toml: line 2: a non-ASCII character outside a string or comment");
   EXPECT_NE(error_of("x = 2\"\xEF\xBB\xBB\"\n").find("conductor.toml: line 1: "), std::string::npos);
   EXPECT_NE(error_of("s = \"\"\"\\\xC3\xA9\"\"\"\n").find("conductor.toml: line 1: "), std::string::npos);
+  EXPECT_NE(error_of("x =0['''2\xEF\xB9\xBF['").find("conductor.toml: line 1: "), std::string::npos);
 }
 
 }  // namespace
