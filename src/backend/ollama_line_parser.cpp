@@ -159,7 +159,10 @@ struct Handler {
     return true;
   }
   bool on_double(double v, std::string_view, error_code&) {
-    if (auto* t = number_target(); t && v >= 0) *t = static_cast<std::uint64_t>(v);
+    // Past 2^64 the cast is undefined: saturate.
+    if (auto* t = number_target(); t && v >= 0) {
+      *t = v < 0x1p64 ? static_cast<std::uint64_t>(v) : std::numeric_limits<std::uint64_t>::max();
+    }
     return true;
   }
   bool on_bool(bool v, error_code&) {

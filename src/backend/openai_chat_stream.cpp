@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace yollayah::backend {
 namespace {
@@ -11,7 +12,12 @@ constexpr std::chrono::milliseconds kAfterDone{2000};
 
 std::uint32_t clamp32(std::uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v); }
 
-std::uint64_t ns_of(double ms) { return ms > 0 ? static_cast<std::uint64_t>(ms * 1e6) : 0; }
+// A server's milliseconds as nanoseconds; past 2^64 (1e300, inf) the cast would be undefined: saturate.
+std::uint64_t ns_of(double ms) {
+  if (!(ms > 0)) return 0;
+  const double ns = ms * 1e6;
+  return ns < 0x1p64 ? static_cast<std::uint64_t>(ns) : std::numeric_limits<std::uint64_t>::max();
+}
 
 std::uint64_t ns_between(ChatDeadlines::Clock::time_point a, ChatDeadlines::Clock::time_point b) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();

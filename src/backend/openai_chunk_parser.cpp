@@ -55,11 +55,18 @@ struct Handler {
   OpenAiChunk out;
   std::array<Field, kTracked> keys{};
   std::size_t depth = 0;
-  std::size_t choices_seen = 0;  // choice objects opened so far; only the first is read
+  bool choices_array = false;    // "choices" is an array (anything else holds no choice)
+  std::size_t choices_seen = 0;  // elements of it begun so far, of any type; only the first is read
   bool top_is_object = false;
   std::string key_buf;
 
-  bool in_first_choice() const { return depth >= 3 && keys[1] == Field::Choices && choices_seen == 1; }
+  bool in_first_choice() const {
+    return depth >= 3 && keys[1] == Field::Choices && choices_array && choices_seen == 1;
+  }
+  // Called as each value begins (scalars when they end, which is as good: nothing nests in them).
+  void value_begins() {
+    if (depth == 2 && keys[1] == Field::Choices) ++choices_seen;
+  }
 
   std::string* string_target() {
     switch (depth) {
@@ -87,17 +94,36 @@ struct Handler {
     }
   }
 
-  void number(double v) {
-    if (depth != 2 || v < 0) return;
-    if (keys[1] == Field::Usage) {
-      if (keys[2] == Field::CompletionTokens) out.completion_tokens = static_cast<std::uint64_t>(v);
-      else if (keys[2] == Field::PromptTokens) out.prompt_tokens = static_cast<std::uint64_t>(v);
-      else return;
+  std::uint64_t* count_target() {
+    if (depth != 2 || keys[1] != Field::Usage) return nullptr;
+    if (keys[2] == Field::CompletionTokens) return &out.completion_tokens;
+    if (keys[2] == Field::PromptTokens) return &out.prompt_tokens;
+    return nullptr;
+  }
+  double* millis_target() {
+    if (depth != 2 || keys[1] != Field::Timings) return nullptr;
+    if (keys[2] == Field::PredictedMs) return &out.predicted_ms;
+    if (keys[2] == Field::PromptMs) return &out.prompt_ms;
+    return nullptr;
+  }
+  // A count written as an integer is kept exactly (a double holds only 53 bits).
+  void integer(std::uint64_t v) {
+    if (auto* count = count_target()) {
+      *count = v;
       out.has_usage = true;
-    } else if (keys[1] == Field::Timings) {
-      if (keys[2] == Field::PredictedMs) out.predicted_ms = v;
-      else if (keys[2] == Field::PromptMs) out.prompt_ms = v;
-      else return;
+    } else if (auto* ms = millis_target()) {
+      *ms = static_cast<double>(v);
+      out.has_timings = true;
+    }
+  }
+  void number(double v) {
+    if (!(v >= 0)) return;  // negative, or NaN (Boost.JSON reads 0e309 as 0 * inf)
+    if (auto* count = count_target()) {
+      // Past 2^64 the cast is undefined: saturate.
+      *count = v < 0x1p64 ? static_cast<std::uint64_t>(v) : std::numeric_limits<std::uint64_t>::max();
+      out.has_usage = true;
+    } else if (auto* ms = millis_target()) {
+      *ms = v;
       out.has_timings = true;
     }
   }
@@ -110,7 +136,7 @@ struct Handler {
   bool on_document_begin(error_code&) {
     out.clear();
     depth = choices_seen = 0;
-    top_is_object = false;
+    choices_array = top_is_object = false;
     key_buf.clear();
     return true;
   }
@@ -118,7 +144,8 @@ struct Handler {
   bool on_object_begin(error_code&) {
     if (depth == 0) top_is_object = true;
     if (depth == 1 && keys[1] == Field::Error) out.has_error = true;
-    if (depth == 2 && keys[1] == Field::Choices) ++choices_seen;
+    if (depth == 1 && keys[1] == Field::Choices) choices_array = false;
+    value_begins();
     open();
     return true;
   }
@@ -127,6 +154,8 @@ struct Handler {
     return true;
   }
   bool on_array_begin(error_code&) {
+    if (depth == 1 && keys[1] == Field::Choices) choices_array = true;
+    value_begins();
     open();
     return true;
   }
@@ -154,22 +183,34 @@ struct Handler {
     if (auto* t = string_target()) t->append(s);
     return true;
   }
-  bool on_string(std::string_view s, std::size_t n, error_code& ec) { return on_string_part(s, n, ec); }
+  bool on_string(std::string_view s, std::size_t n, error_code& ec) {
+    value_begins();
+    return on_string_part(s, n, ec);
+  }
   bool on_number_part(std::string_view, error_code&) { return true; }
   bool on_int64(std::int64_t v, std::string_view, error_code&) {
-    number(static_cast<double>(v));
+    value_begins();
+    if (v >= 0) integer(static_cast<std::uint64_t>(v));
     return true;
   }
   bool on_uint64(std::uint64_t v, std::string_view, error_code&) {
-    number(static_cast<double>(v));
+    value_begins();
+    integer(v);
     return true;
   }
   bool on_double(double v, std::string_view, error_code&) {
+    value_begins();
     number(v);
     return true;
   }
-  bool on_bool(bool, error_code&) { return true; }
-  bool on_null(error_code&) { return true; }
+  bool on_bool(bool, error_code&) {
+    value_begins();
+    return true;
+  }
+  bool on_null(error_code&) {
+    value_begins();
+    return true;
+  }
   bool on_comment_part(std::string_view, error_code&) { return true; }
   bool on_comment(std::string_view, error_code&) { return true; }
 };

@@ -33,7 +33,8 @@ const SseEvent* SseParser::line(std::string_view text, bool stable) {
   }
   if (field == "data") {
     if (event_oversized_) return nullptr;
-    const std::size_t size = (data_in_buffer_ ? data_.size() : data_view_.size()) + 1 + value.size();
+    const std::size_t size =
+        data_lines_ == 0 ? value.size() : (data_in_buffer_ ? data_.size() : data_view_.size()) + 1 + value.size();
     if (size > max_event_) {
       event_oversized_ = true;
       data_.clear();
@@ -59,13 +60,26 @@ const SseEvent* SseParser::line(std::string_view text, bool stable) {
 }
 
 void SseParser::keep(std::string_view part) {
-  if (discarding_) return;
-  if (tail_.size() + part.size() > max_event_) {
+  if (!discarding_ && tail_.size() + part.size() > max_event_) {
     discarding_ = true;
-    tail_.clear();
+    if (tail_.size() > kHead) tail_.resize(kHead);  // enough to tell a data line
+  }
+  if (discarding_) {
+    if (tail_.size() < kHead) tail_.append(part.substr(0, kHead - tail_.size()));
     return;
   }
   tail_.append(part);
+}
+
+void SseParser::drop_line(std::string_view head) {
+  if (dispatched_) reset_event();
+  if (head.starts_with("data:") || head == "data") {
+    event_oversized_ = true;  // counted once, when the event ends
+    data_.clear();
+    data_view_ = {};
+  } else {
+    ++oversized_;
+  }
 }
 
 std::string_view SseParser::skip_bom(std::string_view bytes) {

@@ -19,7 +19,9 @@ struct SseEvent {
 
 class SseParser {
  public:
-  // Events (and lines) larger than max_event are dropped and counted.
+  // Events whose data is larger than max_event are dropped and counted, and so are lines larger
+  // than max_event that a read cut (a line within one read is not copied, whatever its length); a
+  // data line dropped that way drops its event with it, rather than hand out the rest of its data.
   explicit SseParser(std::size_t max_event = 8u << 20) : max_event_(max_event) {}
 
   // Calls on_event(const SseEvent&) -> bool for each event that has data; views are valid only
@@ -48,11 +50,11 @@ class SseParser {
         keep(bytes.substr(0, end));
         if (discarding_) {
           discarding_ = false;
-          ++oversized_;
+          drop_line(tail_);
         } else {
           event = line(tail_, false);
-          tail_.clear();  // keeps its capacity
         }
+        tail_.clear();  // keeps its capacity
       }
       bytes.remove_prefix(end + 1);
       if (event && !on_event(*event)) {
@@ -70,14 +72,14 @@ class SseParser {
   bool finish(OnEvent&& on_event) {
     bool go = true;
     if (discarding_) {
-      ++oversized_;
+      drop_line(tail_);
     } else if (!tail_.empty()) {
       const std::string last = std::move(tail_);
       if (const auto* event = line(last, false)) go = on_event(*event);
     }
     tail_.clear();
     discarding_ = skip_lf_ = false;
-    if (go && data_lines_ > 0) {
+    if (go && (data_lines_ > 0 || event_oversized_)) {
       if (const auto* event = line({}, false)) go = on_event(*event);
     }
     reset_event();
@@ -103,13 +105,16 @@ class SseParser {
     return cr ? static_cast<std::size_t>(cr - p) : until;
   }
   void keep(std::string_view part);
+  // A line dropped for its length, known by its first bytes (kHead of them).
+  void drop_line(std::string_view head);
   std::string_view skip_bom(std::string_view bytes);
   void end_of_read();  // a pending event's data that is still a view is copied
   void reset_event();
 
   std::size_t max_event_;
-  std::string tail_;          // a line cut by a read
+  std::string tail_;          // a line cut by a read; while discarding, its first kHead bytes
   bool discarding_ = false;   // the cut line grew past max_event
+  static constexpr std::size_t kHead = 5;  // "data:"
   bool skip_lf_ = false;
   bool at_start_ = true;      // a UTF-8 BOM may open the stream
   std::size_t bom_seen_ = 0;

@@ -1,11 +1,16 @@
 #include "core/config.hpp"
 
+#include "protocol/utf8.hpp"
+
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace yollayah::core {
 namespace {
@@ -242,6 +247,158 @@ void apply_file(Config& c, const toml::table& t) {
   if (auto v = t["security"]["max_message_size"].value<std::int64_t>()) c.max_message_bytes = static_cast<std::size_t>(*v);
 }
 
+// The code point of the valid UTF-8 character that starts s, and its length; 0 when invalid.
+std::size_t utf8_char(std::string_view s, char32_t& cp) {
+  const auto b = static_cast<unsigned char>(s[0]);
+  const std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
+  if (len == 0 || s.size() < len || protocol::find_invalid_utf8(s.substr(0, len)) != protocol::kValidUtf8) return 0;
+  cp = len == 2 ? b & 0x1Fu : len == 3 ? b & 0x0Fu : b & 0x07u;
+  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[k]) & 0x3Fu);
+  return len;
+}
+
+// toml++ 3.3 (the packaged one) reaches __builtin_unreachable, undefined behaviour, when it asks
+// whether certain non-ASCII characters (U+00A1-U+0499, U+2DDE-U+31D7 but U+3000, U+FEC6-U+FEFE)
+// are whitespace: marzer/tomlplusplus#190 and #295, fixed upstream by #305 (2026), found here by
+// fuzz_config_loader. It asks for a character outside strings and comments, where TOML allows no
+// non-ASCII one, so that is refused here first, naming the line; for one right after a backslash
+// in a """ string (an invalid escape, refused too); and for the first character after a
+// line-ending backslash there, which is valid TOML: that one is written as its \u escape, which
+// means the same. Returns an error, or the text to parse (`rewritten` when it had to change).
+std::optional<std::string> guard_toml_unicode_bug(std::string_view text, std::string& rewritten) {
+  enum class In { Toml, Comment, Basic, Literal, MultiBasic, MultiLiteral } in = In::Toml;
+  const auto fail_at = [&](std::size_t pos, const char* what) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n');
+    return "line " + std::to_string(line) + ": " + what;
+  };
+  const auto quotes_at = [&](std::size_t pos, char q) {
+    std::size_t n = 0;
+    while (pos + n < text.size() && text[pos + n] == q) ++n;
+    return n;
+  };
+  std::vector<std::size_t> escapes;  // where the characters to escape are
+  // Out in the TOML: the last character other than a space, whether a key or a value comes next,
+  // and the open brackets ('h' a table header's, '[' an array's, '{' an inline table's).
+  char prev = '\n';
+  bool key = true;
+  bool bare = false;
+  std::string nesting;
+  std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    switch (in) {
+      case In::Toml:
+        if (c >= 0x80) return fail_at(i, "a non-ASCII character outside a string or comment");
+        if (bare) {  // toml++ reads a bare value up to a space, ']', '}', ',' or '#', quotes included
+          if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ']' && c != '}' && c != ',' && c != '#') {
+            ++i;
+            break;
+          }
+          bare = false;
+        }
+        if (!key && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '\'' && c != '[' &&
+            c != '{' && c != ']' && c != '}' && c != ',' && c != '#' && c != '=') {
+          bare = true;  // a number, boolean or date
+          prev = static_cast<char>(c);
+          ++i;
+          break;
+        }
+        if (c == '"' || c == '\'') {
+          // A quote opens a string only where TOML allows one; elsewhere (`x = 2"é"`) toml++
+          // reads it as part of a bare value, up to a space or bracket, asking about every
+          // character, so it stays out here.
+          if (prev == '\n' || prev == '=' || prev == '[' || prev == '{' || prev == ',' || (prev == '.' && key)) {
+            const bool multi = quotes_at(i, static_cast<char>(c)) >= 3;
+            in = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
+            i += multi ? 3 : 1;
+            break;
+          }
+        } else if (c == '#') {
+          in = In::Comment;
+        } else if (c == '\n') {
+          key = nesting.empty() || nesting.back() != '[';  // arrays may span lines
+        } else if (c == '=') {
+          key = false;
+        } else if (c == '{') {
+          nesting.push_back('{');
+          key = true;
+        } else if (c == '[') {
+          const bool header = key && (nesting.empty() || (nesting.back() == 'h' && prev == '['));
+          nesting.push_back(header ? 'h' : '[');
+          key = header;
+        } else if (c == ']' || c == '}') {
+          if (!nesting.empty()) nesting.pop_back();
+          key = !nesting.empty() && nesting.back() == 'h';
+        } else if (c == ',') {
+          key = !nesting.empty() && nesting.back() == '{';
+        }
+        if (c != ' ' && c != '\t' && c != '\r') prev = static_cast<char>(c);
+        ++i;
+        break;
+      case In::Comment:
+        if (c == '\n') {
+          in = In::Toml;
+          continue;  // the newline, out there
+        }
+        ++i;
+        break;
+      case In::Basic:
+      case In::Literal:
+        if (c == '\n') {  // unterminated: toml++ stops there with its own error
+          i = text.size();
+          break;
+        }
+        if (c == (in == In::Basic ? '"' : '\'')) {
+          in = In::Toml;
+          prev = static_cast<char>(c);
+        }
+        i += in == In::Basic && c == '\\' ? 2 : 1;
+        break;
+      case In::MultiLiteral:
+      case In::MultiBasic: {
+        const char q = in == In::MultiBasic ? '"' : '\'';
+        if (text[i] == q && quotes_at(i, q) >= 3) {
+          i += std::min<std::size_t>(quotes_at(i, q), 5);  // up to two quotes may precede the delimiter
+          in = In::Toml;
+          prev = q;
+          break;
+        }
+        if (in == In::MultiLiteral || c != '\\') {
+          ++i;
+          break;
+        }
+        std::size_t j = i + 1;
+        bool line_end = false;
+        while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r' || text[j] == '\n')) {
+          line_end = line_end || text[j] == '\n';
+          ++j;
+        }
+        if (j < text.size() && static_cast<unsigned char>(text[j]) >= 0x80) {
+          if (j == i + 1 || !line_end) return fail_at(j, "a backslash before a non-ASCII character (not an escape)");
+          escapes.push_back(j);
+        }
+        i = j == i + 1 ? i + 2 : j;  // an escape: skip the escaped character
+        break;
+      }
+    }
+  }
+  if (escapes.empty()) return std::nullopt;
+  rewritten.clear();
+  std::size_t from = 0;
+  for (const std::size_t at : escapes) {
+    char32_t cp = 0;
+    const std::size_t len = utf8_char(text.substr(at), cp);
+    if (len == 0) continue;  // not UTF-8: toml++ refuses it before asking anything
+    rewritten.append(text.substr(from, at - from));
+    char buf[16];
+    std::snprintf(buf, sizeof buf, cp > 0xFFFF ? "\\U%08X" : "\\u%04X", static_cast<unsigned>(cp));
+    rewritten.append(buf);
+    from = at + len;
+  }
+  rewritten.append(text.substr(from));
+  return std::nullopt;
+}
+
 // API keys come from the environment, named in the file, so the file can be shared and kept in git.
 void read_api_keys(Config& c) {
   c.gateway.api_keys.clear();
@@ -290,6 +447,9 @@ void apply_environment(Config& c) {
 }
 
 std::optional<ConfigError> apply_config_text(Config& c, std::string_view text, const std::string& source) {
+  std::string rewritten;
+  if (auto err = guard_toml_unicode_bug(text, rewritten)) return ConfigError{source + ": " + *err};
+  if (!rewritten.empty()) text = rewritten;
   try {
     apply_file(c, toml::parse(text, source));
   } catch (const toml::parse_error& e) {

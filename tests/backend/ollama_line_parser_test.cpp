@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 namespace yollayah::backend {
 namespace {
 
@@ -90,6 +93,16 @@ TEST(OllamaLineParser, ChecksUtf8OnlyInTheStringsItKeeps) {
   EXPECT_TRUE(p.parse("{\"created_at\":\"\xC3\",\"message\":{\"content\":\"fine\"}}"));
   EXPECT_EQ(p.line().content, "fine");
   EXPECT_FALSE(p.parse("{\"message\":{\"content\":\"caf\xC3\"}}"));
+}
+
+// Found by fuzz_ollama_line_parser: a count past 2^64 written as a double was cast to uint64_t,
+// which is undefined behaviour. It saturates; smaller doubles are truncated as before.
+TEST(OllamaLineParser, SaturatesAHugeDoubleCount) {
+  OllamaLineParser p;
+  ASSERT_TRUE(p.parse(R"({"eval_count":1e30,"eval_duration":1.5e3,"total_duration":18446744073709551616.0})"));
+  EXPECT_EQ(p.line().eval_count, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(p.line().eval_duration, 1500u);
+  EXPECT_EQ(p.line().total_duration, std::numeric_limits<std::uint64_t>::max());
 }
 
 }  // namespace

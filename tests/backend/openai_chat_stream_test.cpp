@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,16 @@ TEST_F(OpenAiChatStreamTest, LlamaCppTimingsGiveTheEvalDuration) {
   EXPECT_EQ(f.stream.stats().prompt_eval_duration_ns, 12'500'000u);
 }
 
+// Seen while writing fuzz_openai_chunk_parser: milliseconds past 2^64 ns were an undefined cast,
+// and Boost.JSON reads 0e309 as NaN, which must not count as timings.
+TEST_F(OpenAiChatStreamTest, HugeOrNanTimingsDoNotOverflow) {
+  Fed f;
+  feed(f, delta("a") + event(R"({"choices":[{"delta":{},"finish_reason":"stop"}],"timings":{"prompt_ms":0e309,"predicted_ms":1e300}})") +
+               kDone, {});
+  EXPECT_EQ(f.stream.stats().eval_duration_ns, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(f.stream.stats().prompt_eval_duration_ns, 0u);
+}
+
 TEST_F(OpenAiChatStreamTest, ReadsWaitTheFirstTokenThenTheIdleGapThenLittleAfterDone) {
   Collect sink;
   OpenAiChatStream stream(sink, "u", "w", ChatDeadlines(60s, 30s));
@@ -236,6 +247,33 @@ TEST(OpenAiChunkParser, RefusesWhatIsNotOneJsonObject) {
     EXPECT_FALSE(p.parse(bad)) << bad;
   }
   EXPECT_TRUE(p.parse(" {\"choices\":[]} \r\n"));
+}
+
+// Found by fuzz_openai_chunk_parser: counts went through a double, so a count past 2^53 lost its
+// low bits and one past 2^64 was an undefined cast.
+TEST(OpenAiChunkParser, ReadsIntegerCountsExactlyAndSaturatesHugeDoubles) {
+  OpenAiChunkParser p;
+  ASSERT_TRUE(p.parse(R"({"usage":{"completion_tokens":9007199254740993,"prompt_tokens":18446744073709551615}})"));
+  EXPECT_EQ(p.chunk().completion_tokens, 9007199254740993u);
+  EXPECT_EQ(p.chunk().prompt_tokens, 18446744073709551615u);
+  ASSERT_TRUE(p.parse(R"({"usage":{"completion_tokens":1e30,"prompt_tokens":12.9}})"));
+  EXPECT_EQ(p.chunk().completion_tokens, 18446744073709551615u);
+  EXPECT_EQ(p.chunk().prompt_tokens, 12u);
+  ASSERT_TRUE(p.parse(R"({"usage":{"completion_tokens":-1}})"));
+  EXPECT_FALSE(p.chunk().has_usage);
+}
+
+// Found by fuzz_openai_chunk_parser: the first object among the choices was read as the first
+// choice, even after a non-object element or when "choices" was an object.
+TEST(OpenAiChunkParser, TheFirstChoiceIsTheFirstElementOfTheChoicesArray) {
+  OpenAiChunkParser p;
+  ASSERT_TRUE(p.parse(R"({"choices":[1,{"delta":{"content":"second"},"finish_reason":"stop"}]})"));
+  EXPECT_FALSE(p.chunk().has_content);
+  EXPECT_EQ(p.chunk().finish_reason, "");
+  ASSERT_TRUE(p.parse(R"({"choices":{"a":{"delta":{"content":"not an array"}}}})"));
+  EXPECT_FALSE(p.chunk().has_content);
+  ASSERT_TRUE(p.parse(R"({"choices":[{"delta":{"content":"first"}},{"delta":{"content":"second"}}]})"));
+  EXPECT_EQ(p.chunk().content, "first");
 }
 
 }  // namespace

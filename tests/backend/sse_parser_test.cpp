@@ -129,6 +129,44 @@ TEST(SseParser, DropsAndCountsEventsLargerThanTheLimit) {
   EXPECT_EQ(parser.oversized_events(), 2u);
 }
 
+// Found by fuzz_sse_parser: one data line of exactly the limit was dropped (the "\n" that joins
+// data lines was counted before the first one), though two lines of the same total were kept.
+TEST(SseParser, AnEventOfExactlyTheLimitIsKept) {
+  SseParser parser(16);
+  EXPECT_EQ(parse("data: 0123456789abcdef\n\ndata: 0123456789abcdefX\n\ndata: 01234567\ndata: 0123456\n\n", {}, parser),
+            (std::vector<Seen>{{"0123456789abcdef", ""}, {"01234567\n0123456", ""}}));
+  EXPECT_EQ(parser.oversized_events(), 1u);
+}
+
+// Found by fuzz_sse_parser: an event too large for the limit whose blank line never came was
+// dropped without being counted.
+TEST(SseParser, AnOversizedLastEventIsCountedWithoutItsBlankLine) {
+  SseParser parser(8);
+  EXPECT_TRUE(parse("data: 0123456789\n", {}, parser).empty());
+  EXPECT_EQ(parser.oversized_events(), 1u);
+}
+
+// Found by fuzz_sse_parser: a data line too long to keep, cut by a read, was dropped alone and the
+// rest of its event handed out ("a" here), where the same line inside one read drops the event.
+TEST(SseParser, ADataLineTooLongToKeepDropsItsWholeEvent) {
+  const std::string input = "data: a\ndata: 0123456789abcdef\n\ndata: b\n\n";
+  for (const std::vector<std::size_t>& cuts : {std::vector<std::size_t>{}, {10}, {10, 20}}) {
+    SseParser parser(8);
+    EXPECT_EQ(parse(input, cuts, parser), (std::vector<Seen>{{"b", ""}})) << cuts.size();
+    EXPECT_EQ(parser.oversized_events(), 1u) << cuts.size();
+  }
+  SseParser unterminated(8);
+  EXPECT_TRUE(parse("data: a\ndata: 0123456789abcdef", {10}, unterminated).empty());
+  EXPECT_EQ(unterminated.oversized_events(), 1u);
+}
+
+TEST(SseParser, OtherLinesTooLongToKeepAreDroppedAlone) {
+  SseParser parser(8);
+  EXPECT_EQ(parse(": 0123456789abcdef\ndata: b\n\nid: 0123456789abcdef\n\n", {3, 30}, parser),
+            (std::vector<Seen>{{"b", ""}}));
+  EXPECT_EQ(parser.oversized_events(), 2u);
+}
+
 TEST(SseParser, OneLineEventsInsideOneReadAreNotCopied) {
   SseParser parser;
   const std::string chunk = "data: abc\n\ndata: def\n\n";

@@ -161,5 +161,30 @@ TEST(Config, MistakesInTheHistorySettingsNameTheLine) {
   EXPECT_NE(error_of("history = 1\n").find("[history] must be a table"), std::string::npos);
 }
 
+// Found by fuzz_config_loader: toml++ 3.3 reaches undefined behaviour (__builtin_unreachable) when
+// it asks whether some non-ASCII characters are whitespace (marzer/tomlplusplus#190, #295). The
+// one valid TOML case, a line-ending backslash in a """ string followed by such a character, must
+// give the text TOML says.
+TEST(Config, ALineEndingBackslashBeforeANonAsciiCharacterKeepsIt) {
+  auto c = parse("[conductor]\nsystem_prompt = \"\"\"\\\n  \xC2\xA7t\xC3\xA9 \\  \n\n \xE3\x81\x82 \\u00e9\"\"\"\n");
+  EXPECT_EQ(c.system_prompt, std::optional<std::string>("\xC2\xA7t\xC3\xA9 \xE3\x81\x82 \xC3\xA9"));
+}
+
+TEST(Config, NonAsciiTextInStringsKeysAndCommentsLoads) {
+  auto c = parse("# caf\xC3\xA9 \xEF\xBB\x86\n[conductor]\nsystem_prompt = 'caf\xC3\xA9 \xEF\xBB\x86'\n"
+                 "[model_alias]\n\"caf\xC3\xA9\" = \"m\"\n[other]\nx.\"\xC3\xA9\" = { \"\xC3\xA9\" = [\"\xC3\xA9\", 1] }\n"
+                 "d = 1979-05-27 07:32:00\ny = [1,\"\xC3\xA9\", { a = '\xC3\xA9' }, true]\n");
+  EXPECT_EQ(c.system_prompt, std::optional<std::string>("caf\xC3\xA9 \xEF\xBB\x86"));
+  EXPECT_EQ(c.model_aliases.at("caf\xC3\xA9"), "m");
+}
+
+TEST(Config, ANonAsciiCharacterOutsideAStringIsRefusedWithItsLine) {
+  EXPECT_EQ(error_of("x = 1\n\xC3\xA9 = 2\n"),
+            "conductor.toml: line 2: a non-ASCII character outside a string or comment");
+  EXPECT_NE(error_of("x = 2\"\xEF\xBB\xBB\"\n").find("conductor.toml: line 1: "), std::string::npos);
+  EXPECT_NE(error_of("s = \"\"\"\\\xC3\xA9\"\"\"\n").find("conductor.toml: line 1: "), std::string::npos);
+  EXPECT_NE(error_of("x =0['''2\xEF\xB9\xBF['").find("conductor.toml: line 1: "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace yollayah::core

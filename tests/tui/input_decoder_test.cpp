@@ -308,6 +308,16 @@ TEST(InputDecoder, RandomInputDecodesTheSameHoweverItIsSplit) {
   }
 }
 
+// Found by fuzz_input_decoder: an SS3 modifier with many digits overflowed an int (undefined
+// behaviour). It is capped as a CSI parameter is, so both forms give the same key.
+TEST(InputDecoder, LongSs3ModifierIsCappedLikeACsiParameter) {
+  const auto ss3 = decode_whole("\x1bO4294967298A");
+  const auto csi = decode_whole("\x1b[1;4294967298A");
+  ASSERT_EQ(ss3.size(), 1u) << describe(ss3);
+  EXPECT_EQ(std::get<KeyEvent>(ss3[0]).key, Key::Up);
+  EXPECT_EQ(ss3, csi) << describe(ss3) << " vs " << describe(csi);
+}
+
 TEST(InputDecoder, AppendUtf8RoundTrips) {
   std::string s;
   for (char32_t c : {U'a', U'é', U'中', U'😀'}) append_utf8(s, c);

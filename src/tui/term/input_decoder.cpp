@@ -396,7 +396,7 @@ InputDecoder::Status InputDecoder::parse_ss3(std::string_view s, std::size_t& us
   std::size_t i = 2;
   int mod_param = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    mod_param = mod_param * 10 + (s[i] - '0');
+    if (mod_param < 100000) mod_param = mod_param * 10 + (s[i] - '0');  // as parse_params: no overflow
     ++i;
   }
   if (i >= s.size()) return Status::Incomplete;
