@@ -70,6 +70,7 @@ class Database {
  private:
   Database(std::unique_ptr<sql::Connection> db, Options options);
   sql::Error configure();
+  sql::Error set_up(OpenReport& report);  // configure() then the migrations, again while another connection holds the lock
   std::uint32_t recover_interrupted();
   Result<std::vector<ConversationSummary>> summaries(const char* sql, std::int64_t limit, std::int64_t offset);
   StoreError failure(const sql::Error& e, std::string_view doing) const;

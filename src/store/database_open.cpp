@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 namespace yollayah::store {
 
@@ -236,13 +238,7 @@ std::unique_ptr<Database> Database::open(const Options& options, OpenReport& rep
     }
 
     std::unique_ptr<Database> db(new Database(std::move(conn), options));
-    if (auto e = db->configure()) {
-      report.error = e.message;
-      report.events.push_back(unavailable_event(path, e.message));
-      return nullptr;
-    }
-    auto& c = *db->db_;
-    if (auto e = schema::migrate(c, schema::migrations(), report.schema_before, report.schema_after)) {
+    if (auto e = db->set_up(report)) {
       report.error = e.message;
       report.events.push_back(unavailable_event(path, e.message));
       return nullptr;
@@ -258,6 +254,22 @@ std::unique_ptr<Database> Database::open(const Options& options, OpenReport& rep
     return db;
   }
   return nullptr;
+}
+
+// Two connections setting up one new file at once (two processes starting together) can each hold
+// a shared lock and want the exclusive one that switching to WAL or migrating needs: SQLite reports
+// that deadlock as SQLITE_BUSY at once, without waiting busy_timeout. The loser tries again (each
+// step is a transaction of its own, rolled back on failure) until busy_timeout has passed. This
+// runs on the store's own thread, where waiting is allowed.
+sql::Error Database::set_up(OpenReport& report) {
+  const auto give_up = std::chrono::steady_clock::now() + options_.busy_timeout;
+  for (;;) {
+    sql::Error e = configure();
+    if (!e) e = schema::migrate(*db_, schema::migrations(), report.schema_before, report.schema_after);
+    const bool busy = e.primary() == SQLITE_BUSY || e.primary() == SQLITE_LOCKED;
+    if (!e || !busy || std::chrono::steady_clock::now() >= give_up) return e;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 Database::Database(std::unique_ptr<sql::Connection> db, Options options)

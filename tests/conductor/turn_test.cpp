@@ -21,9 +21,20 @@ TEST(Turn, FeedsCleanTextAndCollectsTagsAcrossChunks) {
   EXPECT_FALSE(t.feed("ve] world"));
   t.finish();
   EXPECT_EQ(t.take_pending(), "Hello  world");
-  EXPECT_EQ(t.text(), "Hello  world");
+  EXPECT_EQ(t.text(), "") << "a main turn's text is kept by the history, not a second time by the turn";
   ASSERT_EQ(t.commands().size(), 1u);
   EXPECT_EQ(t.chunks(), 2u);
+}
+
+TEST(Turn, AnAgentsTurnKeepsTheTextItSent) {
+  Turn t = make(1024 * 1024, TurnKind::Agent);
+  EXPECT_FALSE(t.feed("Found [yolla:wa"));
+  EXPECT_FALSE(t.feed("ve] two"));
+  EXPECT_EQ(t.take_pending(), "Found  two");
+  EXPECT_FALSE(t.feed(" bugs"));
+  t.finish();
+  EXPECT_EQ(t.take_pending(), " bugs");
+  EXPECT_EQ(t.text(), "Found  two bugs");
 }
 
 TEST(Turn, ReachingTheCapKeepsWhatFitsAndAddsTheNoteWhenCut) {
