@@ -228,6 +228,7 @@ class GatewayUnderTest {
   gateway::Gateway& gateway() { return gateway_; }
   gateway::Metrics& metrics() { return *metrics_; }
   conductor::Conductor& conductor() { return cut_.conductor; }
+  void set_stall_budget(std::chrono::milliseconds budget) { cut_.stall_budget = budget; }
   SimProcess& sim() { return sim_; }
   std::string socket_path() const { return dir_.file("run/conductor.sock"); }
   asio::io_context& io() { return io_; }
