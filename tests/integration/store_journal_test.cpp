@@ -71,14 +71,14 @@ TEST(StoreJournal, AgentTasksTheirOutputAndTheFollowUpAreRecorded) {
   TempDir dir;
   asio::io_context io;
   conductor::HistoryService history(io.get_executor(), dir.file("history.db"));
-  {
-    ConductorUnderTest cut(io, sim.url());
-    cut.conductor.set_history(&history, "test");
-    RecordingSurface s(io, cut.conductor);
-    ASSERT_TRUE(s.join());
-    s.send(ev::UserMessage{"evt_msg", "Please have the schema reviewed"});
-    ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return stream_ends(r) >= 2 && r.count<msg::TaskCompleted>() >= 1; }));
-  }
+  // The Conductor and the surface stay alive while `io` runs the reads below: their coroutines
+  // are still on it, and running them after their objects were destroyed would be a use-after-free.
+  ConductorUnderTest cut(io, sim.url());
+  cut.conductor.set_history(&history, "test");
+  RecordingSurface s(io, cut.conductor);
+  ASSERT_TRUE(s.join());
+  s.send(ev::UserMessage{"evt_msg", "Please have the schema reviewed"});
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return stream_ends(r) >= 2 && r.count<msg::TaskCompleted>() >= 1; }));
   const auto c = stored(io, history);
   EXPECT_EQ(c.summary.surface, "test");
   EXPECT_EQ(c.summary.title, "Please have the schema reviewed");
@@ -112,18 +112,15 @@ TEST(StoreJournal, ACancelledAnswerIsKeptUpToWhereItStoppedAndMarkedCancelled) {
   TempDir dir;
   asio::io_context io;
   conductor::HistoryService history(io.get_executor(), dir.file("history.db"));
-  std::string streamed;
-  {
-    ConductorUnderTest cut(io, sim.url());
-    cut.conductor.set_history(&history, "test");
-    RecordingSurface s(io, cut.conductor);
-    ASSERT_TRUE(s.join());
-    s.send(ev::UserMessage{"evt_msg", "tell me a long story"});
-    ASSERT_TRUE(s.run_until_count<msg::Token>(5));
-    s.send(ev::CancelResponse{"evt_cancel"});
-    ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(1));
-    streamed = s.all<msg::StreamEnd>()[0].final_content;
-  }
+  ConductorUnderTest cut(io, sim.url());  // alive while `io` runs the reads below (see above)
+  cut.conductor.set_history(&history, "test");
+  RecordingSurface s(io, cut.conductor);
+  ASSERT_TRUE(s.join());
+  s.send(ev::UserMessage{"evt_msg", "tell me a long story"});
+  ASSERT_TRUE(s.run_until_count<msg::Token>(5));
+  s.send(ev::CancelResponse{"evt_cancel"});
+  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(1));
+  const std::string streamed = s.all<msg::StreamEnd>()[0].final_content;
   const auto c = stored(io, history);
   ASSERT_EQ(c.messages.size(), 2u);
   const auto& answer = c.messages[1];
@@ -151,13 +148,17 @@ TEST(StoreJournal, AStoreThatCannotWriteIsOneNotifyAndTheChatGoesOn) {
   ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(2));
   EXPECT_EQ(s.all<msg::StreamEnd>()[1].final_content, "Still here");
 
-  std::size_t history_notices = 0;
-  for (const auto& n : s.all<msg::Notify>()) {
-    if (n.title.value_or("") != "History not saved") continue;
-    ++history_notices;
-    EXPECT_NE(n.message.find("not-a-dir/history.db"), std::string::npos) << n.message;
-  }
-  EXPECT_EQ(history_notices, 1u);
+  // The store reports from its own thread: the notice may come after both answers.
+  auto history_notices = [](const RecordingSurface& r) {
+    std::size_t n = 0;
+    for (const auto& m : r.all<msg::Notify>()) n += m.title.value_or("") == "History not saved";
+    return n;
+  };
+  ASSERT_TRUE(s.run_until([&](const RecordingSurface& r) { return history_notices(r) >= 1; }));
+  s.run_until([](const RecordingSurface&) { return false; }, std::chrono::milliseconds(200));  // no second one
+  EXPECT_EQ(history_notices(s), 1u);
+  for (const auto& n : s.all<msg::Notify>())
+    if (n.title.value_or("") == "History not saved") EXPECT_NE(n.message.find("not-a-dir/history.db"), std::string::npos) << n.message;
 }
 
 }  // namespace

@@ -32,11 +32,13 @@ function stop(child) {
     child.kill('SIGTERM');
   });
 }
+// Waits for an answer that follows this message: not for "one more answer than before", since the
+// StateSnapshot a reconnected page gets may replace the whole log meanwhile.
 async function chat(page, text) {
-  const before = await page.locator('article.msg.assistant[data-done="true"]').count();
   await page.fill('#input', text);
   await page.keyboard.press('Enter');
-  await page.locator('article.msg.assistant[data-done="true"]').nth(before).waitFor({ timeout: 20000 });
+  await page.locator(`article.msg.user:has-text("${text}") ~ article.msg.assistant[data-done="true"]`).first()
+    .waitFor({ timeout: 20000 });
   return true;
 }
 
