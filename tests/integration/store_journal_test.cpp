@@ -157,8 +157,11 @@ TEST(StoreJournal, AStoreThatCannotWriteIsOneNotifyAndTheChatGoesOn) {
   ASSERT_TRUE(s.run_until([&](const RecordingSurface& r) { return history_notices(r) >= 1; }));
   s.run_until([](const RecordingSurface&) { return false; }, std::chrono::milliseconds(200));  // no second one
   EXPECT_EQ(history_notices(s), 1u);
-  for (const auto& n : s.all<msg::Notify>())
-    if (n.title.value_or("") == "History not saved") EXPECT_NE(n.message.find("not-a-dir/history.db"), std::string::npos) << n.message;
+  for (const auto& n : s.all<msg::Notify>()) {
+    if (n.title.value_or("") == "History not saved") {
+      EXPECT_NE(n.message.find("not-a-dir/history.db"), std::string::npos) << n.message;
+    }
+  }
 }
 
 }  // namespace
