@@ -16,6 +16,7 @@
 //   build/bin/agents_scale [--agents N] [--per-answer K] [--tokens T] [--rate R] [--mix-rate R2]
 //                          [--only agents64|mix] [--json FILE]
 #include "bench_support.hpp"
+#include "counting_backend.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/inprocess.hpp"
@@ -42,6 +43,8 @@
 namespace asio = boost::asio;
 using namespace yollayah;
 using Clock = std::chrono::steady_clock;
+using bench::CountingBackend;
+using bench::cpu_seconds;
 namespace msg = protocol::msg;
 
 namespace {
@@ -54,42 +57,6 @@ double runqueue_wait_seconds(pid_t tid) {
   in >> on_cpu >> waiting;
   return static_cast<double>(waiting) / 1e9;
 }
-
-double cpu_seconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// Counts the model tokens the backend parses (main answers, agents and follow-ups alike).
-class CountingBackend final : public backend::Backend {
- public:
-  explicit CountingBackend(std::shared_ptr<backend::Backend> inner) : inner_(std::move(inner)) {}
-  std::string endpoint() const override { return inner_->endpoint(); }
-  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
-    Counting counting(sink, *this);
-    co_return co_await inner_->chat(r, counting);
-  }
-  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
-  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
-  std::atomic<std::uint64_t> tokens{0};
-  std::atomic<std::uint64_t> chats{0};
-
- private:
-  struct Counting final : backend::ChatSink {
-    Counting(backend::ChatSink& inner, CountingBackend& owner) : inner_(inner), owner_(owner) {
-      owner_.chats.fetch_add(1, std::memory_order_relaxed);
-    }
-    void on_content(std::string_view text) override {
-      owner_.tokens.fetch_add(1, std::memory_order_relaxed);
-      inner_.on_content(text);
-    }
-    void on_batch_end() override { inner_.on_batch_end(); }
-    backend::ChatSink& inner_;
-    CountingBackend& owner_;
-  };
-  std::shared_ptr<backend::Backend> inner_;
-};
 
 struct Params {
   std::size_t agents = 64;

@@ -4,6 +4,7 @@
 
 #include "support/sim_child.hpp"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -17,6 +18,13 @@ namespace yollayah::bench {
 
 // ollama-sim as a child process: the one the tests use (tests/support/sim_child.hpp).
 using test::SimChild;
+
+// CPU time of a clock (a thread's, from pthread_getcpuclockid, or CLOCK_THREAD_CPUTIME_ID), in seconds.
+inline double cpu_seconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 // A fresh directory under /tmp, removed with everything in it when the object goes away.
 struct TempDir {

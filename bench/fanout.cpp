@@ -8,6 +8,7 @@
 //
 //   build/bin/fanout [--tokens N] [--surfaces 1,10,100] [--runs R] [--json FILE]
 #include "bench_support.hpp"
+#include "counting_backend.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/unix_client.hpp"
@@ -42,44 +43,12 @@ extern char** environ;
 namespace asio = boost::asio;
 using namespace yollayah;
 using Clock = std::chrono::steady_clock;
+using bench::CountingBackend;
+using bench::cpu_seconds;
 
 namespace {
 
 
-
-double cpu_seconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// Counts the model tokens and their bytes as the backend parses them.
-class CountingBackend final : public backend::Backend {
- public:
-  explicit CountingBackend(std::shared_ptr<backend::Backend> inner) : inner_(std::move(inner)) {}
-  std::string endpoint() const override { return inner_->endpoint(); }
-  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
-    Counting counting(sink, *this);
-    co_return co_await inner_->chat(r, counting);
-  }
-  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
-  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
-  std::atomic<std::uint64_t> lines{0}, bytes{0};
-
- private:
-  struct Counting final : backend::ChatSink {
-    Counting(backend::ChatSink& inner, CountingBackend& owner) : inner_(inner), owner_(owner) {}
-    void on_content(std::string_view text) override {
-      owner_.lines.fetch_add(1, std::memory_order_relaxed);
-      owner_.bytes.fetch_add(text.size(), std::memory_order_relaxed);
-      inner_.on_content(text);
-    }
-    void on_batch_end() override { inner_.on_batch_end(); }
-    backend::ChatSink& inner_;
-    CountingBackend& owner_;
-  };
-  std::shared_ptr<backend::Backend> inner_;
-};
 
 struct Result {
   std::size_t surfaces = 0;
@@ -106,6 +75,9 @@ Result run_once(std::uint16_t port, std::size_t surfaces, std::chrono::seconds b
   transport::UnixServerOptions so;
   so.socket_path = dir.path + "/run/conductor.sock";
   so.max_connections = surfaces + 8;
+  // All the surfaces connect at once and say Handshake after: let them all wait (the default
+  // budget of 32 unauthenticated connections would refuse some of the 100 and the run would hang).
+  so.max_waiting_connections = surfaces + 8;
   so.heartbeat_interval = std::chrono::milliseconds(0);
   so.rate_per_second = 0;
   transport::UnixServer server(conductor_io.get_executor(), conductor, so);
@@ -177,7 +149,7 @@ Result run_once(std::uint16_t port, std::size_t surfaces, std::chrono::seconds b
   Result r;
   r.surfaces = surfaces;
   r.complete = done == surfaces;
-  r.model_tokens = counting->lines.load();
+  r.model_tokens = counting->tokens.load();
   if (r.complete) {
     r.seconds = std::chrono::duration<double>(t1 - t0).count();
     r.aggregate_tokens_per_s = static_cast<double>(r.model_tokens * surfaces) / r.seconds;

@@ -13,6 +13,7 @@
 //
 //   build/bin/stuck_peer [--tokens N] [--runs R] [--json FILE]
 #include "bench_support.hpp"
+#include "counting_backend.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "protocol/frame.hpp"
@@ -46,41 +47,10 @@
 namespace asio = boost::asio;
 using namespace yollayah;
 using Clock = std::chrono::steady_clock;
+using bench::CountingBackend;
+using bench::cpu_seconds;
 
 namespace {
-
-double cpu_seconds(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// Counts the answer's bytes as the backend parses them: what the reading surface must receive.
-class CountingBackend final : public backend::Backend {
- public:
-  explicit CountingBackend(std::shared_ptr<backend::Backend> inner) : inner_(std::move(inner)) {}
-  std::string endpoint() const override { return inner_->endpoint(); }
-  asio::awaitable<backend::Result<backend::ChatStats>> chat(const backend::ChatRequest& r, backend::ChatSink& sink) override {
-    Counting counting(sink, *this);
-    co_return co_await inner_->chat(r, counting);
-  }
-  asio::awaitable<backend::Result<std::vector<backend::ModelInfo>>> list_models() override { return inner_->list_models(); }
-  asio::awaitable<backend::Result<std::string>> version() override { return inner_->version(); }
-  std::atomic<std::uint64_t> bytes{0};
-
- private:
-  struct Counting final : backend::ChatSink {
-    Counting(backend::ChatSink& inner, CountingBackend& owner) : inner_(inner), owner_(owner) {}
-    void on_content(std::string_view text) override {
-      owner_.bytes.fetch_add(text.size(), std::memory_order_relaxed);
-      inner_.on_content(text);
-    }
-    void on_batch_end() override { inner_.on_batch_end(); }
-    backend::ChatSink& inner_;
-    CountingBackend& owner_;
-  };
-  std::shared_ptr<backend::Backend> inner_;
-};
 
 // The stuck peer: blocking calls on this (bench) thread. Says Handshake, reads until its
 // HandshakeAck is in (at most 5 s), then never reads again. Returns the fd, or -1.
