@@ -137,6 +137,14 @@ bool stream_of(const json::object& o) {
   return !(v && v->is_bool() && !v->get_bool());  // Ollama streams unless told not to
 }
 
+// Ollama answers a request with nothing to say (a model load) at once, with done: true.
+std::string load_answer(const std::string& model, bool chat) {
+  ChatStats stats;
+  stats.model = model;
+  stats.done_reason = "load";
+  return OllamaFormat(model, chat).whole("", stats);
+}
+
 asio::awaitable<void> answer(Exchange& ex, ApiContext& api, ChatRequest req, bool chat, bool stream) {
   OllamaFormat format(req.model, chat);
   const std::string model = req.model;
@@ -163,15 +171,8 @@ asio::awaitable<void> chat(Exchange& ex, ApiContext& api) {
   }
   read_options(body, req);
   if (req.messages.empty()) {
-    // Ollama answers an empty chat (a model load) at once with done: true.
-    ChatStats stats;
-    stats.model = req.model;
-    stats.done_reason = "load";
-    OllamaFormat format(req.model, true);
-    {
-    co_await ex.send(http::status::ok, "application/json", format.whole("", stats));
+    co_await ex.send(http::status::ok, "application/json", load_answer(req.model, true));
     co_return;
-  }
   }
   co_await answer(ex, api, std::move(req), true, stream_of(body));
 }
@@ -188,14 +189,8 @@ asio::awaitable<void> generate(Exchange& ex, ApiContext& api) {
   if (!prompt.empty()) req.messages.push_back({ChatMessage::Role::User, prompt});
   read_options(body, req);
   if (req.messages.empty()) {
-    ChatStats stats;
-    stats.model = req.model;
-    stats.done_reason = "load";
-    OllamaFormat format(req.model, false);
-    {
-    co_await ex.send(http::status::ok, "application/json", format.whole("", stats));
+    co_await ex.send(http::status::ok, "application/json", load_answer(req.model, false));
     co_return;
-  }
   }
   co_await answer(ex, api, std::move(req), false, stream_of(body));
 }
