@@ -28,6 +28,22 @@ TEST(GatewayApi, OllamaChatStreamsNdjsonLinesEndingWithDoneAndStats) {
   EXPECT_FALSE(text.empty());
 }
 
+// Ollama's clients load a model by sending no messages (no prompt): the answer is one body with
+// done: true and done_reason "load", and nothing goes to the backend.
+TEST(GatewayApi, AnOllamaRequestWithNothingToSayIsAModelLoadAnsweredAtOnce) {
+  GatewayUnderTest g;
+  HttpClient c(g.port());
+  for (const auto& [path, request] : {std::pair<std::string, std::string>{"/api/chat", R"({"model":"sim","messages":[]})"},
+                                     {"/api/generate", R"({"model":"sim"})"}}) {
+    auto r = c.request(http::verb::post, path, request);
+    ASSERT_EQ(r.status, 200u) << path << ": " << r.body;
+    const auto v = boost::json::parse(r.body).as_object();
+    EXPECT_TRUE(v.at("done").as_bool()) << path;
+    EXPECT_EQ(v.at("done_reason").as_string(), "load") << path;
+    EXPECT_EQ(v.at("model").as_string(), "sim") << path;
+  }
+}
+
 TEST(GatewayApi, OllamaGenerateWithoutStreamAnswersOneBody) {
   GatewayUnderTest g;
   HttpClient c(g.port());
