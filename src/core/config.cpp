@@ -238,13 +238,16 @@ void apply_file(Config& c, const toml::table& t) {
     if (!section) fail(*node, "[history] must be a table (enabled = true or false)");
     apply_history(c, *section);
   }
-  if (auto v = t["conductor"]["max_context"].value<std::int64_t>()) c.max_context = static_cast<std::uint32_t>(*v);
+  if (const auto* v = t["conductor"]["max_context"].node())
+    c.max_context = static_cast<std::uint32_t>(int_field(*v, "max_context", 1, 100000));
   if (const auto* v = t["conductor"]["max_answer_bytes"].node())
     c.max_answer_bytes = static_cast<std::size_t>(int_field(*v, "max_answer_bytes", 1024, 1LL << 30));
-  if (auto v = t["transport"]["connect_timeout_ms"].value<std::int64_t>()) c.connect_timeout = std::chrono::milliseconds(*v);
-  if (auto v = t["transport"]["read_timeout_ms"].value<std::int64_t>(); v && *v > 0) c.idle_timeout = std::chrono::milliseconds(*v);
+  if (const auto* v = t["transport"]["connect_timeout_ms"].node()) c.connect_timeout = ms_field(*v, "connect_timeout_ms");
+  if (const auto* v = t["transport"]["read_timeout_ms"].node()) c.idle_timeout = ms_field(*v, "read_timeout_ms");
   if (auto v = t["transport"]["socket_path"].value<std::string>()) c.socket_path = *v;
-  if (auto v = t["security"]["max_message_size"].value<std::int64_t>()) c.max_message_bytes = static_cast<std::size_t>(*v);
+  // A Handshake and a short message must fit; past 64 MiB one frame would hold the loop for long.
+  if (const auto* v = t["security"]["max_message_size"].node())
+    c.max_message_bytes = static_cast<std::size_t>(int_field(*v, "max_message_size", 1024, 64LL << 20));
 }
 
 // The code point of the valid UTF-8 character that starts s, and its length; 0 when invalid.

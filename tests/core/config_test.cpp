@@ -133,6 +133,25 @@ TEST(Config, TheAnswerCapIsSettable) {
   EXPECT_NE(error_of("[conductor]\nmax_answer_bytes = 5\n").find("max_answer_bytes"), std::string::npos);
 }
 
+TEST(Config, NumbersOutOfRangeAreRefusedWithTheKeyAndTheRange) {
+  // These were taken as they came: -1 became 4 billion messages of context, a timeout of -1 ms
+  // or a message cap of 18 exabytes.
+  for (const char* text : {"[conductor]\nmax_context = -1\n", "[conductor]\nmax_context = 0\n",
+                           "[transport]\nconnect_timeout_ms = -1\n", "[transport]\nread_timeout_ms = 0\n",
+                           "[security]\nmax_message_size = -1\n", "[security]\nmax_message_size = 10\n",
+                           "[transport]\nconnect_timeout_ms = \"5s\"\n"}) {
+    const std::string error = error_of(text);
+    EXPECT_NE(error.find("must be a whole number from"), std::string::npos) << text << " gave: " << error;
+    EXPECT_NE(error.find("line "), std::string::npos) << error;
+  }
+  const auto c = parse("[conductor]\nmax_context = 40\n[transport]\nconnect_timeout_ms = 250\nread_timeout_ms = 9000\n"
+                       "[security]\nmax_message_size = 65536\n");
+  EXPECT_EQ(c.max_context, 40u);
+  EXPECT_EQ(c.connect_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.idle_timeout, std::chrono::milliseconds(9000));
+  EXPECT_EQ(c.max_message_bytes, 65536u);
+}
+
 TEST(Config, HistoryIsOnUnlessTheFileOrTheEnvironmentTurnsItOff) {
   EXPECT_TRUE(parse("").history);
   EXPECT_FALSE(parse("[conductor]\nhistory = false\n").history);
