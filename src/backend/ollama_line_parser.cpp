@@ -1,5 +1,6 @@
 #include "backend/ollama_line_parser.hpp"
 
+#include "backend/json_key_tracker.hpp"
 #include "backend/ollama_line_scanner.hpp"
 
 #include "protocol/utf8.hpp"
@@ -7,7 +8,6 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <array>
-#include <limits>
 
 namespace yollayah::backend {
 namespace {
@@ -20,47 +20,33 @@ enum class Field : std::uint8_t {
   EvalCount, EvalDuration, TotalDuration, LoadDuration, PromptEvalCount, PromptEvalDuration,
 };
 
-Field classify(std::string_view key) {
-  struct Entry {
-    std::string_view key;
-    Field field;
-  };
-  static constexpr std::array<Entry, 13> kFields{{
-      {"model", Field::Model},
-      {"message", Field::Message},
-      {"content", Field::Content},
-      {"response", Field::Response},
-      {"done", Field::Done},
-      {"done_reason", Field::DoneReason},
-      {"error", Field::Error},
-      {"eval_count", Field::EvalCount},
-      {"eval_duration", Field::EvalDuration},
-      {"total_duration", Field::TotalDuration},
-      {"load_duration", Field::LoadDuration},
-      {"prompt_eval_count", Field::PromptEvalCount},
-      {"prompt_eval_duration", Field::PromptEvalDuration},
-  }};
-  for (const auto& e : kFields) {
-    if (e.key == key) return e.field;
+// The SAX handler: keeps only the fields we use, by the key at each nesting level.
+struct Handler : json_sax::KeyTracker<Handler, Field, 4> {
+  static Field classify(std::string_view key) {
+    static constexpr std::array<json_sax::FieldName<Field>, 13> kFields{{
+        {"model", Field::Model},
+        {"message", Field::Message},
+        {"content", Field::Content},
+        {"response", Field::Response},
+        {"done", Field::Done},
+        {"done_reason", Field::DoneReason},
+        {"error", Field::Error},
+        {"eval_count", Field::EvalCount},
+        {"eval_duration", Field::EvalDuration},
+        {"total_duration", Field::TotalDuration},
+        {"load_duration", Field::LoadDuration},
+        {"prompt_eval_count", Field::PromptEvalCount},
+        {"prompt_eval_duration", Field::PromptEvalDuration},
+    }};
+    return json_sax::classify(key, kFields, Field::Other);
   }
-  return Field::Other;
-}
-
-// The SAX handler: tracks the key at each nesting level and keeps only the fields we use.
-struct Handler {
-  static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t kTracked = 4;  // levels whose keys we remember
 
   OllamaLine out;
-  std::array<Field, kTracked> keys{};
-  std::size_t depth = 0;
-  bool top_is_object = false;
-  std::string key_buf;
 
-  Field key_at(std::size_t d) const { return d < kTracked ? keys[d] : Field::Other; }
+  void reset() { out.clear(); }
+  void object_begins() {
+    if (depth == 1 && keys[1] == Field::Error) out.has_error = true;
+  }
 
   // The string or number the current value belongs to, given where we are.
   std::string* string_target() {
@@ -96,82 +82,15 @@ struct Handler {
       default: return nullptr;
     }
   }
-
-  void open() {
-    ++depth;
-    if (depth < kTracked) keys[depth] = Field::None;
-  }
-
-  bool on_document_begin(error_code&) {
-    out.clear();
-    depth = 0;
-    top_is_object = false;
-    key_buf.clear();
-    return true;
-  }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) {
-    if (depth == 0) top_is_object = true;
-    if (depth == 1 && keys[1] == Field::Error) out.has_error = true;
-    open();
-    return true;
-  }
-  bool on_object_end(std::size_t, error_code&) {
-    --depth;
-    return true;
-  }
-  bool on_array_begin(error_code&) {
-    open();
-    return true;
-  }
-  bool on_array_end(std::size_t, error_code&) {
-    --depth;
-    return true;
-  }
-  bool on_key_part(std::string_view s, std::size_t, error_code&) {
-    key_buf.append(s);
-    return true;
-  }
-  bool on_key(std::string_view s, std::size_t, error_code&) {
-    Field f;
-    if (key_buf.empty()) {
-      f = classify(s);
-    } else {
-      key_buf.append(s);
-      f = classify(key_buf);
-      key_buf.clear();
-    }
-    if (depth < kTracked) keys[depth] = f;
-    return true;
-  }
-  bool on_string_part(std::string_view s, std::size_t, error_code&) {
-    if (auto* t = string_target()) t->append(s);
-    return true;
-  }
-  bool on_string(std::string_view s, std::size_t n, error_code& ec) { return on_string_part(s, n, ec); }
-  bool on_number_part(std::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t v, std::string_view, error_code&) {
-    if (auto* t = number_target(); t && v >= 0) *t = static_cast<std::uint64_t>(v);
-    return true;
-  }
-  bool on_uint64(std::uint64_t v, std::string_view, error_code&) {
+  void integer(std::uint64_t v) {
     if (auto* t = number_target()) *t = v;
-    return true;
   }
-  bool on_double(double v, std::string_view, error_code&) {
-    // Past 2^64 the cast is undefined: saturate.
-    if (auto* t = number_target(); t && v >= 0) {
-      *t = v < 0x1p64 ? static_cast<std::uint64_t>(v) : std::numeric_limits<std::uint64_t>::max();
-    }
-    return true;
+  void number(double v) {
+    if (auto* t = number_target()) *t = json_sax::saturating_count(v);
   }
-  bool on_bool(bool v, error_code&) {
+  void boolean(bool v) {
     if (depth == 1 && keys[1] == Field::Done) out.done = v;
-    return true;
   }
-  bool on_null(error_code&) { return true; }
-  bool on_comment_part(std::string_view, error_code&) { return true; }
-  bool on_comment(std::string_view, error_code&) { return true; }
 };
 
 bool only_whitespace(std::string_view s) {

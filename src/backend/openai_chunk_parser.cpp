@@ -1,11 +1,12 @@
 #include "backend/openai_chunk_parser.hpp"
 
+#include "backend/json_key_tracker.hpp"
+
 #include "protocol/utf8.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <array>
-#include <limits>
 
 namespace yollayah::backend {
 namespace {
@@ -18,54 +19,49 @@ enum class Field : std::uint8_t {
   Timings, PredictedMs, PromptMs, Error, Message,
 };
 
-Field classify(std::string_view key) {
-  struct Entry {
-    std::string_view key;
-    Field field;
-  };
-  static constexpr std::array<Entry, 13> kFields{{
-      {"choices", Field::Choices},
-      {"delta", Field::Delta},
-      {"content", Field::Content},
-      {"finish_reason", Field::FinishReason},
-      {"model", Field::Model},
-      {"usage", Field::Usage},
-      {"completion_tokens", Field::CompletionTokens},
-      {"prompt_tokens", Field::PromptTokens},
-      {"timings", Field::Timings},
-      {"predicted_ms", Field::PredictedMs},
-      {"prompt_ms", Field::PromptMs},
-      {"error", Field::Error},
-      {"message", Field::Message},
-  }};
-  for (const auto& e : kFields) {
-    if (e.key == key) return e.field;
-  }
-  return Field::Other;
-}
-
 // Depth 1 is the chunk object; choices[i] objects are at depth 3 and their delta at depth 4.
-struct Handler {
-  static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
-  static constexpr std::size_t kTracked = 5;
+struct Handler : json_sax::KeyTracker<Handler, Field, 5> {
+  static Field classify(std::string_view key) {
+    static constexpr std::array<json_sax::FieldName<Field>, 13> kFields{{
+        {"choices", Field::Choices},
+        {"delta", Field::Delta},
+        {"content", Field::Content},
+        {"finish_reason", Field::FinishReason},
+        {"model", Field::Model},
+        {"usage", Field::Usage},
+        {"completion_tokens", Field::CompletionTokens},
+        {"prompt_tokens", Field::PromptTokens},
+        {"timings", Field::Timings},
+        {"predicted_ms", Field::PredictedMs},
+        {"prompt_ms", Field::PromptMs},
+        {"error", Field::Error},
+        {"message", Field::Message},
+    }};
+    return json_sax::classify(key, kFields, Field::Other);
+  }
 
   OpenAiChunk out;
-  std::array<Field, kTracked> keys{};
-  std::size_t depth = 0;
   bool choices_array = false;    // "choices" is an array (anything else holds no choice)
   std::size_t choices_seen = 0;  // elements of it begun so far, of any type; only the first is read
-  bool top_is_object = false;
-  std::string key_buf;
+
+  void reset() {
+    out.clear();
+    choices_seen = 0;
+    choices_array = false;
+  }
+  void object_begins() {
+    if (depth == 1 && keys[1] == Field::Error) out.has_error = true;
+    if (depth == 1 && keys[1] == Field::Choices) choices_array = false;
+  }
+  void array_begins() {
+    if (depth == 1 && keys[1] == Field::Choices) choices_array = true;
+  }
+  void value_begins() {
+    if (depth == 2 && keys[1] == Field::Choices) ++choices_seen;
+  }
 
   bool in_first_choice() const {
     return depth >= 3 && keys[1] == Field::Choices && choices_array && choices_seen == 1;
-  }
-  // Called as each value begins (scalars when they end, which is as good: nothing nests in them).
-  void value_begins() {
-    if (depth == 2 && keys[1] == Field::Choices) ++choices_seen;
   }
 
   std::string* string_target() {
@@ -117,102 +113,14 @@ struct Handler {
     }
   }
   void number(double v) {
-    if (!(v >= 0)) return;  // negative, or NaN (Boost.JSON reads 0e309 as 0 * inf)
     if (auto* count = count_target()) {
-      // Past 2^64 the cast is undefined: saturate.
-      *count = v < 0x1p64 ? static_cast<std::uint64_t>(v) : std::numeric_limits<std::uint64_t>::max();
+      *count = json_sax::saturating_count(v);
       out.has_usage = true;
     } else if (auto* ms = millis_target()) {
       *ms = v;
       out.has_timings = true;
     }
   }
-
-  void open() {
-    ++depth;
-    if (depth < kTracked) keys[depth] = Field::None;
-  }
-
-  bool on_document_begin(error_code&) {
-    out.clear();
-    depth = choices_seen = 0;
-    choices_array = top_is_object = false;
-    key_buf.clear();
-    return true;
-  }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) {
-    if (depth == 0) top_is_object = true;
-    if (depth == 1 && keys[1] == Field::Error) out.has_error = true;
-    if (depth == 1 && keys[1] == Field::Choices) choices_array = false;
-    value_begins();
-    open();
-    return true;
-  }
-  bool on_object_end(std::size_t, error_code&) {
-    --depth;
-    return true;
-  }
-  bool on_array_begin(error_code&) {
-    if (depth == 1 && keys[1] == Field::Choices) choices_array = true;
-    value_begins();
-    open();
-    return true;
-  }
-  bool on_array_end(std::size_t, error_code&) {
-    --depth;
-    return true;
-  }
-  bool on_key_part(std::string_view s, std::size_t, error_code&) {
-    key_buf.append(s);
-    return true;
-  }
-  bool on_key(std::string_view s, std::size_t, error_code&) {
-    Field f;
-    if (key_buf.empty()) {
-      f = classify(s);
-    } else {
-      key_buf.append(s);
-      f = classify(key_buf);
-      key_buf.clear();
-    }
-    if (depth < kTracked) keys[depth] = f;
-    return true;
-  }
-  bool on_string_part(std::string_view s, std::size_t, error_code&) {
-    if (auto* t = string_target()) t->append(s);
-    return true;
-  }
-  bool on_string(std::string_view s, std::size_t n, error_code& ec) {
-    value_begins();
-    return on_string_part(s, n, ec);
-  }
-  bool on_number_part(std::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t v, std::string_view, error_code&) {
-    value_begins();
-    if (v >= 0) integer(static_cast<std::uint64_t>(v));
-    return true;
-  }
-  bool on_uint64(std::uint64_t v, std::string_view, error_code&) {
-    value_begins();
-    integer(v);
-    return true;
-  }
-  bool on_double(double v, std::string_view, error_code&) {
-    value_begins();
-    number(v);
-    return true;
-  }
-  bool on_bool(bool, error_code&) {
-    value_begins();
-    return true;
-  }
-  bool on_null(error_code&) {
-    value_begins();
-    return true;
-  }
-  bool on_comment_part(std::string_view, error_code&) { return true; }
-  bool on_comment(std::string_view, error_code&) { return true; }
 };
 
 // As in the Ollama parser: UTF-8 is checked in the strings we keep, not across the whole chunk.
