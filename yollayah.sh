@@ -25,7 +25,7 @@ http_flag=()  # `web` asks cmd_daemon for the HTTP listener
 model_name=yollayah
 test_model=qwen2:0.5b
 model_params='{"temperature":0.8,"num_ctx":4096,"num_predict":512}'
-banner="Demo mode: answers come from ollama-sim, a simulated model (ask it to review or test something to see its family of helpers at work). For real answers install Ollama (https://ollama.com) and run ./yollayah.sh again."
+banner="Demo mode: answers come from ollama-sim, a simulated model (ask it for code, a table, a plan or a joke, or to review something to see its family of helpers at work). For real answers install Ollama (https://ollama.com) and run ./yollayah.sh again."
 
 usage() {
   cat <<EOF
@@ -348,34 +348,23 @@ forget_started() {  # PID
   started=("${kept[@]}")
 }
 
-# The demo's scripted answers (apps/ollama-sim/demo): asked to review, test or secure something,
-# the simulated Yollayah delegates to three of the family, each answers in its own words, and the
-# follow-up sums them up (or says that one was stopped). The first matching route wins; "last:"
-# looks only at the newest message, so the request does not repeat for every later turn.
-demo_routes() {
-  local d=$root/apps/ollama-sim/demo w
-  sim_routes=(--route "CANCELLED by the user=$d/follow_up_stopped.txt"
-    --route "[Report from your helpers]=$d/follow_up.txt"
-    --route "You are Uncle Marco=$d/marco.txt"
-    --route "You are Cousin Rita=$d/rita.txt"
-    --route "You are The Intern=$d/intern.txt")
-  for w in review Review test Test secur Secur; do sim_routes+=(--route "last:$w=$d/delegate.txt"); done
-}
+# The demo's answers: ollama-sim's demo persona (apps/ollama-sim/demo, see its README.md) answers
+# from the user's newest message (code, tables, plans, jokes…) at a model's pace; asked to review,
+# audit or design something, it delegates to three of the family and sums up their reports.
+sim_flags=(--demo "$root/apps/ollama-sim/demo")
 
 # Starts ollama-sim on an ephemeral port; sets sim_url and sim_pid. KEEP=1 detaches it (daemon).
 sim_url=""
 sim_pid=""
-sim_routes=()
 start_sim() {  # KEEP
   local keep=$1 out port=""
   out=$tmp/sim.out
   mkdir -p "$log_dir"
   : >"$out"
-  demo_routes
   if [ "$keep" = 1 ]; then
-    setsid "$bin_dir/ollama-sim" --port 0 --tokens-per-sec 30 "${sim_routes[@]}" </dev/null >"$out" 2>>"$log_dir/ollama-sim.log" &
+    setsid "$bin_dir/ollama-sim" --port 0 "${sim_flags[@]}" </dev/null >"$out" 2>>"$log_dir/ollama-sim.log" &
   else
-    "$bin_dir/ollama-sim" --port 0 --tokens-per-sec 30 "${sim_routes[@]}" </dev/null >"$out" 2>>"$log_dir/ollama-sim.log" &
+    "$bin_dir/ollama-sim" --port 0 "${sim_flags[@]}" </dev/null >"$out" 2>>"$log_dir/ollama-sim.log" &
   fi
   sim_pid=$!
   started+=("$sim_pid ollama-sim")

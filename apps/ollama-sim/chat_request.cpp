@@ -24,39 +24,39 @@ std::string content_text(const json::value* content) {
 
 namespace {
 
-const TokenSource& pick_script(const SimContext& ctx, const std::vector<std::string>& texts) {
+const TokenSource& pick_script(const SimContext& ctx, const std::vector<DemoMessage>& messages) {
   for (const auto& route : ctx.routes) {
     if (route.last_message_only) {
-      if (!texts.empty() && texts.back().find(route.pattern) != std::string::npos) return route.tokens;
+      if (!messages.empty() && messages.back().text.find(route.pattern) != std::string::npos) return route.tokens;
       continue;
     }
-    for (const auto& t : texts) {
-      if (t.find(route.pattern) != std::string::npos) return route.tokens;
+    for (const auto& m : messages) {
+      if (m.text.find(route.pattern) != std::string::npos) return route.tokens;
     }
   }
+  if (ctx.demo) return ctx.demo->answer(ctx.demo->choose(messages));
   return ctx.tokens;
 }
 
 }  // namespace
 
 void read_chat_input(const SimContext& ctx, const json::object& body, CompletionRequest& out) {
-  std::vector<std::string> texts;
+  std::vector<DemoMessage> messages;
   if (out.api == CompletionRequest::Api::Generate) {
-    texts.emplace_back(string_field(body, "system"));
-    texts.emplace_back(string_field(body, "prompt"));
+    messages.push_back({"system", std::string(string_field(body, "system"))});
+    messages.push_back({"user", std::string(string_field(body, "prompt"))});
   } else if (const auto* msgs = body.if_contains("messages"); msgs && msgs->is_array()) {
-    const auto& list = msgs->get_array();
-    for (const auto& m : list) {
-      if (m.is_object()) texts.push_back(content_text(m.get_object().if_contains("content")));
+    for (const auto& m : msgs->get_array()) {
+      if (!m.is_object()) continue;
+      const auto& o = m.get_object();
+      messages.push_back({std::string(string_field(o, "role")), content_text(o.if_contains("content"))});
     }
-    if (!list.empty() && list.back().is_object() && string_field(list.back().get_object(), "role") == "assistant") {
-      out.prefill = texts.back();
-    }
+    if (!messages.empty() && messages.back().role == "assistant") out.prefill = messages.back().text;
   }
   std::size_t chars = 0;
-  for (const auto& t : texts) chars += t.size();
+  for (const auto& m : messages) chars += m.text.size();
   out.prompt_tokens = 8 + chars / 4;
-  out.script = &pick_script(ctx, texts);
+  out.script = &pick_script(ctx, messages);
 }
 
 }  // namespace yollayah::sim

@@ -1,6 +1,7 @@
 // ollama-sim: a stand-in Ollama server for tests, benchmarks and the demo (see sim_options.hpp).
 // It serves Ollama's API and, as real Ollama does, the OpenAI-compatible /v1 API; over HTTP or,
 // with --tls-cert/--tls-key, HTTPS.
+#include "demo_persona.hpp"
 #include "sim_options.hpp"
 #include "sim_server.hpp"
 
@@ -36,6 +37,13 @@ void add_answer_flags(CLI::App& app, sim::SimOptions& o) {
                  "PATTERN=FILE: answer with this script (played once) when a message of the request "
                  "contains PATTERN (plain substring; repeatable, the first match wins); last:PATTERN=FILE "
                  "looks only at the last message");
+  app.add_option("--demo", o.demo_dir,
+                 "answer as the demo persona: code, tables, plans, jokes, helpers… chosen from the user's "
+                 "messages, with files from DIR (default: the install tree's share/yollayah/demo, else the "
+                 "checkout's apps/ollama-sim/demo); paced at 40 tokens/s after 450 ms unless "
+                 "--tokens-per-sec/--ttft-ms say otherwise; --route still wins")
+      ->expected(0, 1)
+      ->type_name("[DIR]");
   app.add_option("--tokens-per-sec", o.tokens_per_sec, "pace tokens (0: as fast as possible)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--ttft-ms", o.ttft_ms, "delay before the first token");
@@ -101,6 +109,15 @@ std::vector<sim::ScriptRoute> make_routes(const sim::SimOptions& o) {
   return routes;
 }
 
+// A model on a laptop: about 40 tokens a second after a short wait for the first.
+void apply_demo_defaults(const CLI::App& app, sim::SimOptions& o) {
+  o.demo = app.count("--demo") > 0;
+  if (!o.demo) return;
+  if (o.demo_dir.empty()) o.demo_dir = sim::DemoPersona::default_dir();
+  if (app.count("--tokens-per-sec") == 0) o.tokens_per_sec = 40;
+  if (app.count("--ttft-ms") == 0) o.ttft_ms = 450;
+}
+
 std::optional<boost::asio::ssl::context> make_tls(const sim::SimOptions& o) {
   if (o.tls_cert.empty()) return std::nullopt;
   std::optional<boost::asio::ssl::context> tls(std::in_place, boost::asio::ssl::context::tls_server);
@@ -130,6 +147,7 @@ int main(int argc, char** argv) {
   add_fault_flags(app, options);
   add_server_flags(app, options);
   CLI11_PARSE(app, argc, argv);
+  apply_demo_defaults(app, options);
   if (options.verbose) core::set_log_level(spdlog::level::info);
   if (options.exit_with_parent) {
     // A test that crashes (a sanitizer report aborts it) never runs its SimProcess destructor; an
@@ -140,7 +158,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    sim::SimContext ctx{options, make_tokens(options), sim::ModelRegistry(options.models), make_routes(options), {}, {}, 1, nullptr};
+    sim::SimContext ctx{options, make_tokens(options), sim::ModelRegistry(options.models), make_routes(options), {}, {}, {}, 1, nullptr};
+    if (options.demo) ctx.demo = sim::DemoPersona::load(options.demo_dir);
     if (!options.log_requests.empty()) ctx.request_log = std::make_unique<sim::RequestLog>(options.log_requests);
     auto tls = make_tls(options);
     boost::asio::io_context ioc(1);

@@ -1,8 +1,9 @@
 // What every ollama-sim connection shares: the options (changed at run time by /sim/control), the
-// scripts, the model store, which models are loaded, and the counters /sim/stats reports.
+// scripts (or the demo persona), the model store, which models are loaded, and the counters /sim/stats reports.
 // One io_context thread runs the server, so this needs no locking.
 #pragma once
 
+#include "demo_persona.hpp"
 #include "model_loads.hpp"
 #include "model_registry.hpp"
 #include "request_log.hpp"
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,7 @@ struct SimContext {
   TokenSource tokens;  // the default script
   ModelRegistry models;
   std::vector<ScriptRoute> routes;
+  std::optional<DemoPersona> demo;  // with --demo: answers what no route matches
   ModelLoads loads;
   SimStats stats;
   std::uint64_t next_completion_id = 1;

@@ -21,6 +21,8 @@ struct SimOptions {
   std::vector<std::string> routes;       // "PATTERN=FILE": a script (played once, not cycled to
                                          // --tokens) for requests whose messages contain PATTERN
                                          // (plain substring, first match wins)
+  bool demo = false;                     // --demo: the demo persona answers (demo_persona.hpp) when
+  std::string demo_dir;                  // no --route matches; its files are here (empty: default)
   double tokens_per_sec = 0;             // (control) 0: as fast as the socket takes them
   unsigned ttft_ms = 0;                  // (control) delay before the first token
   unsigned load_ms = 0;                  // (control) cold load: a model's first chat waits this long

@@ -97,6 +97,13 @@ TokenSource TokenSource::greeting(std::optional<std::size_t> count) {
   return source;
 }
 
+TokenSource TokenSource::from_tokens(const std::vector<std::string>& tokens) {
+  TokenSource source;
+  for (const auto& t : tokens) source.add(t);
+  source.count_ = source.escaped_.size();
+  return source;
+}
+
 void TokenSource::add(std::string raw) {
   escaped_.push_back(json_escaped(raw));
   raw_.push_back(std::move(raw));

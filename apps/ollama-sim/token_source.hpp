@@ -19,6 +19,8 @@ class TokenSource {
   static TokenSource from_script(const std::string& path, std::optional<std::size_t> count);
   static TokenSource from_seed(std::uint64_t seed, std::size_t count);
   static TokenSource greeting(std::optional<std::size_t> count = std::nullopt);  // cycles like a script
+  // Tokens given as they are (raw text; the demo persona splits its answers itself).
+  static TokenSource from_tokens(const std::vector<std::string>& tokens);
 
   std::size_t count() const { return count_; }
 
