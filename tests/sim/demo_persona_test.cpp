@@ -216,13 +216,16 @@ TEST(DemoPersona, AnAgentsRequestIsAnsweredAsThatAgent) {
 
 TEST(DemoPersona, TheHelpersReportIsSummedUpOrSaidToBeUnfinished) {
   const std::string report =
-      "[Report from your helpers]\nYou asked your helpers for help…\n\n## Uncle Marco (backend-engineer, task t1): "
+      "[Report from your helpers]\nYou asked your helpers for help… If a helper failed or was cancelled, say so "
+      "plainly.\n\n## Uncle Marco (backend-engineer, task t1): "
       "completed\nAnswer:\n- fine\n";
   auto messages = conversation({"please review my login code", report});
   EXPECT_EQ(persona().choose(messages).file(), "report");
   EXPECT_NE(text_of(persona().answer(persona().choose(messages))).find("What I'd do next"), std::string::npos);
 
   messages = conversation({"please review my login code", report + "\n## Cousin Rita (ethical-hacker, task t2): CANCELLED by the user\n"});
+  EXPECT_EQ(persona().choose(messages).file(), "report-stopped");
+  messages = conversation({"please review my login code", report + "\n## Cousin Rita (ethical-hacker, task t2): FAILED\n"});
   EXPECT_EQ(persona().choose(messages).file(), "report-stopped");
 }
 
