@@ -1,18 +1,22 @@
 #include "tui/app/app.hpp"
 
 #include "core/stall_monitor.hpp"
+#include "tui/app/appearance.hpp"
 #include "tui/app/controller.hpp"
+#include "tui/app/external_editor.hpp"
 #include "tui/screen/buffer.hpp"
 #include "tui/screen/renderer.hpp"
 #include "tui/term/input_reader.hpp"
 #include "tui/term/output.hpp"
 #include "tui/term/terminal.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -50,6 +54,9 @@ constexpr std::chrono::milliseconds kFrameInterval{33};
 // both on the wake-up it causes anyway (a stream's next token): no timer wake-up per frame. This
 // timer, one more interval later, only draws a change that nothing follows.
 constexpr std::chrono::milliseconds kFrameBackstop{kFrameInterval * 2};
+// How long the first frame waits for the terminal to say its background colour (OSC 11). A
+// terminal that does not answer (or tmux without passthrough) gets the dark palette after this.
+constexpr std::chrono::milliseconds kBackgroundWait{150};
 
 }  // namespace
 
@@ -64,7 +71,10 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
         renderer(screen::detect_color_mode()),
         winch(executor, SIGWINCH),
         timer(executor),
-        frame_timer(executor) {
+        frame_timer(executor),
+        background_timer(executor),
+        drained_signal(executor),
+        editor(executor) {
     if (opts.stall_monitor) monitor.emplace(executor, "tui");
     renderer.set_synchronized_output(opts.synchronized_output);
     frame.reserve(64 * 1024);
@@ -81,6 +91,12 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   asio::signal_set winch;
   asio::steady_timer timer;
   asio::steady_timer frame_timer;  // the paced frame for Conductor-driven changes
+  asio::steady_timer background_timer;  // the OSC 11 answer's deadline
+  asio::steady_timer drained_signal;    // cancelled by on_drained while the editor waits for it
+  ExternalEditor editor;
+  bool background_known = false;        // the first frame waits for it (at most kBackgroundWait)
+  bool waiting_for_drain = false;
+  std::uint64_t input_generation = 0;   // read_input loops of an older generation stop
   bool frame_timer_armed = false;
   std::uint64_t frame_timer_wait = 0;  // which wait is the live one: a cancelled one is not
   Clock::time_point last_render{};
@@ -119,24 +135,87 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       if (auto s = weak.lock()) s->on_drained();
     });
     wait_for_resize();
-    asio::co_spawn(ex, read_input(self), asio::detached);
+    ask_background();
+    asio::co_spawn(ex, read_input(self, input_generation), asio::detached);
     asio::co_spawn(ex, read_link(self), asio::detached);
     after_event();
   }
 
-  asio::awaitable<void> read_input(std::shared_ptr<Impl> /*keep_alive*/) {
-    while (!finished) {
+  asio::awaitable<void> read_input(std::shared_ptr<Impl> /*keep_alive*/, std::uint64_t generation) {
+    while (!finished && generation == input_generation) {
       auto events = co_await reader.next();
       if (finished) break;
-      if (!events) {  // the terminal went away (EOF, or EIO from a hung-up pty)
-        finish(1, "the terminal closed");
+      if (!events) {
+        if (controller.editing() || generation != input_generation) break;  // the editor has the terminal
+        finish(1, "the terminal closed");  // EOF, or EIO from a hung-up pty
         break;
       }
       note_activity();
       const auto now = Clock::now();
-      for (const auto& e : *events) controller.on_input(e, now);
+      for (const auto& e : *events) {
+        if (const auto* report = std::get_if<term::ColorReport>(&e)) {
+          if (report->code == 11) decide_background(background_of(*report));
+          continue;
+        }
+        controller.on_input(e, now);
+      }
       after_event(true);
     }
+  }
+
+  // YOLLAYAH_THEME decides at once; otherwise the terminal is asked (OSC 11) and the first frame
+  // waits for its answer for at most kBackgroundWait.
+  void ask_background() {
+    if (auto forced = background_from_setting(std::getenv("YOLLAYAH_THEME"))) return decide_background(*forced);
+    output.submit(kBackgroundQuery);
+    background_timer.expires_after(kBackgroundWait);
+    background_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec) self->decide_background(Background::Dark);
+    });
+  }
+
+  void decide_background(Background background) {
+    if (background_known) return;  // a late answer does not repaint a screen already in use
+    background_known = true;
+    background_timer.cancel();
+    controller.use_background(background);
+    after_event(true);
+  }
+
+  // Ctrl+G: the editor gets the terminal. Our reader stops reading it, the last frame is let out,
+  // the main screen and cooked mode come back; afterwards everything is put back and redrawn,
+  // whatever the editor did (failed to start, exited non-zero, was interrupted).
+  asio::awaitable<void> run_editor(std::shared_ptr<Impl> /*keep_alive*/, std::string text) {
+    ++input_generation;
+    reader.cancel();
+    co_await wait_drained();
+    term::TerminalOptions modes;
+    output.submit(term::reset_sequence());
+    co_await wait_drained();
+    const auto loan = term::suspend_for_child();
+    auto result = co_await editor.edit(std::move(text), editor_command(), options.in_fd, options.out_fd);
+    term::resume_after_child(loan);
+    if (finished) co_return;
+    modes.mouse = controller.mouse_capture();
+    controller.terminal_out().insert(0, term::enter_sequence(modes));
+    renderer.invalidate();
+    // SIGWINCH went to the editor's process group, not ours: ask again.
+    if (auto s = term::query_size(options.out_fd); s && *s != size) {
+      size = *s;
+      controller.on_resize(size.cols, size.rows);
+    }
+    const auto now = Clock::now();
+    controller.finish_edit(std::move(result.text), result.problem, now);
+    asio::co_spawn(ex, read_input(shared_from_this(), ++input_generation), asio::detached);
+    after_event(true);
+  }
+
+  asio::awaitable<void> wait_drained() {
+    if (!output.busy()) co_return;
+    waiting_for_drain = true;
+    drained_signal.expires_at(asio::steady_timer::time_point::max());
+    co_await drained_signal.async_wait(asio::as_tuple(asio::use_awaitable));
+    waiting_for_drain = false;
   }
 
   asio::awaitable<void> read_link(std::shared_ptr<Impl> /*keep_alive*/) {
@@ -179,6 +258,10 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     for (auto& event : outbox) link.send(std::move(event));
     outbox.clear();
     if (controller.quitting()) return finish(0, {});
+    if (auto text = controller.take_edit_request()) {
+      asio::co_spawn(ex, run_editor(shared_from_this(), std::move(*text)), asio::detached);
+      return;
+    }
     rearm();
     if (!controller.dirty()) return;
     if (urgent || Clock::now() >= last_render + kFrameInterval) return schedule_render();
@@ -246,7 +329,8 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void render() {
-    if (finished) return;
+    // Nothing is drawn while the editor owns the terminal, nor before the palette is known.
+    if (finished || controller.editing() || !background_known) return;
     if (output.busy()) {  // one frame at a time: the diff assumes the last one reached the terminal
       render_waiting = true;
       return;
@@ -264,6 +348,12 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     }
     const auto cursor = controller.draw(buffer, started);
     renderer.render(buffer, frame, cursor);
+    // Mode switches and copies go first: after the editor the alternate screen must be back
+    // before the frame is drawn on it.
+    if (auto& extra = controller.terminal_out(); !extra.empty()) {
+      frame.insert(0, extra);
+      extra.clear();
+    }
     last_frame = Clock::now() - started;
     worst_frame = std::max(worst_frame, last_frame);
     ++frames;
@@ -272,6 +362,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_drained() {
+    if (waiting_for_drain) drained_signal.cancel();
     if (finished) {
       complete();
       return;
@@ -292,6 +383,8 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     winch.cancel();
     timer.cancel();
     frame_timer.cancel();
+    background_timer.cancel();
+    drained_signal.cancel();
     if (!output.busy()) return complete();
     // Let the frame in flight reach the terminal before it is restored, but not for long.
     timer.expires_after(kFlushOnExit);

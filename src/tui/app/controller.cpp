@@ -183,6 +183,10 @@ void Controller::on_resize(int cols, int rows) {
 }
 
 void Controller::on_input(const term::InputEvent& event, Clock::time_point now) {
+  if (editing_) {  // the editor has the terminal: keep what came after Ctrl+G for later
+    held_.push_back(event);
+    return;
+  }
   if (const auto* key = std::get_if<term::KeyEvent>(&event)) {
     on_key(*key, now);
   } else if (const auto* mouse = std::get_if<term::MouseEvent>(&event)) {
@@ -231,6 +235,7 @@ void Controller::submit(Clock::time_point now) {
     return;
   }
   std::string text = input_.take();
+  if (run_local_command(text, now)) return;
   conversation_.set_scroll(0);
   if (auto command = parse_command(text, next_event_id())) {
     if (command->command == "quit" || command->command == "exit") quitting_ = true;
@@ -242,6 +247,7 @@ void Controller::submit(Clock::time_point now) {
 
 void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
   dirty_ = true;
+  if (on_tool_key(key, now)) return;
   const bool plain_ctrl_c = key.key == Key::Char && (key.mods & kCtrl) && key.ch == 'c';
   if (!plain_ctrl_c) {
     if (focus_ == Focus::Agent && on_agent_key(key)) return;
@@ -467,6 +473,7 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   const auto& toasts = chat_.toasts();
   if (!toasts.empty() && !conversation.empty()) view::draw_toasts(buffer, conversation, toasts, toast_scratch_);
   if (dev_view_ && !dev_lines_.empty()) view::draw_dev_panel(buffer, conversation, {dev_lines_});
+  if (help_open_) draw_help(buffer, conversation);
 
   const auto cursor = input_.draw(buffer, input_area, busy() ? "type ahead; it is sent after this answer" : "Say something to Yollayah…");
   view::StatusInfo info;

@@ -3,12 +3,14 @@
 // directly with a fake clock.
 #pragma once
 #include "protocol/messages.hpp"
+#include "tui/app/appearance.hpp"
 #include "tui/app/chat_state.hpp"
 #include "tui/screen/buffer.hpp"
 #include "tui/screen/renderer.hpp"
 #include "tui/term/input_decoder.hpp"
 #include "tui/view/avatar.hpp"
 #include "tui/view/conversation.hpp"
+#include "tui/view/help_overlay.hpp"
 #include "tui/view/input_box.hpp"
 #include "tui/view/panels.hpp"
 
@@ -68,6 +70,24 @@ class Controller {
   // the terminal cursor belongs.
   screen::CursorPos draw(screen::Buffer& buffer, Clock::time_point now);
 
+  // Bytes for the terminal itself (OSC 52 copies, mouse mode switches): the shell writes them with
+  // the next frame and clears them.
+  std::string& terminal_out() { return terminal_out_; }
+  bool mouse_capture() const { return mouse_capture_; }
+
+  // Ctrl+G or Ctrl+X Ctrl+E asked for the external editor: the text to edit, once. From then on
+  // input is held (not lost) until finish_edit(), which puts the edited text in the box (nullopt:
+  // unchanged, with `problem` as a toast) and replays what was held.
+  std::optional<std::string> take_edit_request();
+  void finish_edit(std::optional<std::string> text, std::string_view problem, Clock::time_point now);
+  bool editing() const { return editing_; }
+
+  // The palette (chosen once at start-up, before the first frame; later calls redraw everything).
+  void use_background(Background background);
+  bool help_open() const { return help_open_; }
+  // The help overlay's rows as filtered now (tests read them).
+  const std::vector<view::HelpLine>& help_rows() const { return help_shown_; }
+
   const ChatState& chat() const { return chat_; }
   const view::InputBox& input() const { return input_; }
   const view::Avatar& avatar() const { return avatar_; }
@@ -79,6 +99,16 @@ class Controller {
 
  private:
   void on_key(const term::KeyEvent& key, Clock::time_point now);
+  // The TUI's own keys and commands (controller_tools.cpp). Each returns true when it took the key
+  // or the text.
+  bool on_tool_key(const term::KeyEvent& key, Clock::time_point now);
+  bool run_local_command(std::string_view text, Clock::time_point now);
+  void copy_answer(std::optional<int> code_block, bool want_code, Clock::time_point now);
+  void toggle_mouse(Clock::time_point now);
+  void open_help();
+  void on_help_key(const term::KeyEvent& key);
+  void refilter_help();
+  void draw_help(screen::Buffer& buffer, view::Rect area);
   bool on_tasks_key(const term::KeyEvent& key);  // true when the panel took the key
   bool on_agent_key(const term::KeyEvent& key);
   void set_focus(Focus focus);
@@ -125,6 +155,20 @@ class Controller {
   view::ConversationView agent_view_;
   std::vector<view::ChatEntry> agent_entry_;  // one entry: the open answer
   int agent_page_ = 10;
+
+  std::string terminal_out_;
+  bool mouse_capture_ = true;
+  bool ctrl_x_pending_ = false;  // Ctrl+X waits for Ctrl+E
+  bool edit_requested_ = false;
+  bool editing_ = false;
+  std::vector<term::InputEvent> held_;  // input that arrived while the editor ran
+  bool help_open_ = false;
+  std::string help_filter_;
+  int help_scroll_ = 0;
+  int help_max_scroll_ = 0;
+  std::vector<view::HelpLine> help_all_;
+  std::vector<view::HelpLine> help_shown_;
+  Background background_ = Background::Dark;
 };
 
 // Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.

@@ -8,6 +8,7 @@ namespace {
 constexpr char kEsc = '\x1b';
 constexpr std::string_view kPasteEnd = "\x1b[201~";
 constexpr std::size_t kMaxSequence = 64;  // longer CSI sequences are garbage and are dropped
+constexpr std::size_t kMaxOsc = 96;        // a colour report is about 30 bytes
 constexpr char32_t kReplacement = 0xFFFD;
 
 void push_key(std::vector<InputEvent>& out, Key key, std::uint8_t mods = kNoMod, char32_t ch = 0) {
@@ -161,6 +162,10 @@ bool InputDecoder::pending_escape() const {
   return !in_paste_ && !buf_.empty() && buf_.front() == kEsc;
 }
 
+bool InputDecoder::pending_report() const {
+  return pending_escape() && buf_.size() >= 2 && buf_[1] == ']' && (buf_.size() == 2 || (buf_[2] >= '0' && buf_[2] <= '9'));
+}
+
 void InputDecoder::flush_pending(std::vector<InputEvent>& out) {
   while (pending_escape()) {
     if (buf_.size() == 1 || buf_[1] == kEsc) {
@@ -279,6 +284,11 @@ InputDecoder::Status InputDecoder::parse_escape(std::string_view s, std::size_t&
   const char c = s[1];
   if (c == '[') return parse_csi(s, used, out);
   if (c == 'O') return parse_ss3(s, used, out);
+  if (c == ']') {
+    const Status osc = parse_osc(s, used, out);
+    if (osc == Status::Incomplete || used > 0) return osc;
+    // Not an OSC reply: Alt+] as typed, below.
+  }
   const std::size_t first = out.size();
   if (c == kEsc) {
     // ESC ESC [ A is Alt+Up on some terminals; ESC ESC alone is Alt+Esc.
@@ -366,6 +376,72 @@ InputDecoder::Status InputDecoder::parse_csi(std::string_view s, std::size_t& us
     if (!(final_byte == 'R' && p.count >= 2 && p.v[0] != 1)) push_key(out, key, mods);
   }
   return Status::Done;
+}
+
+// ESC ] digits ; printable… (BEL | ESC \\). Only replies to our own queries come this way; anything
+// else starting ESC ] (Alt+] then typing) sets `used` to 0 and is decoded as typed keys.
+InputDecoder::Status InputDecoder::parse_osc(std::string_view s, std::size_t& used, std::vector<InputEvent>& out) {
+  used = 0;
+  if (s.size() < 3) return Status::Incomplete;
+  if (s[2] < '0' || s[2] > '9') return Status::Done;
+  for (std::size_t i = 3; i < s.size(); ++i) {
+    if (i >= kMaxOsc) return Status::Done;
+    const char c = s[i];
+    std::size_t end = 0;
+    if (c == '\a') {
+      end = i + 1;
+    } else if (c == kEsc) {
+      if (i + 1 >= s.size()) return Status::Incomplete;
+      if (s[i + 1] != '\\') return Status::Done;
+      end = i + 2;
+    } else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E) {
+      return Status::Done;
+    } else {
+      continue;
+    }
+    used = end;
+    ColorReport report;
+    if (parse_color_report(s.substr(2, i - 2), report)) out.emplace_back(report);
+    return Status::Done;
+  }
+  return Status::Incomplete;
+}
+
+bool parse_color_report(std::string_view body, ColorReport& out) {
+  std::size_t i = 0;
+  int code = 0;
+  while (i < body.size() && body[i] >= '0' && body[i] <= '9' && i < 4) code = code * 10 + (body[i++] - '0');
+  if (i == 0 || i >= body.size() || body[i] != ';') return false;
+  std::string_view spec = body.substr(i + 1);
+  if (spec.starts_with("rgba:")) {
+    spec.remove_prefix(5);
+  } else if (spec.starts_with("rgb:")) {
+    spec.remove_prefix(4);
+  } else {
+    return false;
+  }
+  std::array<std::uint16_t, 3> channels{};
+  for (std::size_t n = 0; n < channels.size(); ++n) {
+    const std::size_t slash = spec.find('/');
+    const std::string_view digits = spec.substr(0, slash);
+    if (digits.empty() || digits.size() > 4) return false;
+    std::uint32_t value = 0;
+    for (char c : digits) {
+      int v = 0;
+      if (c >= '0' && c <= '9') v = c - '0';
+      else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+      else return false;
+      value = value * 16 + static_cast<std::uint32_t>(v);
+    }
+    const std::uint32_t max = (1u << (4 * digits.size())) - 1;
+    channels[n] = static_cast<std::uint16_t>(value * 65535u / max);
+    if (n + 1 == channels.size()) break;  // rgba:'s fourth channel (alpha) is ignored
+    if (slash == std::string_view::npos) return false;
+    spec.remove_prefix(slash + 1);
+  }
+  out = ColorReport{code, channels[0], channels[1], channels[2]};
+  return true;
 }
 
 InputDecoder::Status InputDecoder::parse_sgr_mouse(std::string_view s, std::size_t& used,

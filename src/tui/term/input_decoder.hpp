@@ -1,5 +1,5 @@
-// Incremental decoder from terminal input bytes to key, mouse and paste events. Pure: no I/O, no
-// timers. The caller owns the lone-Esc timer (pending_escape() / flush_pending()).
+// Incremental decoder from terminal input bytes to key, mouse and paste events, and the terminal's
+// answers to colour queries (OSC 11). Pure: no I/O, no timers. The caller owns the lone-Esc timer (pending_escape() / flush_pending()).
 #pragma once
 
 #include <cstddef>
@@ -70,7 +70,17 @@ struct PasteEvent {
   bool operator==(const PasteEvent&) const = default;
 };
 
-using InputEvent = std::variant<KeyEvent, MouseEvent, PasteEvent>;
+// A terminal's answer to a colour query: ESC ] code ; rgb:RRRR/GGGG/BBBB (BEL or ESC \\). Code 11
+// is the background. Channels are scaled to 16 bits whatever digit count the terminal used.
+struct ColorReport {
+  int code = 0;
+  std::uint16_t r = 0;
+  std::uint16_t g = 0;
+  std::uint16_t b = 0;
+  bool operator==(const ColorReport&) const = default;
+};
+
+using InputEvent = std::variant<KeyEvent, MouseEvent, PasteEvent, ColorReport>;
 
 class InputDecoder {
  public:
@@ -87,11 +97,16 @@ class InputDecoder {
 
   bool in_paste() const { return in_paste_; }
 
+  // True when the pending ESC prefix looks like the start of a colour report (ESC ] digit): the
+  // caller may give it longer than a lone Esc, as a reply can arrive in pieces over a slow link.
+  bool pending_report() const;
+
  private:
   enum class Status : std::uint8_t { Done, Incomplete };
   Status parse_one(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
   Status parse_escape(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
   Status parse_csi(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
+  static Status parse_osc(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
   static Status parse_plain(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
   static Status parse_ss3(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
   static Status parse_sgr_mouse(std::string_view s, std::size_t& used, std::vector<InputEvent>& out);
@@ -102,6 +117,9 @@ class InputDecoder {
   std::string paste_;  // the paste being collected
   bool in_paste_ = false;
 };
+
+// Parses the body of an OSC colour report ("11;rgb:ffff/ffff/ffff"); false when it is not one.
+bool parse_color_report(std::string_view body, ColorReport& out);
 
 // Appends the UTF-8 encoding of `cp` to `out`; U+FFFD for NUL, a surrogate or a value past U+10FFFF.
 void append_utf8(std::string& out, char32_t cp);

@@ -6,6 +6,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace yollayah::tui::term {
@@ -40,7 +42,7 @@ boost::asio::awaitable<boost::system::result<std::span<const InputEvent>>> Input
     boost::system::error_code ec;
     if (decoder_.pending_escape()) {
       // An ESC with nothing after it yet: either more bytes arrive soon, or it was the Esc key.
-      esc_timer_.expires_after(esc_timeout_);
+      esc_timer_.expires_after(decoder_.pending_report() ? std::max(esc_timeout_, kReportTimeout) : esc_timeout_);
       auto first = co_await (stream_.async_read_some(boost::asio::buffer(buf_), use) ||
                              esc_timer_.async_wait(use));
       if (first.index() == 1) {

@@ -20,6 +20,9 @@ namespace yollayah::tui::term {
 class InputReader {
  public:
   static constexpr std::chrono::milliseconds kEscTimeout{25};
+  // How long a started colour report (ESC ] 11 ; …) may take to complete before its bytes count as
+  // typed keys.
+  static constexpr std::chrono::milliseconds kReportTimeout{200};
 
   // Reads a duplicate of `fd` (the caller keeps and closes its own). Throws
   // boost::system::system_error if the descriptor cannot be duplicated (a start-up failure).
@@ -32,6 +35,9 @@ class InputReader {
   // coroutine's cancellation slot or cancel().
   boost::asio::awaitable<boost::system::result<std::span<const InputEvent>>> next();
 
+  // Stops the read in flight: next() returns operation_aborted and the descriptor is not read
+  // again until the next call (the external editor owns the terminal meanwhile). Bytes already
+  // decoded or buffered are kept.
   void cancel();
 
  private:

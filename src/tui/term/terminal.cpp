@@ -98,7 +98,34 @@ void install_handler(int sig, bool unless_ignored) {
   ::sigaction(sig, &sa, nullptr);
 }
 
+termios raw_mode(const termios& saved) {
+  termios raw = saved;
+  ::cfmakeraw(&raw);
+  raw.c_cc[VMIN] = 1;
+  raw.c_cc[VTIME] = 0;
+  return raw;
+}
+
 }  // namespace
+
+ChildLoan suspend_for_child() {
+  ChildLoan loan;
+  if (g_state.armed.load() != 1) return loan;
+  loan.in_flags = ::fcntl(g_state.in_fd, F_GETFL);
+  loan.out_flags = ::fcntl(g_state.out_fd, F_GETFL);
+  if (loan.in_flags >= 0) ::fcntl(g_state.in_fd, F_SETFL, loan.in_flags & ~O_NONBLOCK);
+  if (loan.out_flags >= 0) ::fcntl(g_state.out_fd, F_SETFL, loan.out_flags & ~O_NONBLOCK);
+  ::tcsetattr(g_state.in_fd, TCSANOW, &g_state.saved);
+  return loan;
+}
+
+void resume_after_child(const ChildLoan& loan) {
+  if (g_state.armed.load() != 1) return;
+  const termios raw = raw_mode(g_state.saved);
+  ::tcsetattr(g_state.in_fd, TCSANOW, &raw);
+  if (loan.in_flags >= 0) ::fcntl(g_state.in_fd, F_SETFL, loan.in_flags);
+  if (loan.out_flags >= 0) ::fcntl(g_state.out_fd, F_SETFL, loan.out_flags);
+}
 
 std::optional<Size> query_size(int fd) {
   winsize ws{};
@@ -129,10 +156,7 @@ boost::system::result<std::unique_ptr<Terminal>> Terminal::open(int in_fd, int o
   g_state.out_flags = ::fcntl(out_fd, F_GETFL);
   g_state.saved = saved;
 
-  termios raw = saved;
-  ::cfmakeraw(&raw);
-  raw.c_cc[VMIN] = 1;
-  raw.c_cc[VTIME] = 0;
+  const termios raw = raw_mode(saved);
   if (::tcsetattr(in_fd, TCSANOW, &raw) != 0) {
     return boost::system::error_code(errno, boost::system::system_category());
   }

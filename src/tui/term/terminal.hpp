@@ -64,6 +64,18 @@ class Terminal {
   int out_fd_;
 };
 
+// Lends the active Terminal to a child program (the external editor): suspend_for_child() puts
+// back the termios saved at open() and makes the descriptors blocking again (a child expects
+// both); resume_after_child() returns to raw mode and to the descriptor flags of before. The
+// escape sequences (alternate screen, mouse) are the caller's to write. No-ops without an active
+// Terminal; the emergency restore stays armed throughout.
+struct ChildLoan {
+  int in_flags = -1;
+  int out_flags = -1;
+};
+ChildLoan suspend_for_child();
+void resume_after_child(const ChildLoan& loan);
+
 // Installs, once per process, handlers that restore the active Terminal and then let the process
 // die as it would have: SIGINT, SIGTERM, SIGHUP, SIGQUIT (unless ignored), SIGSEGV, SIGABRT,
 // SIGBUS, SIGFPE; plus std::atexit and std::set_terminate hooks.

@@ -19,13 +19,14 @@ struct RoleLook {
   Style text;
 };
 
-const RoleLook& look(Role role) {
-  static const RoleLook kUser{"you", Style{theme::kTeal, {}, screen::kBold}, {}};
-  static const RoleLook kAssistant{"yolla", Style{theme::kAccent, {}, screen::kBold}, {}};
-  static const RoleLook kSystem{"info", Style{theme::kMuted, {}, 0},
-                                Style{theme::kMuted, {}, screen::kDim | screen::kItalic}};
-  static const RoleLook kError{"error", Style{theme::kError, {}, screen::kBold},
-                               Style{theme::kError, {}, 0}};
+// Built per call, not cached: the palette is chosen at start-up (theme::use_palette).
+RoleLook look(Role role) {
+  const RoleLook kUser{"you", Style{theme::kTeal, {}, screen::kBold}, {}};
+  const RoleLook kAssistant{"yolla", Style{theme::kAccent, {}, screen::kBold}, {}};
+  const RoleLook kSystem{"info", Style{theme::kMuted, {}, 0},
+                         Style{theme::kMuted, {}, screen::kDim | screen::kItalic}};
+  const RoleLook kError{"error", Style{theme::kError, {}, screen::kBold},
+                        Style{theme::kError, {}, 0}};
   switch (role) {
     case Role::User:
       return kUser;
@@ -39,9 +40,9 @@ const RoleLook& look(Role role) {
   return kError;
 }
 
-constexpr Style kSeparator{theme::kMuted, {}, 0};
-constexpr Style kCursor{theme::kAccent, {}, 0};
-constexpr Style kInterrupted{theme::kWarning, {}, screen::kDim};
+Style separator_style() { return {theme::kMuted, {}, 0}; }
+Style cursor_style() { return {theme::kAccent, {}, 0}; }
+Style interrupted_style() { return {theme::kWarning, {}, screen::kDim}; }
 constexpr Style kMeta{{}, {}, screen::kDim};
 constexpr std::string_view kCursorGlyph = "▌";
 constexpr int kLabelColumns = 5;  // the label, right-aligned, then " › "
@@ -54,7 +55,7 @@ void draw_label(screen::Buffer& buffer, int x, int y, int max_width, const RoleL
   if (col >= max_width) return;
   col += buffer.put_text(x + col, y, lk.label, lk.label_style, max_width - col);
   if (col + 2 > max_width) return;
-  buffer.put_text(x + col, y, " ›", kSeparator, max_width - col);
+  buffer.put_text(x + col, y, " ›", separator_style(), max_width - col);
 }
 
 // Same result as Buffer::fill with the default style, several times faster: only the edge cells
@@ -115,11 +116,11 @@ void ConversationView::layout_entry(const ChatEntry& entry, int width, Slot& slo
   }
   if (entry.streaming) {
     if (out.line_count() == 0 || out.current_width() + 1 > content) out.begin_line();
-    out.add_run(kCursorGlyph, kCursor, 1);
+    out.add_run(kCursorGlyph, cursor_style(), 1);
   }
   if (entry.interrupted) {
     out.begin_line();
-    out.add_run("⏹ interrupted", kInterrupted);
+    out.add_run("⏹ interrupted", interrupted_style());
   }
   if (!entry.meta.empty()) layout_plain(entry.meta, content, kMeta, out);
   if (out.line_count() == 0) out.begin_line();

@@ -17,15 +17,53 @@ inline Style make(Color fg, Color bg = {}, std::uint8_t attrs = 0) {
   return s;
 }
 
-inline constexpr Color kAccent = Color::rgb(255, 143, 177);   // axolotl pink
-inline constexpr Color kTeal = Color::rgb(94, 204, 196);
-inline constexpr Color kMuted = Color::rgb(128, 134, 150);
-inline constexpr Color kText = Color::rgb(222, 224, 230);
-inline constexpr Color kWarning = Color::rgb(240, 190, 90);
-inline constexpr Color kError = Color::rgb(240, 98, 98);
-inline constexpr Color kSuccess = Color::rgb(120, 210, 130);
-inline constexpr Color kBar = Color::rgb(38, 40, 52);
-inline constexpr Color kPanel = Color::rgb(30, 32, 42);
+// The colours every style is made of. Two palettes: the dark one (the default) and one that stays
+// readable on a white background; the shell picks one at start-up (OSC 11 or YOLLAYAH_THEME),
+// before the first frame, with use_palette().
+struct Palette {
+  Color accent;
+  Color teal;
+  Color muted;
+  Color text;
+  Color warning;
+  Color error;
+  Color success;
+  Color bar;
+  Color panel;
+  bool light = false;
+};
+
+inline constexpr Palette kDarkPalette{
+    Color::rgb(255, 143, 177),  // axolotl pink
+    Color::rgb(94, 204, 196),   Color::rgb(128, 134, 150), Color::rgb(222, 224, 230), Color::rgb(240, 190, 90),
+    Color::rgb(240, 98, 98),    Color::rgb(120, 210, 130), Color::rgb(38, 40, 52),    Color::rgb(30, 32, 42),
+    false};
+
+// On white: the same hues, darkened to a contrast of 4.5:1 or more against the background they
+// are drawn on (the terminal's white, or the light bar and panel).
+inline constexpr Palette kLightPalette{
+    Color::rgb(196, 30, 98),   // axolotl pink, deepened
+    Color::rgb(0, 120, 112),   Color::rgb(92, 98, 112),  Color::rgb(28, 30, 38),    Color::rgb(150, 90, 0),
+    Color::rgb(190, 30, 30),   Color::rgb(30, 125, 45),  Color::rgb(228, 230, 238), Color::rgb(240, 241, 246),
+    true};
+
+namespace detail {
+inline Palette g_palette = kDarkPalette;  // written once at start-up, on the TUI's thread
+}  // namespace detail
+
+inline const Palette& palette() { return detail::g_palette; }
+inline void use_palette(const Palette& p) { detail::g_palette = p; }
+
+// The palette's colours by name (references: they follow use_palette()).
+inline const Color& kAccent = detail::g_palette.accent;
+inline const Color& kTeal = detail::g_palette.teal;
+inline const Color& kMuted = detail::g_palette.muted;
+inline const Color& kText = detail::g_palette.text;
+inline const Color& kWarning = detail::g_palette.warning;
+inline const Color& kError = detail::g_palette.error;
+inline const Color& kSuccess = detail::g_palette.success;
+inline const Color& kBar = detail::g_palette.bar;
+inline const Color& kPanel = detail::g_palette.panel;
 
 inline Style plain() { return {}; }
 inline Style dim() { return make({}, {}, screen::kDim); }
