@@ -3,7 +3,8 @@
 # with send-keys and the screen comes back with capture-pane.
 #
 # Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
-# Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, tiny, reduce_motion
+# Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, ctrl_c_twice, tiny, connect,
+# not_a_tty, editor, editor_fails, help, copy, theme
 set -euo pipefail
 
 bin_dir=$1
@@ -13,6 +14,7 @@ tmux_socket="yollayah-e2e-$$"
 sim_pid=""
 daemon_pid=""
 tui_args=""  # extra yollayah flags for start_tui
+tmux_conf=/dev/null  # the tmux configuration start_tui uses
 
 cleanup() {
   tmux -L "$tmux_socket" kill-server 2>/dev/null || true
@@ -49,7 +51,7 @@ start_tui() {
   shift 2
   local env_vars="HOME=$work XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state XDG_RUNTIME_DIR=$work/run"
   env_vars+=" OLLAMA_HOST=127.0.0.1:$sim_port TERM=xterm-256color $*"
-  tmux -L "$tmux_socket" -f /dev/null new-session -d -s e2e -x "$cols" -y "$rows" \
+  tmux -L "$tmux_socket" -f "$tmux_conf" new-session -d -s e2e -x "$cols" -y "$rows" \
     "env $env_vars $bin_dir/yollayah $tui_args; echo \"EXIT=\$?\" > $work/exit; stty -a > $work/stty; sleep 60"
 }
 
@@ -245,6 +247,114 @@ case "$scenario" in
     keys "back again" Enter
     wait_for "you › back again" 10
     kill "$daemon_pid" 2>/dev/null || true
+    ;;
+
+  editor)
+    # Ctrl+G hands the message to $EDITOR (a script that appends a line); it comes back in the box,
+    # not sent; the terminal is back in raw mode on the alternate screen; Enter then sends it.
+    start_sim
+    # shellcheck disable=SC2016  # $1 is the editor script's own argument
+    printf '#!/bin/sh\necho "appended by the editor" >> "$1"\n' > "$work/editor.sh"
+    chmod +x "$work/editor.sh"
+    start_tui 100 30 VISUAL= EDITOR="$work/editor.sh"
+    wait_for "Ready"
+    keys "typed in the box"
+    wait_for "typed in the box"
+    keys C-g
+    wait_for "appended by the editor"
+    screen | grep -qF "you › typed in the box" && fail "the edited message was sent"
+    [ "$(alternate_on)" = 1 ] || fail "the TUI is not back on the alternate screen"
+    # Ctrl+X Ctrl+E does the same, and keys typed afterwards land in the box (raw mode is back).
+    keys C-x C-e
+    wait_for "appended by the editor" 5
+    keys " and more"
+    wait_for "and more"
+    keys Enter
+    wait_for "you › typed in the box"
+    [ ! -s "$work/exit" ] || fail "yollayah exited: $(cat "$work/exit")"
+    ;;
+
+  editor_fails)
+    # An editor that exits non-zero: a toast says so, the message is unchanged, the TUI works on.
+    start_sim
+    start_tui 100 30 VISUAL= EDITOR=false
+    wait_for "Ready"
+    keys "keep me"
+    wait_for "keep me"
+    keys C-g
+    wait_for "exited with status 1"
+    keys " still typing"
+    wait_for "keep me still typing"
+    [ "$(alternate_on)" = 1 ] || fail "the TUI is not back on the alternate screen"
+    ;;
+
+  help)
+    start_sim
+    start_tui 100 30
+    wait_for "Ready"
+    keys F1
+    wait_for "type to filter"
+    wait_for "/copy code [N]"
+    wait_for "Ctrl+L"
+    keys "copy"
+    wait_gone "Ctrl+L"
+    wait_for "Ctrl+Y"
+    keys Escape
+    wait_gone "type to filter"
+    # '?' on an empty box opens it too; in a non-empty box it is typed.
+    keys "?"
+    wait_for "type to filter"
+    keys Escape
+    wait_gone "type to filter"
+    keys "why?"
+    wait_for "why?"
+    ;;
+
+  copy)
+    # /copy code writes OSC 52 with the block's text, base64-encoded: read from the pane's output.
+    printf '%s\n' 'Here you go:' '\n' '```python' '\n' 'print("first")' '\n' '```' '\n' 'and' '\n' '```sh' '\n' 'echo second' '\n' '```' > "$work/code.txt"
+    start_sim --route "code=$work/code.txt"
+    start_tui 100 30
+    tmux -L "$tmux_socket" pipe-pane -o -t e2e "cat >> $work/pane.out"
+    wait_for "Ready"
+    keys "/copy code" Enter
+    wait_for "has no code block"
+    keys "show me code" Enter
+    wait_for "echo second"
+    wait_for "Ready"
+    keys "/copy code 1" Enter
+    wait_for "Copied 15 bytes (code block 1 of 2)"
+    keys "/copy code" Enter
+    wait_for "Copied 12 bytes (code block 2 of 2)"
+    sleep 0.3
+    want1=$(printf 'print("first")\n' | base64 -w0)
+    want2=$(printf 'echo second\n' | base64 -w0)
+    grep -qF "]52;c;$want1" "$work/pane.out" || fail "no OSC 52 with code block 1 in the pane's output"
+    grep -qF "]52;c;$want2" "$work/pane.out" || fail "no OSC 52 with code block 2 in the pane's output"
+    keys "/copy code 5" Enter
+    wait_for "no code block 5 (it has 2)"
+    ;;
+
+  theme)
+    # The light palette's accent is a deep pink (196,30,98), the dark one's a light pink
+    # (255,143,177). tmux answers OSC 11 with the window-style background when one is set.
+    styled() { tmux -L "$tmux_socket" capture-pane -e -p -t e2e; }
+    start_sim
+    printf 'set -g window-style "bg=#ffffff"\n' > "$work/light.conf"
+    tmux_conf="$work/light.conf"
+    start_tui 100 30 COLORTERM=truecolor
+    wait_for "Ready"
+    styled | grep -qF "38;2;196;30;98" || fail "a white background (OSC 11) did not give the light palette"
+    # YOLLAYAH_THEME overrides what the terminal says.
+    tmux -L "$tmux_socket" kill-server
+    start_tui 100 30 COLORTERM=truecolor YOLLAYAH_THEME=dark
+    wait_for "Ready"
+    styled | grep -qF "38;2;255;143;177" || fail "YOLLAYAH_THEME=dark did not give the dark palette"
+    tmux -L "$tmux_socket" kill-server
+    tmux_conf=/dev/null
+    start_tui 100 30 COLORTERM=truecolor YOLLAYAH_THEME=light
+    wait_for "Ready"
+    styled | grep -qF "38;2;196;30;98" || fail "YOLLAYAH_THEME=light did not give the light palette"
     ;;
 
   not_a_tty)
