@@ -4,7 +4,7 @@
 #
 # Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
 # Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, ctrl_c_twice, tiny, connect,
-# not_a_tty, editor, editor_fails, help, copy, theme
+# not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme
 set -euo pipefail
 
 bin_dir=$1
@@ -288,6 +288,26 @@ case "$scenario" in
     [ "$(alternate_on)" = 1 ] || fail "the TUI is not back on the alternate screen"
     ;;
 
+  editor_interrupted)
+    # Ctrl+C while the editor runs reaches only the editor (its own foreground process group):
+    # the TUI says so and carries on in raw mode, with the message unchanged.
+    start_sim
+    printf '#!/bin/sh\nexec sleep 30\n' > "$work/slow-editor.sh"
+    chmod +x "$work/slow-editor.sh"
+    start_tui 100 30 VISUAL= EDITOR="$work/slow-editor.sh"
+    wait_for "Ready"
+    keys "keep me"
+    wait_for "keep me"
+    keys C-g
+    wait_gone "keep me"
+    keys C-c
+    wait_for "stopped by signal 2"
+    [ ! -s "$work/exit" ] || fail "Ctrl+C in the editor ended yollayah: $(cat "$work/exit")"
+    [ "$(alternate_on)" = 1 ] || fail "the TUI is not back on the alternate screen"
+    keys " again"
+    wait_for "keep me again"
+    ;;
+
   help)
     start_sim
     start_tui 100 30
@@ -345,12 +365,15 @@ case "$scenario" in
     start_tui 100 30 COLORTERM=truecolor
     wait_for "Ready"
     styled | grep -qF "38;2;196;30;98" || fail "a white background (OSC 11) did not give the light palette"
-    # YOLLAYAH_THEME overrides what the terminal says.
+    # YOLLAYAH_THEME overrides what the terminal says. Each run gets a server of its own (a new
+    # session on a server still exiting fails).
     tmux -L "$tmux_socket" kill-server
+    tmux_socket="$tmux_socket-dark"
     start_tui 100 30 COLORTERM=truecolor YOLLAYAH_THEME=dark
     wait_for "Ready"
     styled | grep -qF "38;2;255;143;177" || fail "YOLLAYAH_THEME=dark did not give the dark palette"
     tmux -L "$tmux_socket" kill-server
+    tmux_socket="${tmux_socket%-dark}-light"
     tmux_conf=/dev/null
     start_tui 100 30 COLORTERM=truecolor YOLLAYAH_THEME=light
     wait_for "Ready"

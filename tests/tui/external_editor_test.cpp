@@ -76,7 +76,7 @@ TEST_F(ExternalEditorTest, TheScriptedEditorsChangeComesBackWithoutTheFinalNewli
   const auto editor = script("append.sh", "sleep 0.2; echo 'a second line' >> \"$1\"");
   const auto result = edit("first line", editor, &ticks);
   ASSERT_TRUE(result.text) << result.problem;
-  EXPECT_EQ(*result.text, "first linea second line");
+  EXPECT_EQ(*result.text, "first line\na second line");
   EXPECT_TRUE(result.problem.empty());
   EXPECT_GT(ticks, 5);  // the loop kept running while the editor did
   EXPECT_EQ(files_left(), 0u);

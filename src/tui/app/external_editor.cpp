@@ -185,6 +185,8 @@ ExternalEditor::~ExternalEditor() = default;
 
 asio::awaitable<EditorResult> ExternalEditor::edit(std::string text, std::string command, int in_fd, int out_fd) {
   if (!files_) files_ = std::make_unique<asio::thread_pool>(1);
+  // Ends in a newline, as editors expect of a text file; edit() drops it again.
+  if (!text.empty() && text.back() != '\n') text += '\n';
   auto write_job = [t = std::move(text)] { return write_temp(t); };
   TempFile file = co_await core::run_on<TempFile>(*files_, std::move(write_job));
   if (!file.error.empty()) co_return EditorResult{std::nullopt, file.error};
