@@ -192,10 +192,17 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     term::TerminalOptions modes;
     output.submit(term::reset_sequence());
     co_await wait_drained();
+    if (finished) {
+      complete();
+      co_return;
+    }
     const auto loan = term::suspend_for_child();
     auto result = co_await editor.edit(std::move(text), editor_command(), options.in_fd, options.out_fd);
     term::resume_after_child(loan);
-    if (finished) co_return;
+    if (finished) {  // the Conductor went away meanwhile: finish() waited for the editor to stop
+      complete();
+      co_return;
+    }
     modes.mouse = controller.mouse_capture();
     controller.terminal_out().insert(0, term::enter_sequence(modes));
     renderer.invalidate();
@@ -385,6 +392,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     frame_timer.cancel();
     background_timer.cancel();
     drained_signal.cancel();
+    if (controller.editing()) return editor.terminate();  // run_editor completes once it has stopped
     if (!output.busy()) return complete();
     // Let the frame in flight reach the terminal before it is restored, but not for long.
     timer.expires_after(kFlushOnExit);

@@ -183,6 +183,10 @@ ExternalEditor::ExternalEditor(asio::any_io_executor executor) : executor_(std::
 
 ExternalEditor::~ExternalEditor() = default;
 
+void ExternalEditor::terminate() {
+  if (child_ > 0) ::kill(child_, SIGTERM);
+}
+
 asio::awaitable<EditorResult> ExternalEditor::edit(std::string text, std::string command, int in_fd, int out_fd) {
   if (!files_) files_ = std::make_unique<asio::thread_pool>(1);
   // Ends in a newline, as editors expect of a text file; edit() drops it again.
@@ -197,7 +201,9 @@ asio::awaitable<EditorResult> ExternalEditor::edit(std::string text, std::string
   if (!pid) {
     result.problem = "could not start the editor: " + pid.error().message();
   } else {
+    child_ = *pid;
     status = co_await wait_for_exit(executor_, *pid);
+    child_ = -1;
     take_terminal_back(in_fd);
     if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) result.problem = describe_status(status, command);
   }

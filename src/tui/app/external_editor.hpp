@@ -34,7 +34,11 @@ class ExternalEditor {
   // newline the editor added is dropped.
   boost::asio::awaitable<EditorResult> edit(std::string text, std::string command, int in_fd, int out_fd);
 
+  // Asks a running editor to stop (SIGTERM): the TUI is closing under it. edit() then returns.
+  void terminate();
+
  private:
+  int child_ = -1;  // the editor's pid while it runs
   boost::asio::any_io_executor executor_;
   std::unique_ptr<boost::asio::thread_pool> files_;  // one thread, made on first use
 };
