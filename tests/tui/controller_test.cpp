@@ -2,6 +2,8 @@
 // timers it asks for are only the ones it needs.
 #include "tui/app/controller.hpp"
 
+#include "controller_support.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -25,35 +27,13 @@ using yollayah::tui::term::MouseButton;
 using yollayah::tui::term::MouseEvent;
 using yollayah::tui::term::PasteEvent;
 
-const Clock::time_point t0 = Clock::now();
-
-KeyEvent key(Key k, std::uint8_t mods = 0) { return KeyEvent{k, mods, 0}; }
-KeyEvent ch(char32_t c, std::uint8_t mods = 0) { return KeyEvent{Key::Char, mods, c}; }
-
-void type(Controller& c, std::string_view text) {
-  for (char x : text) c.on_input(ch(static_cast<unsigned char>(x)), t0);
-}
-
-std::string screen_text(const Buffer& b) {
-  std::string out;
-  for (int y = 0; y < b.height(); ++y) {
-    for (int x = 0; x < b.width(); ++x) out += b.at(x, y).text();
-    out += '\n';
-  }
-  return out;
-}
+using namespace yollayah::tui::test;
 
 ControllerOptions options(bool motion, bool remote = false) {
   ControllerOptions o;
   o.motion = motion;
   o.remote = remote;
   return o;
-}
-
-void make_ready(Controller& c) {
-  c.on_message(msg::SessionInfo{"s", "yollayah", true}, t0);
-  c.on_message(msg::State{ConductorState::Ready}, t0);
-  c.outbox().clear();
 }
 
 TEST(ParseCommand, SplitsTheCommandAndItsArguments) {

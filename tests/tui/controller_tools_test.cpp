@@ -2,12 +2,14 @@
 // F2's mouse switch, the external editor request and the held input, the help overlay, the palette.
 #include "tui/app/controller.hpp"
 
+#include "controller_support.hpp"
 #include "tui/app/clipboard.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
+using namespace yollayah::tui::test;
 namespace ev = yollayah::protocol::ev;
 namespace msg = yollayah::protocol::msg;
 using yollayah::protocol::ConductorState;
@@ -18,43 +20,18 @@ using yollayah::tui::app::Controller;
 using yollayah::tui::app::osc52_sequence;
 using yollayah::tui::screen::Buffer;
 using yollayah::tui::term::Key;
-using yollayah::tui::term::KeyEvent;
 using yollayah::tui::term::kCtrl;
 namespace theme = yollayah::tui::view::theme;
-
-const Clock::time_point t0 = Clock::now();
-
-KeyEvent key(Key k, std::uint8_t mods = 0) { return KeyEvent{k, mods, 0}; }
-KeyEvent ch(char32_t c, std::uint8_t mods = 0) { return KeyEvent{Key::Char, mods, c}; }
-
-void type(Controller& c, std::string_view text) {
-  for (char x : text) c.on_input(ch(static_cast<unsigned char>(x)), t0);
-}
 
 void send(Controller& c, std::string_view text) {
   type(c, text);
   c.on_input(key(Key::Enter), t0);
 }
 
-std::string screen_text(const Buffer& b) {
-  std::string out;
-  for (int y = 0; y < b.height(); ++y) {
-    for (int x = 0; x < b.width(); ++x) out += b.at(x, y).text();
-    out += '\n';
-  }
-  return out;
-}
-
 std::string toasts(const Controller& c) {
   std::string out;
   for (const auto& t : c.chat().toasts()) out += t.message + "\n";
   return out;
-}
-
-void make_ready(Controller& c) {
-  c.on_message(msg::SessionInfo{"s", "yollayah", true}, t0);
-  c.on_message(msg::State{ConductorState::Ready}, t0);
-  c.outbox().clear();
 }
 
 void answer(Controller& c, const std::string& id, const std::string& text) {

@@ -2,6 +2,8 @@
 // opens an agent's answer, x stops that agent, Esc stops the turn and every agent).
 #include "tui/app/controller.hpp"
 
+#include "controller_support.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -19,19 +21,7 @@ using yollayah::tui::term::Key;
 using yollayah::tui::term::KeyEvent;
 using yollayah::tui::view::TaskRow;
 
-const Clock::time_point t0 = Clock::now();
-
-KeyEvent key(Key k) { return KeyEvent{k, 0, 0}; }
-KeyEvent ch(char32_t c) { return KeyEvent{Key::Char, 0, c}; }
-
-std::string screen_text(const Buffer& b) {
-  std::string out;
-  for (int y = 0; y < b.height(); ++y) {
-    for (int x = 0; x < b.width(); ++x) out += b.at(x, y).text();
-    out += '\n';
-  }
-  return out;
-}
+using namespace yollayah::tui::test;
 
 // Two agents at work after an answer ended: Uncle Marco streaming, The Intern done.
 void two_agents(Controller& c) {

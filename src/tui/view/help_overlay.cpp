@@ -1,38 +1,19 @@
 #include "tui/view/help_overlay.hpp"
 
 #include "tui/screen/width.hpp"
+#include "tui/view/panels.hpp"
 #include "tui/view/theme.hpp"
 
 #include <algorithm>
 
 namespace yollayah::tui::view {
 
-namespace {
-
-void draw_frame(screen::Buffer& buffer, Rect box, const screen::Style& fill, const screen::Style& border) {
-  buffer.fill(box.x, box.y, box.width, box.height, fill);
-  for (int x = box.x + 1; x < box.right() - 1; ++x) {
-    buffer.set(x, box.y, "─", 1, border);
-    buffer.set(x, box.bottom() - 1, "─", 1, border);
-  }
-  for (int y = box.y + 1; y < box.bottom() - 1; ++y) {
-    buffer.set(box.x, y, "│", 1, border);
-    buffer.set(box.right() - 1, y, "│", 1, border);
-  }
-  buffer.set(box.x, box.y, "╭", 1, border);
-  buffer.set(box.right() - 1, box.y, "╮", 1, border);
-  buffer.set(box.x, box.bottom() - 1, "╰", 1, border);
-  buffer.set(box.right() - 1, box.bottom() - 1, "╯", 1, border);
-}
-
-}  // namespace
-
 int draw_help_overlay(screen::Buffer& buffer, Rect area, std::span<const HelpLine> lines, const HelpOverlayState& state) {
   const int width = std::min(area.width, 78);
   const int height = std::min(area.height, static_cast<int>(lines.size()) + 4);
   if (width < 12 || height < 4) return 0;
   const Rect box{area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height};
-  draw_frame(buffer, box, theme::panel(), theme::make(theme::kAccent, theme::kPanel));
+  draw_box(buffer, box, theme::panel(), theme::make(theme::kAccent, theme::kPanel));
   buffer.put_text(box.x + 2, box.y, " Help · type to filter · ↑↓ scroll · Esc closes ", theme::panel_title(), box.width - 4);
 
   const int inner_x = box.x + 2;

@@ -39,7 +39,8 @@ std::string_view level_icon(protocol::NotifyLevel level) {
   return "i";
 }
 
-// A one-cell-border box filled with `style`; returns the inner rectangle.
+}  // namespace
+
 Rect draw_box(screen::Buffer& buffer, Rect box, const screen::Style& style, const screen::Style& border) {
   buffer.fill(box.x, box.y, box.width, box.height, style);
   if (box.width < 2 || box.height < 2) return {box.x, box.y, 0, 0};
@@ -57,8 +58,6 @@ Rect draw_box(screen::Buffer& buffer, Rect box, const screen::Style& style, cons
   buffer.set(box.right() - 1, box.bottom() - 1, "╯", 1, border);
   return {box.x + 2, box.y + 1, box.width - 4, box.height - 2};
 }
-
-}  // namespace
 
 void put_centered(screen::Buffer& buffer, Rect area, int row, std::string_view text, const screen::Style& style) {
   if (row < 0 || row >= area.height) return;

@@ -71,6 +71,10 @@ int task_panel_rows(std::span<const TaskRow> tasks);
 // "12s", "3m05s": a task's running time.
 void append_elapsed(std::string& out, std::chrono::steady_clock::duration elapsed);
 
+// A one-cell rounded border around `box`, filled with `style`; returns the inner rectangle (a
+// column of padding on each side).
+Rect draw_box(screen::Buffer& buffer, Rect box, const screen::Style& style, const screen::Style& border);
+
 // The frame of the agent-answer view over `area`: a box titled with the agent and its task and
 // a line of key hints; returns where the answer itself goes.
 Rect draw_agent_frame(screen::Buffer& buffer, Rect area, const TaskRow& task, std::string& scratch);
