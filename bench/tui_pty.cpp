@@ -54,6 +54,9 @@ class TuiChild {
       ::setenv("OLLAMA_HOST", host.c_str(), 1);
       ::setenv("TERM", "xterm-256color", 1);
       ::setenv("COLORTERM", "truecolor", 1);
+      // This pty answers no query; a terminal answers OSC 11 in milliseconds, but here the first
+      // frame would wait out the 150 ms background timeout.
+      ::setenv("YOLLAYAH_THEME", "dark", 1);
       ::setenv("HOME", home.c_str(), 1);
       ::setenv("XDG_CONFIG_HOME", (home + "/config").c_str(), 1);
       ::setenv("XDG_STATE_HOME", (home + "/state").c_str(), 1);

@@ -87,6 +87,15 @@ TEST(ColorReport, FlushingAPendingAnswerGivesAltBracketAndTheRestAsTyped) {
   EXPECT_FALSE(d.pending_escape());
 }
 
+TEST(ColorReport, DeviceAttributesAreReportedSoTheWaitCanEndEarly) {
+  EXPECT_EQ(decode("\x1b[?62;22c"), std::vector<InputEvent>{DeviceAttributes{}});
+  EXPECT_TRUE(decode("\x1b[>1;10;0c").empty());  // secondary attributes: nothing we asked for
+  const auto both = decode(kWhite + "\x1b[?1;2c");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<ColorReport>(both[0]));
+  EXPECT_TRUE(std::holds_alternative<DeviceAttributes>(both[1]));
+}
+
 TEST(Background, WhiteIsLightBlackIsDarkAndTheSettingOverrides) {
   EXPECT_EQ(background_of(ColorReport{11, 0xffff, 0xffff, 0xffff}), Background::Light);
   EXPECT_EQ(background_of(ColorReport{11, 0xfdfd, 0xf6f6, 0xe3e3}), Background::Light);  // solarized light

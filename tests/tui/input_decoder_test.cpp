@@ -27,6 +27,8 @@ std::string describe(const InputEvent& e) {
            std::to_string(static_cast<int>(m->action)) + ",mods=" + std::to_string(m->mods) + "," +
            std::to_string(m->x) + "," + std::to_string(m->y) + ")";
   }
+  if (auto* c = std::get_if<ColorReport>(&e)) return "Color(" + std::to_string(c->code) + ")";
+  if (std::holds_alternative<DeviceAttributes>(e)) return "DeviceAttributes";
   return "Paste(" + std::get<PasteEvent>(e).text + ")";
 }
 
@@ -114,7 +116,8 @@ std::vector<Case> cases() {
       {"alt_up_esc_esc", "\x1b\x1b[A", {key(Key::Up, kAlt)}},
       {"kitty_csi_u", "\x1b[97;5u", {ch(U'a', kCtrl)}},
       {"focus_report_ignored", "\x1b[I" "x", {ch(U'x')}},
-      {"private_reply_ignored", "\x1b[?1;2c" "x", {ch(U'x')}},
+      {"device_attributes_reported", "\x1b[?1;2c" "x", {DeviceAttributes{}, ch(U'x')}},
+      {"private_reply_ignored", "\x1b[>1;10;0c" "x", {ch(U'x')}},
       {"unknown_csi_ignored", "\x1b[99~" "x", {ch(U'x')}},
       {"cursor_report_not_f3", "\x1b[12;40R" "x", {ch(U'x')}},
       {"sgr_wheel_up", "\x1b[<64;10;5M", {mouse(MouseButton::WheelUp, MouseAction::Press, 9, 4)}},

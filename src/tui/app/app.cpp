@@ -55,7 +55,8 @@ constexpr std::chrono::milliseconds kFrameInterval{33};
 // timer, one more interval later, only draws a change that nothing follows.
 constexpr std::chrono::milliseconds kFrameBackstop{kFrameInterval * 2};
 // How long the first frame waits for the terminal to say its background colour (OSC 11). A
-// terminal that does not answer (or tmux without passthrough) gets the dark palette after this.
+// terminal answers in a few milliseconds, and one without OSC 11 answers the device-attributes
+// query sent after it; a pty nobody answers gets the dark palette after this.
 constexpr std::chrono::milliseconds kBackgroundWait{150};
 
 }  // namespace
@@ -155,6 +156,10 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       for (const auto& e : *events) {
         if (const auto* report = std::get_if<term::ColorReport>(&e)) {
           if (report->code == 11) decide_background(background_of(*report));
+          continue;
+        }
+        if (std::holds_alternative<term::DeviceAttributes>(e)) {  // answered, but not with a colour
+          decide_background(Background::Dark);
           continue;
         }
         controller.on_input(e, now);

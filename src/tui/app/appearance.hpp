@@ -13,8 +13,9 @@ namespace yollayah::tui::app {
 
 enum class Background : std::uint8_t { Dark, Light };
 
-// The question: ESC ] 11 ; ? BEL. Terminals answer ESC ] 11 ; rgb:RRRR/GGGG/BBBB.
-inline constexpr std::string_view kBackgroundQuery = "\x1b]11;?\a";
+// The question: ESC ] 11 ; ? BEL (terminals answer ESC ] 11 ; rgb:RRRR/GGGG/BBBB), then ESC [ c,
+// which every terminal answers: its answer arriving first means no colour is coming.
+inline constexpr std::string_view kBackgroundQuery = "\x1b]11;?\a\x1b[c";
 
 // YOLLAYAH_THEME=light|dark (any case); nullopt for unset or anything else (then ask the terminal).
 std::optional<Background> background_from_setting(const char* value);

@@ -348,6 +348,7 @@ InputDecoder::Status InputDecoder::parse_csi(std::string_view s, std::size_t& us
   const char final_byte = s[i];
   const std::string_view body = s.substr(2, i - 2);
   if (!body.empty() && (body.front() == '?' || body.front() == '>' || body.front() == '=')) {
+    if (body.front() == '?' && final_byte == 'c') out.emplace_back(DeviceAttributes{});
     return Status::Done;  // a private reply (device attributes, modes): not a key
   }
   const Params p = parse_params(body);

@@ -80,7 +80,13 @@ struct ColorReport {
   bool operator==(const ColorReport&) const = default;
 };
 
-using InputEvent = std::variant<KeyEvent, MouseEvent, PasteEvent, ColorReport>;
+// The terminal's primary device attributes (CSI ? … c), the answer to ESC [ c. Every terminal
+// sends one, in order: sent after another query, its answer says that one got none.
+struct DeviceAttributes {
+  bool operator==(const DeviceAttributes&) const = default;
+};
+
+using InputEvent = std::variant<KeyEvent, MouseEvent, PasteEvent, ColorReport, DeviceAttributes>;
 
 class InputDecoder {
  public:
