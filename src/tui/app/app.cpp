@@ -202,7 +202,8 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
       co_return;
     }
     const auto loan = term::suspend_for_child();
-    auto result = co_await editor.edit(std::move(text), editor_command(), options.in_fd, options.out_fd);
+    std::string command = editor_command();  // named: no temporary in the co_await (g++ 12)
+    auto result = co_await editor.edit(std::move(text), std::move(command), options.in_fd, options.out_fd);
     term::resume_after_child(loan);
     if (finished) {  // the Conductor went away meanwhile: finish() waited for the editor to stop
       complete();
