@@ -353,6 +353,15 @@ case "$scenario" in
     grep -qF "]52;c;$want2" "$work/pane.out" || fail "no OSC 52 with code block 2 in the pane's output"
     keys "/copy code 5" Enter
     wait_for "no code block 5 (it has 2)"
+    # Ctrl+Y copies the whole answer: its Markdown, fences included.
+    keys C-y
+    wait_for "Copied 67 bytes"
+    sleep 0.3
+    last=$(grep -ao ']52;c;[A-Za-z0-9+/=]*' "$work/pane.out" | tail -n 1 | cut -d';' -f3 | base64 -d)
+    case $last in
+      *'Here you go:'*'```python'*'echo second'*) ;;
+      *) fail "Ctrl+Y did not copy the answer's Markdown: $last" ;;
+    esac
     ;;
 
   theme)
