@@ -7,7 +7,10 @@
 // whole at every token, and (c) a steady state scrolled half-way up; plus the one-off cost of the
 // first frame and of a resize (both lay out every message).
 //
-//   build/bin/tui_frame [--frames N] [--messages M] [--json FILE]
+// --cold writes 16 MB between frames (untimed) so each frame starts with its buffers out of the
+// caches, as in the app, whose loop sleeps between frames while other processes run.
+//
+//   build/bin/tui_frame [--frames N] [--messages M] [--cold] [--json FILE]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -42,6 +45,16 @@ std::atomic<long> g_allocations{0};
 namespace {
 
 using namespace yollayah::tui;
+
+bool g_cold = false;
+
+// Pushes the frame's buffers out of the caches (--cold).
+void evict_caches() {
+  static std::vector<unsigned char> scratch(16u << 20);
+  static unsigned char round = 0;
+  ++round;
+  for (std::size_t i = 0; i < scratch.size(); i += 64) scratch[i] = round;
+}
 using Clock = std::chrono::steady_clock;
 
 constexpr int kWidth = 200;
@@ -159,6 +172,7 @@ struct Bench {
     long allocations = 0;
     for (int i = 0; i < frames; ++i) {
       before(i);
+      if (g_cold) evict_caches();
       g_allocations = 0;
       g_counting = true;
       const double t = frame_us();
@@ -208,8 +222,10 @@ int main(int argc, char** argv) {
       messages = std::max(1, std::atoi(argv[++i]));
     else if (a == "--json" && i + 1 < argc)
       json = argv[++i];
+    else if (a == "--cold")
+      g_cold = true;
     else {
-      std::fprintf(stderr, "usage: %s [--frames N] [--messages M] [--json FILE]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--frames N] [--messages M] [--cold] [--json FILE]\n", argv[0]);
       return 2;
     }
   }
@@ -275,8 +291,8 @@ int main(int argc, char** argv) {
 
   const double resize_ms = b.frame_us(kWidth - 1) / 1000.0;  // every message laid out again
 
-  std::printf("tui_frame: %d messages, %dx%d, %d frames per case (draw + diff)\n", messages, kWidth,
-              kHeight, frames);
+  std::printf("tui_frame: %d messages, %dx%d, %d frames per case (draw + diff)%s\n", messages, kWidth,
+              kHeight, frames, g_cold ? ", caches evicted before each frame" : "");
   std::printf("  first frame (lays out all): %.2f ms   resize frame: %.2f ms   total lines: %d\n",
               cold_ms, resize_ms, total);
   print("steady (following bottom)", steady);

@@ -6,7 +6,10 @@
 //   cpu        the process's CPU (all threads: TUI and embedded Conductor) while an answer streams
 //              at 50 tokens/s, and idle with and without REDUCE_MOTION, with its wake-ups per
 //              second (context switches of every thread, from /proc)
+// CPU is given twice: in clock ticks (utime + stime, 1/100 s resolution) and from the scheduler's
+// exact run time (/proc/PID/task/*/schedstat), which tells apart builds that differ by 0.1 %.
 // Usage: tui_pty [--mode all|startup|keystroke|cpu|stream] [--keys N] [--seconds S] [--json FILE]
+//                [--bin DIR]   (DIR/yollayah instead of this build's: to compare two builds)
 #include "bench_support.hpp"
 
 #include <fcntl.h>
@@ -38,6 +41,8 @@ constexpr int kCols = 200;
 constexpr int kRows = 50;
 constexpr std::string_view kMarker = "¤";  // never in the simulated model's words
 
+std::string g_bin_dir = YOLLAYAH_BIN_DIR;  // where `yollayah` is (--bin)
+
 double us_since(Clock::time_point t) { return std::chrono::duration<double, std::micro>(Clock::now() - t).count(); }
 
 // The TUI as a child on a pty; output is read into `screen_bytes` as it comes.
@@ -62,7 +67,7 @@ class TuiChild {
       ::setenv("XDG_STATE_HOME", (home + "/state").c_str(), 1);
       ::setenv("XDG_RUNTIME_DIR", (home + "/run").c_str(), 1);
       if (reduce_motion) ::setenv("REDUCE_MOTION", "1", 1);
-      const std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/yollayah";
+      const std::string bin = g_bin_dir + "/yollayah";
       ::execl(bin.c_str(), bin.c_str(), static_cast<char*>(nullptr));
       std::_Exit(127);
     }
@@ -159,20 +164,36 @@ long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
-// Context switches (voluntary + involuntary) summed over every thread: each is a wake-up.
-long context_switches(pid_t pid) {
-  long total = 0;
+// Per thread (by name): context switches (voluntary + involuntary; each is a wake-up) and run time.
+struct ThreadUsage {
+  std::string name;
+  long switches = 0;
+  long long run_ns = 0;
+};
+
+std::vector<ThreadUsage> thread_usage(pid_t pid) {
+  std::vector<ThreadUsage> out;
   const std::string dir = "/proc/" + std::to_string(pid) + "/task";
   for (const auto& task : std::filesystem::directory_iterator(dir)) {
+    ThreadUsage t;
     std::ifstream f(task.path() / "status");
     std::string line;
     while (std::getline(f, line)) {
+      if (line.rfind("Name:", 0) == 0) t.name = line.substr(line.find_first_not_of(" \t", 5));
       if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
-        total += std::stol(line.substr(line.find(':') + 1));
+        t.switches += std::stol(line.substr(line.find(':') + 1));
       }
     }
+    std::ifstream(task.path() / "schedstat") >> t.run_ns;
+    const auto same = std::find_if(out.begin(), out.end(), [&](const ThreadUsage& u) { return u.name == t.name; });
+    if (same == out.end()) {
+      out.push_back(t);
+    } else {
+      same->switches += t.switches;
+      same->run_ns += t.run_ns;
+    }
   }
-  return total;
+  return out;
 }
 
 long rss_kib(pid_t pid) {
@@ -271,20 +292,37 @@ void bench_keystroke(Results& results, int keys) {
 }
 
 struct Usage {
-  double cpu_percent = 0;
+  double cpu_percent = 0;        // clock ticks
+  double cpu_exact_percent = 0;  // the scheduler's run time
   double wakeups_per_sec = 0;
   long rss = 0;
+  std::string by_thread;  // "name wake-ups/s cpu%, ..."
 };
 
 Usage measure(TuiChild& tui, int seconds) {
   const long ticks0 = cpu_ticks(tui.pid());
-  const long switches0 = context_switches(tui.pid());
+  const auto threads0 = thread_usage(tui.pid());
   const auto t0 = Clock::now();
   tui.drain_for(std::chrono::seconds(seconds));
   const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  const auto threads1 = thread_usage(tui.pid());
   Usage u;
   u.cpu_percent = 100.0 * static_cast<double>(cpu_ticks(tui.pid()) - ticks0) / static_cast<double>(::sysconf(_SC_CLK_TCK)) / elapsed;
-  u.wakeups_per_sec = static_cast<double>(context_switches(tui.pid()) - switches0) / elapsed;
+  long switches = 0;
+  long long run_ns = 0;
+  char buf[160];
+  for (const auto& t : threads1) {
+    const auto before = std::find_if(threads0.begin(), threads0.end(), [&](const ThreadUsage& b) { return b.name == t.name; });
+    const long sw = t.switches - (before == threads0.end() ? 0 : before->switches);
+    const long long ns = t.run_ns - (before == threads0.end() ? 0 : before->run_ns);
+    switches += sw;
+    run_ns += ns;
+    std::snprintf(buf, sizeof buf, "%s%s %.0f/s %.2f %%", u.by_thread.empty() ? "" : ", ", t.name.c_str(),
+                  static_cast<double>(sw) / elapsed, 100.0 * static_cast<double>(ns) / 1e9 / elapsed);
+    u.by_thread += buf;
+  }
+  u.cpu_exact_percent = 100.0 * static_cast<double>(run_ns) / 1e9 / elapsed;
+  u.wakeups_per_sec = static_cast<double>(switches) / elapsed;
   u.rss = rss_kib(tui.pid());
   return u;
 }
@@ -297,8 +335,12 @@ void bench_cpu(Results& results, int seconds, bool idle) {
     if (!tui.wait_for_screen("Responding", std::chrono::seconds(10))) throw std::runtime_error("the stream did not start");
     tui.drain_for(std::chrono::seconds(1));
     const auto u = measure(tui, seconds);
-    std::printf("cpu       streaming 50 tok/s: %.2f %% CPU, %.0f wake-ups/s (target ≤ 1 %%)\n", u.cpu_percent, u.wakeups_per_sec);
+    std::printf("cpu       streaming 50 tok/s: %.2f %% CPU (exact %.3f %%), %.0f wake-ups/s (target ≤ 1 %%)\n", u.cpu_percent,
+                u.cpu_exact_percent, u.wakeups_per_sec);
+    std::printf("          by thread: %s\n", u.by_thread.c_str());
     results.add("cpu_streaming_50_percent", u.cpu_percent);
+    results.add("cpu_streaming_50_exact_percent", u.cpu_exact_percent);
+    results.add("cpu_streaming_50_wakeups_per_sec", u.wakeups_per_sec);
   }
   if (!idle) {
     std::filesystem::remove_all(home);
@@ -335,8 +377,9 @@ int main(int argc, char** argv) {
     else if (a == "--keys") keys = std::stoi(next());
     else if (a == "--seconds") seconds = std::stoi(next());
     else if (a == "--json") json_path = next();
+    else if (a == "--bin") g_bin_dir = next();
     else {
-      std::fprintf(stderr, "usage: tui_pty [--mode all|startup|keystroke|cpu|stream] [--keys N] [--seconds S] [--json FILE]\n");
+      std::fprintf(stderr, "usage: tui_pty [--mode all|startup|keystroke|cpu|stream] [--keys N] [--seconds S] [--json FILE] [--bin DIR]\n");
       return 2;
     }
   }

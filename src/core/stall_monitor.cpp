@@ -145,6 +145,7 @@ struct StallMonitor::State : std::enable_shared_from_this<State> {
       : loop(std::move(ex)), timer(loop), name(std::move(n)), options(o) {}
 
   void note_activity();
+  bool try_arm();
   void start();
   void schedule();
   void on_probe(const boost::system::error_code& ec);
@@ -190,13 +191,23 @@ Registry& registry() {
 
 }  // namespace
 
-void StallMonitor::State::note_activity() {
-  // Set the flag, then look at `armed`; on_probe() clears `armed`, then looks at the flag. With
-  // sequentially consistent operations one of the two sees the other, so activity is never lost.
-  activity.store(true);
-  if (armed.load() || stopped.load(std::memory_order_relaxed)) return;
-  if (armed.exchange(true)) return;  // another caller won the race to arm
+bool StallMonitor::State::try_arm() {
+  if (armed.load() || stopped.load(std::memory_order_relaxed)) return false;
+  if (armed.exchange(true)) return false;  // another caller won the race to arm
   asio::dispatch(loop, [self = shared_from_this()] { self->start(); });
+  return true;
+}
+
+void StallMonitor::State::note_activity() {
+  // The event that arms the monitor is covered by the probe it starts (due one interval later,
+  // after the event's handler and what it queued), so arming does not raise the flag: an isolated
+  // event costs one probe, not two.
+  if (try_arm()) return;
+  // Set the flag, then look at `armed` again; on_probe() clears `armed`, then looks at the flag.
+  // With sequentially consistent operations one of the two sees the other, so activity after the
+  // pending probe ran is never lost.
+  activity.store(true);
+  try_arm();
 }
 
 void StallMonitor::State::start() {

@@ -61,11 +61,14 @@ class LagHistogram {
 //
 // Why it is free when idle. The probe only runs while the loop has work. The loop's owner calls
 // note_activity() when it handles an event (a message from a surface, a chunk from a backend, a
-// key press); that arms the monitor. Each probe consumes the activity flag; after `idle_probes`
+// key press); that arms the monitor. The event that arms it is covered by the probe it starts (due
+// an interval later, after the event's handler and whatever it queued), so it does not count as
+// activity; later events raise the activity flag, and each probe consumes it. After `idle_probes`
 // consecutive probes with no activity (one, 5 ms, by default) the monitor disarms and schedules
-// nothing. An idle process therefore has no pending probe timer and makes no wake-ups; the next
-// note_activity() re-arms it. Arming and disarming are race-free: note_activity() sets the flag
-// then checks `armed`, and a disarming probe clears `armed` then re-checks the flag, so at least
+// nothing: an isolated event (a token of a 50 tok/s stream) costs one probe. An idle process
+// therefore has no pending probe timer and makes no wake-ups; the next note_activity() re-arms it.
+// Arming and disarming are race-free: note_activity() on an armed monitor sets the flag then
+// checks `armed` again, and a disarming probe clears `armed` then re-checks the flag, so at least
 // one of them sees the other and exactly one restarts the probe (sequentially consistent atomics).
 //
 // What a loop owner does:
@@ -104,8 +107,9 @@ class StallMonitor {
     // handler that holds the loop longer than the period always makes a probe late.
     std::chrono::microseconds interval{5000};
     // Probes with no activity before disarming. One is enough to see every stall (the probe armed
-    // by an event is due while that event's handler runs) and costs an event that arrives every
-    // 20 ms (a 50 tok/s stream) two probes instead of four: 100 wake-ups/s instead of 200.
+    // by an event is due while that event's handler runs), and with the arming event not counted
+    // as activity an event that arrives every 20 ms (a 50 tok/s stream) costs one probe: 50
+    // wake-ups/s (four idle probes with the arming event counted cost 200/s, one cost 100/s).
     unsigned idle_probes = 1;
     std::chrono::microseconds warn_after{kWarnAfter};
   };

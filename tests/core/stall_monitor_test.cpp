@@ -147,6 +147,43 @@ TEST(StallMonitor, MeasuresAStrand) {
   EXPECT_EQ(monitor.heap_fallbacks(), 0u);
 }
 
+TEST(StallMonitor, MeasuresTheHandlerThatArmsIt) {
+  asio::io_context io;
+  StallMonitor monitor(io.get_executor(), "test-arming-handler");
+  asio::post(io, [&] {
+    monitor.note_activity();
+    busy_wait(30ms);  // async-ok: test provokes a stall
+  });
+  io.run();
+  EXPECT_GE(monitor.stats().worst, 25ms);
+  EXPECT_FALSE(monitor.armed());
+}
+
+TEST(StallMonitor, AnIsolatedEventCostsOneProbe) {
+  asio::io_context io;
+  StallMonitor monitor(io.get_executor(), "test-one-probe");
+  asio::post(io, [&] { monitor.note_activity(); });
+  io.run();  // the probe covers the event that armed it, finds nothing newer and disarms
+  EXPECT_EQ(monitor.probes(), 1u);
+  EXPECT_FALSE(monitor.armed());
+}
+
+TEST(StallMonitor, AnEventWhileAProbeIsPendingCostsOneMore) {
+  asio::io_context io;
+  StallMonitor monitor(io.get_executor(), "test-two-probes");
+  asio::steady_timer later(io);
+  asio::post(io, [&] {
+    monitor.note_activity();
+    // Due before the probe (5 ms): Asio runs expired timers in deadline order, so even a late
+    // wake-up runs this first and the probe sees its activity.
+    later.expires_after(1ms);
+    later.async_wait([&](boost::system::error_code) { monitor.note_activity(); });
+  });
+  io.run();
+  EXPECT_EQ(monitor.probes(), 2u);
+  EXPECT_FALSE(monitor.armed());
+}
+
 TEST(StallMonitor, ShortWorkStaysWithinTheBudget) {
   asio::io_context io;
   StallMonitor monitor(io.get_executor(), "test-short-work", kFastProbe);
@@ -276,9 +313,12 @@ TEST(StallMonitor, SnapshotListsOnlyLiveMonitors) {
 
 TEST(StallMonitor, DestroyedWhileAProbeIsPending) {
   asio::io_context io;
-  auto monitor = std::make_unique<StallMonitor>(io.get_executor(), "test-destroyed");
+  // A long interval: the probe is surely still pending when the monitor goes, however loaded the
+  // machine (one probe of 5 ms is all an isolated event costs).
+  auto monitor = std::make_unique<StallMonitor>(io.get_executor(), "test-destroyed",
+                                                StallMonitor::Options{200ms, 1, StallMonitor::kWarnAfter});
   monitor->note_activity();
-  io.run_for(3ms);
+  io.poll();  // starts the probe
   ASSERT_TRUE(monitor->armed());
   monitor.reset();
   const auto start = Clock::now();

@@ -133,6 +133,25 @@ TEST(Buffer, FillSetsStyleInAClippedRectangle) {
   EXPECT_EQ(b.at(3, 2).style, red);
 }
 
+TEST(Buffer, FillDrawsWhatSettingEachCellDraws) {
+  // Wide characters cut by both edges on several rows: fill copies the first row's inside to the
+  // others, and must repair every row's edges as cell-by-cell set() does.
+  Style style;
+  style.bg = Color::rgb(9, 8, 7);
+  Buffer filled(30, 5), reference(30, 5);
+  for (Buffer* b : {&filled, &reference}) {
+    for (int y = 0; y < 5; ++y) {
+      b->put_text(0, y, "中文中文中文中文中文中文中文中", Style{});
+      b->put_text(y, y, "x", Style{});  // shifts where the edges cut, row by row
+    }
+  }
+  filled.fill(3, 1, 20, 4, style);
+  for (int y = 1; y < 5; ++y) {
+    for (int x = 3; x < 23; ++x) reference.set(x, y, " ", 1, style);
+  }
+  EXPECT_EQ(filled, reference);
+}
+
 TEST(Buffer, ResizeKeepsTheOverlapAndBlanksTheRest) {
   Buffer b(4, 2);
   b.put_text(0, 0, "abcd", Style{});

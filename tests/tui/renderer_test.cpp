@@ -61,6 +61,18 @@ TEST(Renderer, OneChangedCellEmitsOneMoveAndTheCell) {
   EXPECT_EQ(out, "\x1b[2;4HX");
 }
 
+TEST(Renderer, ChangesAtTheEdgesOfCompareBlocksAreAllDrawn) {
+  // A row of 37 cells: blocks of equal cells are skipped with one compare, and the changes right
+  // before, at and after a block boundary, and in the short tail, must each still be drawn.
+  Renderer r(ColorMode::TrueColor);
+  Buffer b(37, 2);
+  std::string out;
+  r.render(b, out);
+  for (int x : {0, 15, 16, 31, 32, 36}) b.put_text(x, 1, "X", Style{});
+  r.render(b, out);
+  EXPECT_EQ(out, "\r\nX\x1b[14CXX\x1b[14CXX\x1b[3CX");
+}
+
 TEST(Renderer, CursorMovesUseTheShortestForm) {
   Renderer r(ColorMode::TrueColor);
   Buffer b(10, 4);

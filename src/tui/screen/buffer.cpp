@@ -3,6 +3,7 @@
 #include "tui/screen/width.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace yollayah::tui::screen {
 
@@ -122,13 +123,20 @@ void Buffer::fill(int x, int y, int w, int h, const Style& style) {
   if (x0 >= x1 || y0 >= y1) return;
   Cell blank_cell;
   blank_cell.style = style;
+  const Cell* inside = nullptr;  // the first row's inside, once filled
+  const std::size_t inside_bytes = sizeof(Cell) * static_cast<std::size_t>(std::max(x1 - x0 - 2, 0));
   for (int yy = y0; yy < y1; ++yy) {
-    // Only the edges can cut a wide cluster in half; the inside is plain assignment.
+    // Only the edges can cut a wide cluster in half; the inside is plain assignment, and after
+    // the first row a copy of it (memcpy moves a row several times faster than cell by cell).
     set(x0, yy, " ", 1, style);
     if (x1 - 1 > x0) set(x1 - 1, yy, " ", 1, style);
-    if (x1 - x0 > 2) {
-      Cell* row = &cells_[index(0, yy)];
-      std::fill(row + x0 + 1, row + x1 - 1, blank_cell);
+    if (inside_bytes == 0) continue;
+    Cell* row = &cells_[index(x0 + 1, yy)];
+    if (inside) {
+      std::memcpy(static_cast<void*>(row), inside, inside_bytes);
+    } else {
+      std::fill(row, row + (x1 - x0 - 2), blank_cell);
+      inside = row;
     }
   }
 }

@@ -62,6 +62,9 @@ bool multi_code_point(std::string_view cluster) {
 int cube_level(int v) { return v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40; }
 constexpr std::array<int, 6> kCube{0, 95, 135, 175, 215, 255};
 
+// Cells compared at once inside a changed row.
+constexpr int kBlock = 16;
+
 int dist2(int r1, int g1, int b1, int r2, int g2, int b2) {
   return (r1 - r2) * (r1 - r2) + (g1 - g2) * (g1 - g2) + (b1 - b2) * (b1 - b2);
 }
@@ -191,9 +194,17 @@ void Renderer::render(const Buffer& next, std::string& out, std::optional<Cursor
     // Most rows of most frames did not change: one compare of the whole row, and no copy.
     const auto row = next.row(y);
     if (std::memcmp(row.data(), prev_.row(y).data(), row_bytes) == 0) continue;
+    const Cell* before = prev_.row(y).data();
     for (int x = 0; x < next.width(); ++x) {
-      const Cell& c = next.at(x, y);
-      if (c.is_continuation() || c == prev_.at(x, y)) continue;
+      // A changed row usually changed in a few cells (the streaming line's end, a spinner): skip
+      // equal blocks with one compare each rather than one per cell.
+      if (x % kBlock == 0 && x + kBlock <= next.width() &&
+          std::memcmp(&row[static_cast<std::size_t>(x)], before + x, sizeof(Cell) * kBlock) == 0) {
+        x += kBlock - 1;
+        continue;
+      }
+      const Cell& c = row[static_cast<std::size_t>(x)];
+      if (c.is_continuation() || c == before[x]) continue;
       if (cursor_visible_) {
         out += "\x1b[?25l";  // no cursor flicker across the drawing
         cursor_visible_ = false;
