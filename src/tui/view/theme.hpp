@@ -81,6 +81,22 @@ inline Style panel_dim() { return make(kMuted, kPanel); }
 inline Style progress_done() { return make(kTeal, kPanel); }
 inline Style progress_todo() { return make(kMuted, kPanel, screen::kDim); }
 
+// Fenced code: one colour per token class of view/highlight.hpp, in its order (keyword, type,
+// string, comment, number, function, preprocessor, key). Comments are also italic, so they stand
+// apart under NO_COLOR too.
+inline Style code_token(int token_class) {
+  switch (token_class) {
+    case 0: return make(Color::rgb(0xC6, 0x78, 0xDD));                   // keyword
+    case 1: return make(Color::rgb(0xE5, 0xC0, 0x7B));                   // type
+    case 2: return make(Color::rgb(0x98, 0xC3, 0x79));                   // string
+    case 3: return make(Color::rgb(0x7F, 0x84, 0x8E), {}, screen::kItalic);  // comment
+    case 4: return make(Color::rgb(0xD1, 0x9A, 0x66));                   // number
+    case 5: return make(Color::rgb(0x61, 0xAF, 0xEF));                   // function
+    case 6: return make(Color::rgb(0xE0, 0x6C, 0x75));                   // preprocessor
+    default: return make(Color::rgb(0xE0, 0x6C, 0x75));                  // key
+  }
+}
+
 inline Color level_color(int level) {  // 0 info, 1 warning, 2 error, 3 success
   switch (level) {
     case 1: return kWarning;
