@@ -190,12 +190,14 @@ TEST(Markdown, EntitiesAreDecoded) {
   EXPECT_EQ(md("a &amp; b &lt;c&gt; &#x263A; &#65;", 40).plain_line(0), "a & b <c> ☺ A");
 }
 
-TEST(Markdown, TablesShowOneRowPerLine) {
+TEST(Markdown, TablesShowOneRowPerLineInABox) {
   const TextLayout layout = md("| a | b |\n|---|---|\n| 1 | 2 |", 20);
-  ASSERT_EQ(layout.line_count(), 3u);
-  EXPECT_EQ(layout.plain_line(0), "a │ b");
-  EXPECT_EQ(layout.plain_line(1), "─────");
-  EXPECT_EQ(layout.plain_line(2), "1 │ 2");
+  ASSERT_EQ(layout.line_count(), 5u);
+  EXPECT_EQ(layout.plain_line(0), "┌───┬───┐");
+  EXPECT_EQ(layout.plain_line(1), "│ a │ b │");
+  EXPECT_EQ(layout.plain_line(2), "├───┼───┤");
+  EXPECT_EQ(layout.plain_line(3), "│ 1 │ 2 │");
+  EXPECT_EQ(layout.plain_line(4), "└───┴───┘");
 }
 
 TEST(Markdown, RuleSpansTheWidth) {
@@ -264,7 +266,7 @@ TEST(MarkdownBoundaries, CutsACodeBlockOnlyBetweenTwoOfItsLines) {
   view::MarkdownBoundaries b;
   b.scan(text.substr(0, 17));
   EXPECT_EQ(b.last(), 15u);
-  EXPECT_EQ(b.reopen(text), "```");  // the info string is not repeated
+  EXPECT_EQ(b.reopen(text), "```py");  // the language, to highlight the rest
   b.scan(text);
   EXPECT_EQ(b.reopen(text), "");
 }

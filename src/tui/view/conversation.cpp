@@ -154,7 +154,7 @@ void ConversationView::layout_piece(std::string_view piece, int content_width, S
   st.scratch.assign(st.reopen);
   st.scratch += '\n';
   st.scratch.append(piece);
-  markdown_.layout(st.scratch, content_width, out, false);
+  markdown_.layout(st.scratch, content_width, out, false, true);
 }
 
 // Rebuilds the cache in the order of `entries`, keeping the layouts whose key is still there.

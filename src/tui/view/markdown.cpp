@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tui/screen/width.hpp"
+#include "tui/view/markdown_table.hpp"
 
 namespace yollayah::tui::view {
 
@@ -39,13 +40,11 @@ struct Container {
   int marker_len = 0;
   int marker_width = 0;
   bool marker_shown = false;
+  std::uint8_t task = 0;  // 1 to do, 2 done: the marker ends with a box from task_at on
+  int task_at = 0;
 };
 
-struct Span {
-  std::uint32_t begin = 0;
-  std::uint32_t end = 0;
-  Style style;
-};
+using md::Span;
 
 
 // The common named entities and numeric references; anything else stays as written.
@@ -86,6 +85,7 @@ struct MarkdownLayout::Renderer {
   explicit Renderer(const MarkdownTheme& t) : theme(t) {}
 
   MarkdownTheme theme;
+  CodeHighlighter* highlighter = default_highlighter();
   TextLayout* out = nullptr;
   const char* src_begin = nullptr;  // the text being parsed
   const char* src_end = nullptr;
@@ -110,8 +110,12 @@ struct MarkdownLayout::Renderer {
   int heading = 0;
   int em = 0, strong = 0, link = 0, code_span = 0, del = 0;
   bool header_cell = false;
-  int cell_index = 0;
+  bool in_table = false;
+  bool in_thead = false;
+  md::TableBuilder table;
+  std::vector<Span> code_spans;  // one line of code's colours, in code_line
   bool need_gap = false;
+  bool skip_label = false;  // the next code block continues one laid out before
 
   void reset(TextLayout& o, int w, bool continues) {
     out = &o;
@@ -125,8 +129,8 @@ struct MarkdownLayout::Renderer {
     code.clear();
     code_lang.clear();
     heading = em = strong = link = code_span = del = 0;
-    header_cell = false;
-    cell_index = 0;
+    header_cell = in_table = in_thead = false;
+    table.clear();
     need_gap = continues;
   }
 
@@ -155,8 +159,14 @@ struct MarkdownLayout::Renderer {
         out->add_run("│ ", theme.quote_bar, 2);
       } else if (c.kind == ContainerKind::Item) {
         if (!gap && !c.marker_shown) {
-          out->add_run(std::string_view(c.marker, static_cast<std::size_t>(c.marker_len)),
-                       theme.list_marker, c.marker_width);
+          const std::string_view marker(c.marker, static_cast<std::size_t>(c.marker_len));
+          if (c.task == 0) {
+            out->add_run(marker, theme.list_marker, c.marker_width);
+          } else {
+            const auto at = static_cast<std::size_t>(c.task_at);
+            out->add_run(marker.substr(0, at), theme.list_marker);
+            out->add_run(marker.substr(at), c.task == 2 ? theme.task_done : theme.task_todo);
+          }
           c.marker_shown = true;
         } else {
           out->add_spaces(c.marker_width);
@@ -218,16 +228,10 @@ struct MarkdownLayout::Renderer {
     open_leaf();
     const int avail = std::max(1, width - prefix_width());
     screen::wrap(para, avail, ranges);
-    std::size_t s = 0;
     for (const screen::LineRange& r : ranges) {
       out->begin_line();
       emit_prefix();
-      while (s < spans.size() && spans[s].end <= r.begin) ++s;
-      for (std::size_t k = s; k < spans.size() && spans[k].begin < r.end; ++k) {
-        const std::size_t b = std::max<std::size_t>(spans[k].begin, r.begin);
-        const std::size_t e = std::min<std::size_t>(spans[k].end, r.end);
-        if (b < e) out->add_run(std::string_view(para).substr(b, e - b), spans[k].style);
-      }
+      md::add_spans(*out, para, spans, r.begin, r.end);
     }
     para.clear();
     spans.clear();
@@ -240,22 +244,35 @@ struct MarkdownLayout::Renderer {
     for (int i = 0; i < columns; ++i) out->add_run("─", style, 1);
   }
 
-  void emit_code_line(std::string_view seg, int pw) {
+  // Draws [begin, end) of code_line in the colours of code_spans.
+  void emit_code_line(std::size_t begin, std::size_t end, int pw) {
     out->begin_line();
     emit_prefix();
     out->set_fill(pw, theme.code_block);
     out->add_spaces(1, theme.code_block);
-    out->add_run(seg, theme.code_block);
+    md::add_spans(*out, code_line, code_spans, begin, end);
+  }
+
+  void code_append(std::string_view t, const Style& style) {
+    const auto begin = static_cast<std::uint32_t>(code_line.size());
+    code_line.append(t);
+    const auto end = static_cast<std::uint32_t>(code_line.size());
+    if (!code_spans.empty() && code_spans.back().end == begin && code_spans.back().style == style) {
+      code_spans.back().end = end;
+    } else {
+      code_spans.push_back(Span{begin, end, style});
+    }
   }
 
   // Code is kept verbatim: tabs become spaces and a line longer than the width is cut (not
-  // word-wrapped) onto the next line.
+  // word-wrapped) onto the next line. Tokens the highlighter finds are coloured; a character
+  // takes the colour of its first byte, so a token edge inside one cannot split it.
   void flush_code() {
     in_code = false;
     open_leaf();
     const int pw = prefix_width();
     const int avail = std::max(1, width - pw - 2);  // a column of padding on each side
-    if (!code_lang.empty()) {
+    if (!code_lang.empty() && !skip_label) {
       out->begin_line();
       emit_prefix();
       out->set_fill(pw, theme.code_block);
@@ -264,43 +281,58 @@ struct MarkdownLayout::Renderer {
     }
     std::string_view rest = code;
     if (!rest.empty() && rest.back() == '\n') rest.remove_suffix(1);
+    std::span<const CodeToken> tokens;
+    if (highlighter != nullptr && !code_lang.empty()) tokens = highlighter->highlight(code_lang, rest);
+    std::size_t t = 0;
     for (std::size_t start = 0;;) {
       const std::size_t nl = rest.find('\n', start);
       const std::string_view piece =
           rest.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
       code_line.clear();
-      for (char c : piece) {
+      code_spans.clear();
+      Style style = theme.code_block;
+      for (std::size_t i = 0; i < piece.size(); ++i) {
+        const char c = piece[i];
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {  // not inside a character
+          const std::size_t at = start + i;
+          while (t < tokens.size() && tokens[t].end <= at) ++t;
+          style = t < tokens.size() && tokens[t].begin <= at
+                      ? overlay(theme.code_block,
+                                theme.code_tokens[static_cast<std::size_t>(tokens[t].cls)])
+                      : theme.code_block;
+        }
         if (c == '\t') {
-          code_line.append(4 - code_line.size() % 4, ' ');
+          code_append(std::string_view("    ").substr(code_line.size() % 4), style);
         } else if (c != '\r') {
-          code_line.push_back(c);
+          code_append(std::string_view(&c, 1), style);
         }
       }
-      std::string_view line = code_line;
+      const std::string_view line = code_line;
       std::size_t seg = 0;
       int col = 0;
       for (std::size_t pos = 0; pos < line.size();) {
         const std::size_t end = screen::next_grapheme(line, pos);
         const int cw = screen::cluster_width(line.substr(pos, end - pos));
         if (col + cw > avail && col > 0) {
-          emit_code_line(line.substr(seg, pos - seg), pw);
+          emit_code_line(seg, pos, pw);
           seg = pos;
           col = 0;
         }
         col += cw;
         pos = end;
       }
-      emit_code_line(line.substr(seg), pw);
+      emit_code_line(seg, line.size(), pw);
       if (nl == std::string_view::npos) break;
       start = nl + 1;
     }
     code.clear();
+    skip_label = false;
     close_leaf();
   }
 
   // -- md4c callbacks
 
-  void push_item() {
+  void push_item(const MD_BLOCK_LI_DETAIL* detail) {
     Container item;
     item.kind = ContainerKind::Item;
     Container* list = nullptr;
@@ -312,12 +344,15 @@ struct MarkdownLayout::Renderer {
     }
     std::string_view marker = "• ";
     char number[16];
+    const bool task = detail != nullptr && detail->is_task != 0;
     if (list != nullptr && list->ordered) {
-      const auto [ptr, ec] = std::to_chars(number, number + 12, list->next_number++);
+      const auto [ptr, ec] = std::to_chars(number, number + 10, list->next_number++);
       (void)ec;
       *ptr = '.';
       *(ptr + 1) = ' ';
       marker = std::string_view(number, static_cast<std::size_t>(ptr + 2 - number));
+    } else if (task) {
+      marker = {};  // the box alone
     } else if (list_depth == 2) {
       marker = "◦ ";
     } else if (list_depth >= 3) {
@@ -325,7 +360,16 @@ struct MarkdownLayout::Renderer {
     }
     std::memcpy(item.marker, marker.data(), marker.size());
     item.marker_len = static_cast<int>(marker.size());
-    item.marker_width = screen::display_width(marker);
+    if (task) {  // "[ ]" and "[x]" (md4c takes them out of the text)
+      const bool done = detail->task_mark == 'x' || detail->task_mark == 'X';
+      const std::string_view box = done ? "☑ " : "☐ ";
+      std::memcpy(item.marker + marker.size(), box.data(), box.size());
+      item.marker_len += static_cast<int>(box.size());
+      item.task = done ? 2 : 1;
+      item.task_at = static_cast<int>(marker.size());
+    }
+    item.marker_width =
+        screen::display_width(std::string_view(item.marker, static_cast<std::size_t>(item.marker_len)));
     containers.push_back(item);
   }
 
@@ -358,7 +402,7 @@ struct MarkdownLayout::Renderer {
       }
       case MD_BLOCK_LI:
         flush_inline();
-        push_item();
+        push_item(static_cast<const MD_BLOCK_LI_DETAIL*>(detail));
         break;
       case MD_BLOCK_HR: {
         flush_inline();
@@ -387,16 +431,29 @@ struct MarkdownLayout::Renderer {
       case MD_BLOCK_TABLE:
         flush_inline();
         open_leaf();
+        in_table = true;
+        table.clear();
+        break;
+      case MD_BLOCK_THEAD:
+        in_thead = true;
+        break;
+      case MD_BLOCK_TBODY:
         break;
       case MD_BLOCK_TR:
-        cell_index = 0;
+        table.begin_row(in_thead);
         break;
       case MD_BLOCK_TH:
-      case MD_BLOCK_TD:
-        if (cell_index++ > 0) append(" │ ", theme.table_border);
+      case MD_BLOCK_TD: {
         header_cell = type == MD_BLOCK_TH;
+        const MD_ALIGN a = static_cast<MD_BLOCK_TD_DETAIL*>(detail)->align;
+        table.begin_cell(a == MD_ALIGN_LEFT     ? md::Align::Left
+                         : a == MD_ALIGN_CENTER ? md::Align::Center
+                         : a == MD_ALIGN_RIGHT  ? md::Align::Right
+                                                : md::Align::Default,
+                         para.size());
         break;
-      default:  // P, HTML, THEAD, TBODY
+      }
+      default:  // P, HTML
         flush_inline();
         break;
     }
@@ -436,23 +493,22 @@ struct MarkdownLayout::Renderer {
         break;
       case MD_BLOCK_TH:
       case MD_BLOCK_TD:
+        table.end_cell(para.size());
         header_cell = false;
         break;
       case MD_BLOCK_TR:
-        need_gap = false;
-        flush_inline();
-        need_gap = false;
+      case MD_BLOCK_TBODY:
         break;
-      case MD_BLOCK_THEAD: {
-        const int pw = prefix_width();
-        const int header = out->line_count() > first_line ? out->current_width() - pw : 0;
-        out->begin_line();
-        emit_prefix();
-        emit_rule(std::clamp(header, 1, std::max(1, width - pw)), theme.table_border);
+      case MD_BLOCK_THEAD:
+        in_thead = false;
         break;
-      }
       case MD_BLOCK_TABLE:
-        need_gap = true;
+        table.layout(para, spans, width - prefix_width(), *out, theme.table_border,
+                     &Renderer::on_table_line, this);
+        para.clear();
+        spans.clear();
+        in_table = false;
+        close_leaf();
         break;
       default:  // DOC, P, HTML, HR, TBODY
         flush_inline();
@@ -515,6 +571,7 @@ struct MarkdownLayout::Renderer {
     }
   }
 
+  static void on_table_line(void* self) { static_cast<Renderer*>(self)->emit_prefix(); }
   static int on_enter_block(MD_BLOCKTYPE type, void* detail, void* self) {
     static_cast<Renderer*>(self)->enter_block(type, detail);
     return 0;
@@ -565,14 +622,18 @@ MarkdownLayout& MarkdownLayout::operator=(MarkdownLayout&&) noexcept = default;
 
 const MarkdownTheme& MarkdownLayout::theme() const { return renderer_->theme; }
 
-void MarkdownLayout::layout(std::string_view markdown, int width, TextLayout& out, bool continues) {
+void MarkdownLayout::set_highlighter(CodeHighlighter* h) { renderer_->highlighter = h; }
+
+void MarkdownLayout::layout(std::string_view markdown, int width, TextLayout& out, bool continues,
+                            bool reopened_code) {
   Renderer& r = *renderer_;
   r.reset(out, width, continues);
+  r.skip_label = reopened_code;
   MD_PARSER parser{};
   parser.abi_version = 0;
   // No permissive autolinks: md4c 0.4.8 hands out text of garbage length after an inline link
   // followed by punctuation ("[a](http://b).") when they are on. Bare URLs still show as text.
-  parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML;
+  parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML | MD_FLAG_TASKLISTS;
   parser.enter_block = &Renderer::on_enter_block;
   parser.leave_block = &Renderer::on_leave_block;
   parser.enter_span = &Renderer::on_enter_span;

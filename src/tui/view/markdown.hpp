@@ -1,12 +1,15 @@
 // Lays out Markdown (assistant answers, via md4c's SAX parser) as styled, wrapped lines.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string_view>
 
 #include "tui/screen/cell.hpp"
+#include "tui/view/highlight.hpp"
 #include "tui/view/text_layout.hpp"
+#include "tui/view/theme.hpp"
 
 namespace yollayah::tui::view {
 
@@ -31,11 +34,21 @@ struct MarkdownTheme {
   screen::Style strikethrough{{}, {}, screen::kDim};
   screen::Style rule{screen::Color::rgb(0x5C, 0x60, 0x6A), {}, 0};
   screen::Style table_border{screen::Color::rgb(0x5C, 0x60, 0x6A), {}, 0};
+  screen::Style task_todo{screen::Color::rgb(0xC6, 0x78, 0xDD), {}, 0};
+  screen::Style task_done{theme::kSuccess, {}, 0};
+  // Highlighted code: drawn over code_block, by TokenClass.
+  std::array<screen::Style, kTokenClasses> code_tokens = [] {
+    std::array<screen::Style, kTokenClasses> t{};
+    for (int i = 0; i < kTokenClasses; ++i) t[static_cast<std::size_t>(i)] = theme::code_token(i);
+    return t;
+  }();
 };
 
 // Lays out Markdown. Keeps its scratch buffers between calls, so reuse one instance for
 // repeated layouts. Partial input (an unclosed ``` fence or ** mid-stream) renders as far as
-// it goes: an open fence is a code block up to the end, an open ** stays literal.
+// it goes: an open fence is a code block up to the end, an open ** stays literal, a table
+// shows the rows it has. Tables are laid out with box-drawing borders, their columns shrunk and
+// cells wrapped to fit the width; fenced code is coloured by a CodeHighlighter.
 class MarkdownLayout {
  public:
   explicit MarkdownLayout(MarkdownTheme theme = {});
@@ -46,9 +59,15 @@ class MarkdownLayout {
   // Appends the lines of `markdown` wrapped to `width` columns (at least 1) to `out`. With
   // `continues`, the lines already in `out` are the earlier blocks of the same document (laid
   // out by earlier calls): the first block gets the gap that would separate it from them.
-  void layout(std::string_view markdown, int width, TextLayout& out, bool continues = false);
+  // With `reopened_code`, `markdown` starts with the opening line of a fenced block whose first
+  // lines an earlier call laid out (MarkdownBoundaries::reopen): its label is not drawn again.
+  void layout(std::string_view markdown, int width, TextLayout& out, bool continues = false,
+              bool reopened_code = false);
 
   const MarkdownTheme& theme() const;
+  // Colours fenced code with `h` (not owned; nullptr: plain code). default_highlighter() unless
+  // set.
+  void set_highlighter(CodeHighlighter* h);
 
  private:
   struct Renderer;

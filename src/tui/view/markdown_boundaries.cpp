@@ -188,7 +188,7 @@ void MarkdownBoundaries::scan_line(std::size_t pos, std::string_view line) {
     fence_nested_ = c.item || in_list_;
     fence_column_ = c.column;
     open_begin_ = pos;
-    open_len_ = c.column + run;
+    open_len_ = line.size() - (line.ends_with('\r') ? 1 : 0);  // the language too
     prev_code_ = false;
     text_lines_ = 0;
   }

@@ -20,9 +20,9 @@ class MarkdownBoundaries {
   void scan(std::string_view text);
   // The last cut point found: a byte offset at the start of a line, 0 if none.
   std::size_t last() const { return last_; }
-  // When last() is inside a fenced code block: the line that opened it (up to its info string),
-  // which the text from last() needs in front of it, and a line break, to lay out as the rest of
-  // that block. Empty otherwise. `text` is the text last scanned.
+  // When last() is inside a fenced code block: the line that opened it (with its info string, for
+  // the language), which the text from last() needs in front of it, and a line break, to lay out
+  // as the rest of that block. Empty otherwise. `text` is the text last scanned.
   std::string_view reopen(std::string_view text) const {
     return text.substr(last_reopen_begin_, last_reopen_len_);
   }
@@ -45,7 +45,7 @@ class MarkdownBoundaries {
   bool fence_quoted_ = false;     // the fence is in a block quote: it ends with the quote
   bool fence_nested_ = false;     // the fence may be in a list item: it ends with the item
   std::size_t fence_column_ = 0;  // where the fence's line starts its content
-  // The fence's opening line, up to its info string.
+  // The fence's opening line.
   std::size_t open_begin_ = 0, open_len_ = 0;
   bool prev_code_ = false;  // the previous line was a line of code in the fence
 };
