@@ -5,7 +5,9 @@
 // last answer growing by one token per frame, from 0.5 KB and from 30 KB (to about 10 and 40 KB;
 // prose, and one long code block), laid out incrementally as the app does and, for comparison,
 // whole at every token, and (c) a steady state scrolled half-way up; plus the one-off cost of the
-// first frame and of a resize (both lay out every message).
+// first frame and of a resize (both lay out every message). Then (d) a conversation of tables and
+// highlighted code blocks (issue 14): steady, with a table and with a code block streaming, the
+// loading of the highlighter's language definitions and the cost of highlighting a block.
 //
 // --cold writes 16 MB between frames (untimed) so each frame starts with its buffers out of the
 // caches, as in the app, whose loop sleeps between frames while other processes run.
@@ -24,6 +26,7 @@
 #include "tui/screen/buffer.hpp"
 #include "tui/screen/renderer.hpp"
 #include "tui/view/conversation.hpp"
+#include "tui/view/highlight.hpp"
 
 // Counts every heap allocation made through operator new while g_counting is set. md4c allocates
 // with malloc and is not counted (it runs only when a message is laid out).
@@ -100,6 +103,51 @@ const char* const kCodeTokens[] = {
     "    total", " +=", " weight", "(item", ".size", "())", "  #", " 日本", " 😀", "\n",
     "    if", " total", " >", " limit", ":", "\n", "        return", " None", "\n", "\n",
 };
+
+// Answers that fill a screen with tables and highlighted code.
+const char* const kRichAnswers[] = {
+    "| language | typing | speed | notes |\n|:---|:---:|---:|---|\n"
+    "| Python | dynamic | 1× | `pip install`, batteries included 🐍 |\n"
+    "| Rust | static | 40× | **borrow checker**, `cargo` |\n"
+    "| Go | static | 30× | goroutines, `go mod` |\n"
+    "| C++ | static | 45× | templates, *many* build systems |\n"
+    "| 日本語 | — | — | wide characters in a cell |",
+    "```python\ndef fetch(urls: list[str]) -> dict[str, int]:\n"
+    "    \"\"\"Sizes of the pages.\"\"\"\n    sizes = {}\n    for url in urls:  # one by one\n"
+    "        body = get(url, timeout=2.5)\n        sizes[url] = len(body)\n    return sizes\n```\n\n"
+    "```rust\nfn main() {\n    let v: Vec<u32> = (1..=10).collect();\n"
+    "    println!(\"{}\", v.iter().sum::<u32>()); // 55\n}\n```",
+    "- [x] write the parser\n- [ ] add tests\n\n```bash\nfor f in *.md; do\n"
+    "  echo \"$f\" | wc -c  # bytes\ndone\n```\n\n| key | value |\n|---|---:|\n| a | 1 |\n"
+    "| b | 22 |",
+};
+
+std::vector<view::ChatEntry> make_rich_conversation(int messages) {
+  std::vector<view::ChatEntry> entries;
+  for (int i = 0; i < messages; ++i) {
+    view::ChatEntry e;
+    e.key = static_cast<std::uint64_t>(i + 1);
+    e.role = i % 2 == 0 ? view::Role::User : view::Role::Assistant;
+    e.text = i % 2 == 0 ? "show me a table and some code"
+                        : kRichAnswers[static_cast<std::size_t>(i / 2) % std::size(kRichAnswers)];
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+// `unit` repeated up to `bytes`, cut into tokens of 1 to 6 bytes (never inside a character).
+std::vector<std::string> tokenise(const std::string& unit, std::size_t bytes) {
+  std::string all;
+  while (all.size() < bytes) all += unit;
+  std::vector<std::string> out;
+  for (std::size_t pos = 0, i = 0; pos < all.size(); ++i) {
+    std::size_t end = std::min(all.size(), pos + 1 + (i * 5) % 6);
+    while (end < all.size() && (static_cast<unsigned char>(all[end]) & 0xC0) == 0x80) ++end;
+    out.push_back(all.substr(pos, end - pos));
+    pos = end;
+  }
+  return out;
+}
 
 std::vector<view::ChatEntry> make_conversation(int messages) {
   std::vector<view::ChatEntry> entries;
@@ -230,6 +278,12 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The highlighter's language definitions load on a thread of their own from the first layout
+  // on; wait for them so that every case below is measured with colours.
+  view::CodeHighlighter* highlighter = view::default_highlighter();
+  if (highlighter != nullptr) highlighter->wait_ready();
+  const double load_ms = highlighter != nullptr ? highlighter->load_ms() : 0.0;
+
   Bench b;
   b.entries = make_conversation(messages);
 
@@ -291,6 +345,63 @@ int main(int argc, char** argv) {
 
   const double resize_ms = b.frame_us(kWidth - 1) / 1000.0;  // every message laid out again
 
+  // (d) Tables and highlighted code: 400 messages, every answer a table or code blocks.
+  Bench rich;
+  rich.entries = make_rich_conversation(400);
+  const double rich_cold_ms = rich.frame_us() / 1000.0;
+  for (int i = 0; i < 10; ++i) rich.frame_us();
+  const auto rich_layouts = rich.view.layouts_performed();
+  const Stats rich_steady = rich.run(frames, [](int) {});
+  const bool rich_cached = rich.view.layouts_performed() == rich_layouts;
+  const double rich_resize_ms = rich.frame_us(kWidth - 1) / 1000.0;
+  rich.frame_us();
+  // A table growing by a token per frame (a new table every 30 rows), then a code block (closed
+  // and a new one opened every 40 lines).
+  std::string table_unit = "\n\n| # | item | price | note |\n|---:|:---|---:|:---:|\n";
+  for (int r = 0; r < 30; ++r) table_unit += "| 12 | `widget` | 3.50 | **ok** 😀 |\n";
+  std::string code_unit = "\n\n```python\n";
+  for (int r = 0; r < 40; ++r)  // lines that differ, so that the highlighter's cache misses
+    code_unit += "    total_" + std::to_string(r) + " += weight(item)  # 'why' 42\n";
+  code_unit += "```\n";
+  struct RichCase {
+    const char* name;
+    std::vector<std::string> tokens;
+    Stats stats{};
+  } rich_cases[] = {{"streaming a table", tokenise(table_unit, 40'000)},
+                    {"streaming a code block", tokenise(code_unit, 40'000)}};
+  // Each repetition of the code unit numbered apart too.
+  for (std::size_t i = 0, unit = 0; i < rich_cases[1].tokens.size(); ++i) {
+    if (rich_cases[1].tokens[i].find("```") != std::string::npos) ++unit;
+    if (rich_cases[1].tokens[i].find("total_") != std::string::npos)
+      rich_cases[1].tokens[i] += std::to_string(unit);
+  }
+  const std::uint64_t highlights0 = highlighter != nullptr ? highlighter->highlights_performed() : 0;
+  view::ChatEntry& rich_last = rich.entries.back();
+  for (RichCase& c : rich_cases) {
+    rich_last.text = "Here:";
+    rich_last.streaming = true;
+    ++rich_last.revision;
+    rich.frame_us();
+    c.stats = rich.run(frames, [&](int i) {
+      rich_last.text += c.tokens[static_cast<std::size_t>(i) % c.tokens.size()];
+      ++rich_last.revision;
+    });
+  }
+  const std::uint64_t stream_highlights =
+      highlighter != nullptr ? highlighter->highlights_performed() - highlights0 : 0;
+  // One block of the largest size highlighted on the loop, cache missed on purpose.
+  double block_ms = 0;
+  std::size_t block_bytes = 0;
+  if (highlighter != nullptr) {
+    std::string block;
+    for (int i = 0; block.size() + 64 < view::CodeHighlighter::kMaxBytes; ++i)
+      block += "    total += weight(item_" + std::to_string(i) + ")  # 'why' 42\n";
+    block_bytes = block.size();
+    const auto t0 = Clock::now();
+    highlighter->highlight("python", block);
+    block_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }
+
   std::printf("tui_frame: %d messages, %dx%d, %d frames per case (draw + diff)%s\n", messages, kWidth,
               kHeight, frames, g_cold ? ", caches evicted before each frame" : "");
   std::printf("  first frame (lays out all): %.2f ms   resize frame: %.2f ms   total lines: %d\n",
@@ -306,6 +417,17 @@ int main(int argc, char** argv) {
   std::printf("  layouts: steady %s, streaming %llu for %d frames\n",
               steady_cached ? "none" : "SOME (cache miss!)",
               static_cast<unsigned long long>(stream_layouts), frames);
+  std::printf("tables and highlighted code: 400 messages, %dx%d (highlighter %s)\n", kWidth, kHeight,
+              highlighter != nullptr ? "on" : "OFF");
+  std::printf("  first frame (lays out all): %.2f ms   resize frame: %.2f ms\n", rich_cold_ms,
+              rich_resize_ms);
+  print("steady, tables + code", rich_steady);
+  for (const RichCase& c : rich_cases) print(c.name, c.stats);
+  std::printf("  layouts: steady %s; blocks highlighted while streaming: %llu in %d frames\n",
+              rich_cached ? "none" : "SOME (cache miss!)",
+              static_cast<unsigned long long>(stream_highlights), 2 * frames);
+  std::printf("  language definitions loaded (own thread): %.1f ms; one %zu-byte block: %.2f ms\n",
+              load_ms, block_bytes, block_ms);
 
   if (!json.empty()) {
     std::FILE* f = std::fopen(json.c_str(), "w");
@@ -327,9 +449,18 @@ int main(int argc, char** argv) {
     json_stats(f, "streaming_40k", cases[2].stats);
     json_stats(f, "streaming_40k_whole_layout", cases[3].stats);
     json_stats(f, "streaming_40k_code", cases[4].stats);
-    json_stats(f, "streaming_40k_code_whole_layout", cases[5].stats, true);
+    json_stats(f, "streaming_40k_code_whole_layout", cases[5].stats);
+    json_stats(f, "rich_steady", rich_steady);
+    json_stats(f, "rich_streaming_table", rich_cases[0].stats);
+    json_stats(f, "rich_streaming_code", rich_cases[1].stats);
+    std::fprintf(f, "  \"rich_first_frame_ms\": %.3f,\n  \"highlighter_load_ms\": %.3f,\n"
+                 "  \"highlight_block_bytes\": %zu,\n  \"highlight_block_ms\": %.3f\n",
+                 rich_cold_ms, load_ms, block_bytes, block_ms);
     std::fprintf(f, "}\n");
     std::fclose(f);
   }
-  return steady_cached && steady.allocs_per_frame == 0 ? 0 : 1;
+  return steady_cached && steady.allocs_per_frame == 0 && rich_cached &&
+                 rich_steady.allocs_per_frame == 0
+             ? 0
+             : 1;
 }
