@@ -4,7 +4,7 @@
 #
 # Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
 # Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, ctrl_c_twice, tiny, connect,
-# not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme
+# not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme, table
 set -euo pipefail
 
 bin_dir=$1
@@ -198,6 +198,26 @@ case "$scenario" in
     wait_exit
     [ "$(alternate_on)" = 0 ] || fail "the alternate screen is still on after Ctrl+C twice"
     grep -qw 'icanon' "$work/stty" || fail "the terminal is still in raw mode"
+    ;;
+
+  table)
+    # An answer with a table and a task list: the columns line up in a box, the boxes show.
+    printf '%s\n' 'Compare:\n\n' '| language | typing | speed |\n' '|:---|:---:|---:|\n' \
+      '| Python | dynamic | 1x |\n' '| Rust | static | 40x |\n' '| 日本語 | — | — |\n\n' \
+      '- [x] done\n' '- [ ] to do\n' >"$work/script"
+    start_sim --script "$work/script" --tokens 9
+    start_tui 100 30
+    wait_for "☐ to do" 15
+    wait_for "┌"
+    rows=$(screen | grep -cE '│ (Python|Rust|language) ' || true)
+    [ "$rows" -ge 3 ] || fail "the table's rows are not on screen"
+    screen | grep -qE '│ Python +│ +dynamic +│ +1x │' || fail "the Python row is not laid out in columns"
+    screen | grep -qE '│ Rust +│ +static +│ +40x │' || fail "the Rust row is not laid out in columns"
+    # Same length up to the right border: the columns line up (speed right-aligned).
+    py=$(screen | grep -m1 '│ Python' | sed 's/ *$//' | wc -m)
+    rs=$(screen | grep -m1 '│ Rust' | sed 's/ *$//' | wc -m)
+    [ "$py" -eq "$rs" ] || fail "the rows differ in width ($py vs $rs characters)"
+    screen | grep -qF '☑ done' || fail "no checked box"
     ;;
 
   tiny)
