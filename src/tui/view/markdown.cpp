@@ -211,17 +211,7 @@ struct MarkdownLayout::Renderer {
     return s;
   }
 
-  void append(std::string_view t, const Style& style) {
-    if (t.empty()) return;
-    const auto begin = static_cast<std::uint32_t>(para.size());
-    para.append(t);
-    const auto end = static_cast<std::uint32_t>(para.size());
-    if (!spans.empty() && spans.back().end == begin && spans.back().style == style) {
-      spans.back().end = end;
-    } else {
-      spans.push_back(Span{begin, end, style});
-    }
-  }
+  void append(std::string_view t, const Style& style) { md::append_span(para, spans, t, style); }
 
   void flush_inline() {
     if (para.empty()) return;
@@ -254,14 +244,7 @@ struct MarkdownLayout::Renderer {
   }
 
   void code_append(std::string_view t, const Style& style) {
-    const auto begin = static_cast<std::uint32_t>(code_line.size());
-    code_line.append(t);
-    const auto end = static_cast<std::uint32_t>(code_line.size());
-    if (!code_spans.empty() && code_spans.back().end == begin && code_spans.back().style == style) {
-      code_spans.back().end = end;
-    } else {
-      code_spans.push_back(Span{begin, end, style});
-    }
+    md::append_span(code_line, code_spans, t, style);
   }
 
   // Code is kept verbatim: tabs become spaces and a line longer than the width is cut (not

@@ -4,6 +4,19 @@
 
 namespace yollayah::tui::view::md {
 
+void append_span(std::string& text, std::vector<Span>& spans, std::string_view t,
+                 const screen::Style& style) {
+  if (t.empty()) return;
+  const auto begin = static_cast<std::uint32_t>(text.size());
+  text.append(t);
+  const auto end = static_cast<std::uint32_t>(text.size());
+  if (!spans.empty() && spans.back().end == begin && spans.back().style == style) {
+    spans.back().end = end;
+  } else {
+    spans.push_back(Span{begin, end, style});
+  }
+}
+
 void add_spans(TextLayout& out, std::string_view text, std::span<const Span> spans,
                std::size_t begin, std::size_t end) {
   // Spans are sorted: skip those that end before `begin` with a binary search, since a long

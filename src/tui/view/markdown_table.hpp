@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct Span {
   std::uint32_t end = 0;
   screen::Style style;
 };
+
+// Appends `t` to `text`, in `style`: merged into the last span when that one ends there in the
+// same style.
+void append_span(std::string& text, std::vector<Span>& spans, std::string_view t,
+                 const screen::Style& style);
 
 // Adds to `out`'s current line the parts of `spans` inside [begin, end) of `text`.
 void add_spans(TextLayout& out, std::string_view text, std::span<const Span> spans,
