@@ -254,8 +254,10 @@ std::span<const CodeToken> CodeHighlighter::highlight(std::string_view lang,
   m.run(file, code);
   ++m.performed;
   // Tokens come in order within a line; keep them sorted and drop any overlap to be safe.
-  std::stable_sort(m.scratch.begin(), m.scratch.end(),
-                   [](const CodeToken& a, const CodeToken& b) { return a.begin < b.begin; });
+  // (std::sort, not stable_sort: no temporary buffer from operator new(nothrow).)
+  std::sort(m.scratch.begin(), m.scratch.end(), [](const CodeToken& a, const CodeToken& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
   std::uint32_t reached = 0;
   std::erase_if(m.scratch, [&](const CodeToken& t) {
     if (t.begin < reached || t.end > code.size()) return true;

@@ -335,7 +335,7 @@ struct MarkdownLayout::Renderer {
       *(ptr + 1) = ' ';
       marker = std::string_view(number, static_cast<std::size_t>(ptr + 2 - number));
     } else if (task) {
-      marker = {};  // the box alone
+      marker = std::string_view(number, 0);  // the box alone
     } else if (list_depth == 2) {
       marker = "◦ ";
     } else if (list_depth >= 3) {
