@@ -146,6 +146,18 @@ TEST(Highlight, FencedCodeIsDrawnInTheThemeColoursOverTheBlockBackground) {
   EXPECT_TRUE(comment.attrs & screen::kItalic);
 }
 
+TEST(Highlight, TokenColoursFollowTheLightPalette) {
+  view::theme::use_palette(view::theme::kLightPalette);
+  const view::MarkdownTheme light;
+  view::theme::use_palette(view::theme::kDarkPalette);
+  const view::MarkdownTheme dark;
+  for (int i = 0; i < view::kTokenClasses; ++i) {
+    EXPECT_NE(light.code_tokens[static_cast<std::size_t>(i)].fg,
+              dark.code_tokens[static_cast<std::size_t>(i)].fg)
+        << i;
+  }
+}
+
 TEST(Highlight, WithoutAHighlighterCodeHasNoTokenColours) {
   view::MarkdownLayout m;
   m.set_highlighter(nullptr);  // what NO_COLOR gives

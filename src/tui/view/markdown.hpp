@@ -34,7 +34,7 @@ struct MarkdownTheme {
   screen::Style strikethrough{{}, {}, screen::kDim};
   screen::Style rule{screen::Color::rgb(0x5C, 0x60, 0x6A), {}, 0};
   screen::Style table_border{screen::Color::rgb(0x5C, 0x60, 0x6A), {}, 0};
-  screen::Style task_todo{screen::Color::rgb(0xC6, 0x78, 0xDD), {}, 0};
+  screen::Style task_todo{theme::kAccent, {}, 0};
   screen::Style task_done{theme::kSuccess, {}, 0};
   // Highlighted code: drawn over code_block, by TokenClass.
   std::array<screen::Style, kTokenClasses> code_tokens = [] {

@@ -84,7 +84,21 @@ inline Style progress_todo() { return make(kMuted, kPanel, screen::kDim); }
 // Fenced code: one colour per token class of view/highlight.hpp, in its order (keyword, type,
 // string, comment, number, function, preprocessor, key). Comments are also italic, so they stand
 // apart under NO_COLOR too.
+// Follows the palette in use (code blocks are light on a light terminal): read when a
+// MarkdownTheme is made, after use_palette().
 inline Style code_token(int token_class) {
+  if (palette().light) {  // darker hues, 4.5:1 or more on the light code background
+    switch (token_class) {
+      case 0: return make(Color::rgb(0x8E, 0x1F, 0x8C));                   // keyword
+      case 1: return make(Color::rgb(0x80, 0x58, 0x00));                   // type
+      case 2: return make(Color::rgb(0x2A, 0x6E, 0x29));                   // string
+      case 3: return make(Color::rgb(0x5C, 0x63, 0x6E), {}, screen::kItalic);  // comment
+      case 4: return make(Color::rgb(0x9A, 0x4A, 0x00));                   // number
+      case 5: return make(Color::rgb(0x0B, 0x5C, 0xAD));                   // function
+      case 6: return make(Color::rgb(0xA8, 0x1E, 0x2E));                   // preprocessor
+      default: return make(Color::rgb(0xA8, 0x1E, 0x2E));                  // key
+    }
+  }
   switch (token_class) {
     case 0: return make(Color::rgb(0xC6, 0x78, 0xDD));                   // keyword
     case 1: return make(Color::rgb(0xE5, 0xC0, 0x7B));                   // type
