@@ -58,10 +58,11 @@ class Worker {
           post([job = std::move(job), handler = std::move(handler), work = std::move(work)]() mutable {
             T result = job();  // on the worker: blocking is allowed here
             auto home = work.get_executor();
-            asio::post(home, [handler = std::move(handler), result = std::move(result)]() mutable {
+            // The guard goes on the home thread, after the reply: released here, it could drop the
+            // loop's work count to zero after a run()/restart() pair there and stop it for good.
+            asio::post(home, [handler = std::move(handler), result = std::move(result), work = std::move(work)]() mutable {
               std::move(handler)(std::move(result));
             });
-            work.reset();
           });
         },
         asio::use_awaitable, std::move(f));
