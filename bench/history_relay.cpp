@@ -3,8 +3,12 @@
 // thread — with history off and on, alternated in one run: on, the session writes through a
 // StoreJournal to a HistoryStore in a temporary directory (user message, streaming answer row,
 // checkpoints, finish). Reports tokens/s of each, the median of each, and the store's own cost.
+// The wall clock swings with the machine's other load; what history adds to the work is read in
+// CPU time per token of the Conductor's thread (CLOCK_THREAD_CPUTIME_ID) and of the store's thread
+// (its /proc schedstat: the store starts that thread itself), and, with --only, in instructions
+// under callgrind (commands in BENCHMARKS.md), which the load does not move.
 //
-//   build/bin/history_relay [--tokens N] [--answers A] [--runs R] [--out FILE]
+//   build/bin/history_relay [--tokens N] [--answers A] [--runs R] [--only off|on] [--out FILE]
 #include "bench_support.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
@@ -15,6 +19,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -23,6 +28,7 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -36,6 +42,7 @@ struct RunResult {
   std::size_t token_messages = 0;
   double seconds = 0;
   double conductor_cpu = 0;  // seconds
+  double store_cpu = 0;      // seconds, the store's thread until everything was written
   store::StoreStats stats;
 };
 
@@ -44,6 +51,31 @@ double thread_cpu_seconds() {
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
+
+// CPU time so far of this process's thread named `name` (the store's "yollayah-store"), from its
+// /proc schedstat (nanoseconds on a CPU); 0 when there is none.
+double named_thread_cpu_seconds(const std::string& name) {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (!tasks) return 0;
+  double seconds = 0;
+  while (const dirent* e = ::readdir(tasks)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string dir = std::string("/proc/self/task/") + e->d_name;
+    std::string comm;
+    std::getline(std::ifstream(dir + "/comm"), comm);
+    if (comm != name) continue;
+    unsigned long long ns = 0;
+    std::ifstream(dir + "/schedstat") >> ns;
+    seconds = static_cast<double>(ns) / 1e9;
+    break;
+  }
+  ::closedir(tasks);
+  return seconds;
+}
+
+// The Conductor thread's whole work, under a name of its own: callgrind's --toggle-collect counts
+// the instructions of this call and of nothing else on that thread.
+__attribute__((noinline)) void relay_conductor_loop(asio::io_context& io) { io.run(); }
 
 // `answers` questions one after the other, each answered by the sim's whole stream.
 RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* history_path) {
@@ -67,7 +99,7 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
   double conductor_cpu = 0;
   std::thread conductor_thread([&] {
     const double before = thread_cpu_seconds();
-    conductor_io.run();
+    relay_conductor_loop(conductor_io);
     conductor_cpu = thread_cpu_seconds() - before;
   });
 
@@ -107,6 +139,7 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
     asio::co_spawn(conductor_io, history->store().flush(), [&](std::exception_ptr, store::Result<void>) { flushed.set_value(); });
     flushed.get_future().wait();
     result.stats = history->store().stats();
+    result.store_cpu = named_thread_cpu_seconds("yollayah-store");
   }
   link.close();
   guard.reset();
@@ -127,6 +160,30 @@ std::uint64_t file_size(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
+double ns_per_token(double seconds, std::size_t tokens) { return 1e9 * seconds / static_cast<double>(tokens); }
+
+void print_run(int r, const RunResult& off, const RunResult& on, std::size_t tokens) {
+  const double off_bps = static_cast<double>(off.tokens) / off.seconds;
+  const double on_bps = static_cast<double>(on.tokens) / on.seconds;
+  std::printf(
+      "run %d: off %.1f MB/s (%.3f s), conductor %.0f ns/token | on %.1f MB/s (%.3f s), conductor %.0f ns/token "
+      "(%+.1f%%), store thread %.0f ns/token | store: %llu transactions, %llu checkpoint writes\n",
+      r + 1, off_bps / 1e6, off.seconds, ns_per_token(off.conductor_cpu, tokens), on_bps / 1e6, on.seconds,
+      ns_per_token(on.conductor_cpu, tokens), 100.0 * (on.conductor_cpu / off.conductor_cpu - 1),
+      ns_per_token(on.store_cpu, tokens), static_cast<unsigned long long>(on.stats.transactions),
+      static_cast<unsigned long long>(on.stats.checkpoint_writes));
+}
+
+// --only off|on: one kind of run, for callgrind (one process per kind, its threads counted apart).
+int only(std::uint16_t port, std::size_t answers, std::size_t tokens, int runs, const std::string& db, bool on) {
+  for (int r = 0; r < runs; ++r) {
+    const RunResult res = run_relay(port, answers, on ? &db : nullptr);
+    std::printf("run %d (%s): %.3f s, conductor %.0f ns/token, store thread %.0f ns/token\n", r + 1, on ? "on" : "off",
+                res.seconds, ns_per_token(res.conductor_cpu, tokens), ns_per_token(res.store_cpu, tokens));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,17 +191,21 @@ int main(int argc, char** argv) {
   std::size_t answers = 1;
   int runs = 5;
   std::string out = "history_relay.json";
+  std::optional<bool> only_on;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--tokens") tokens = std::stoul(argv[i + 1]);
     else if (a == "--answers") answers = std::stoul(argv[i + 1]);
     else if (a == "--runs") runs = std::stoi(argv[i + 1]);
     else if (a == "--out") out = argv[i + 1];
+    else if (a == "--only") only_on = std::string(argv[i + 1]) == "on";
   }
   bench::SimChild sim(bench::seeded_stream(tokens));
   bench::TempDir dir;
   const std::string db = dir.path + "/history.db";
-  std::vector<double> off_rate, on_rate, off_cpu, on_cpu;
+  const std::size_t total_tokens = tokens * answers;  // the sim's tokens: what each run relays
+  if (only_on) return only(sim.port(), answers, total_tokens, runs, db, *only_on);
+  std::vector<double> off_rate, on_rate, off_cpu, on_cpu, store_cpu;
   std::ofstream json(out);
   json << "{\"tokens\":" << tokens << ",\"answers\":" << answers << ",\"runs\":[";
   for (int r = 0; r < runs; ++r) {
@@ -157,36 +218,25 @@ int main(int argc, char** argv) {
       on = run_relay(sim.port(), answers, &db);
       off = run_relay(sim.port(), answers, nullptr);
     }
-    const double off_bps = static_cast<double>(off.tokens) / off.seconds;
-    const double on_bps = static_cast<double>(on.tokens) / on.seconds;
-    off_rate.push_back(off_bps);
-    on_rate.push_back(on_bps);
-    off_cpu.push_back(off.conductor_cpu);
-    on_cpu.push_back(on.conductor_cpu);
-    std::printf(
-        "run %d: off %.1f MB/s (%zu Token msgs, %.3f s, conductor CPU %.3f s) | on %.1f MB/s (%zu Token msgs, %.3f s, "
-        "conductor CPU %.3f s) = %+.1f%% | "
-        "store: %llu transactions, %llu operations, %llu checkpoint writes, %.1f ms writing (max %.1f ms)\n",
-        r + 1, off_bps / 1e6, off.token_messages, off.seconds, off.conductor_cpu, on_bps / 1e6, on.token_messages,
-        on.seconds, on.conductor_cpu,
-        100.0 * (on_bps / off_bps - 1), static_cast<unsigned long long>(on.stats.transactions),
-        static_cast<unsigned long long>(on.stats.operations),
-        static_cast<unsigned long long>(on.stats.checkpoint_writes), on.stats.write_us / 1000.0,
-        on.stats.max_write_us / 1000.0);
-    json << (r ? "," : "") << "{\"off_bytes_per_s\":" << off_bps << ",\"on_bytes_per_s\":" << on_bps
-         << ",\"off_seconds\":" << off.seconds << ",\"on_seconds\":" << on.seconds
-         << ",\"off_conductor_cpu\":" << off.conductor_cpu << ",\"on_conductor_cpu\":" << on.conductor_cpu
-         << ",\"transactions\":" << on.stats.transactions << ",\"checkpoint_writes\":" << on.stats.checkpoint_writes
-         << ",\"write_us\":" << on.stats.write_us << "}";
+    off_rate.push_back(static_cast<double>(off.tokens) / off.seconds);
+    on_rate.push_back(static_cast<double>(on.tokens) / on.seconds);
+    off_cpu.push_back(ns_per_token(off.conductor_cpu, total_tokens));
+    on_cpu.push_back(ns_per_token(on.conductor_cpu, total_tokens));
+    store_cpu.push_back(ns_per_token(on.store_cpu, total_tokens));
+    print_run(r, off, on, total_tokens);
+    json << (r ? "," : "") << "{\"off_bytes_per_s\":" << off_rate.back() << ",\"on_bytes_per_s\":" << on_rate.back()
+         << ",\"off_conductor_ns_per_token\":" << off_cpu.back() << ",\"on_conductor_ns_per_token\":" << on_cpu.back()
+         << ",\"on_store_ns_per_token\":" << store_cpu.back() << ",\"transactions\":" << on.stats.transactions
+         << ",\"checkpoint_writes\":" << on.stats.checkpoint_writes << ",\"write_us\":" << on.stats.write_us << "}";
   }
   const double m_off = median(off_rate), m_on = median(on_rate);
-  const double c_off = median(off_cpu), c_on = median(on_cpu);
+  const double c_off = median(off_cpu), c_on = median(on_cpu), c_store = median(store_cpu);
   std::printf(
-      "median: off %.1f MB/s, on %.1f MB/s: history costs %.1f%% | conductor CPU off %.3f s, on %.3f s: %+.1f%% | "
-      "database %llu KiB after %d runs\n",
-      m_off / 1e6, m_on / 1e6, 100.0 * (1 - m_on / m_off), c_off, c_on, 100.0 * (c_on / c_off - 1),
-      static_cast<unsigned long long>(file_size(db) / 1024), runs);
-  json << "],\"median_off\":" << m_off << ",\"median_on\":" << m_on << ",\"median_cpu_off\":" << c_off
-       << ",\"median_cpu_on\":" << c_on << "}\n";
+      "median: wall off %.1f MB/s, on %.1f MB/s (%+.1f%%) | conductor thread off %.1f ns/token, on %.1f ns/token: "
+      "%+.2f%% | store thread %.1f ns/token (conductor + store on: %+.2f%% of off) | database %llu KiB after %d runs\n",
+      m_off / 1e6, m_on / 1e6, 100.0 * (m_on / m_off - 1), c_off, c_on, 100.0 * (c_on / c_off - 1), c_store,
+      100.0 * ((c_on + c_store) / c_off - 1), static_cast<unsigned long long>(file_size(db) / 1024), runs);
+  json << "],\"median_off\":" << m_off << ",\"median_on\":" << m_on << ",\"median_conductor_ns_off\":" << c_off
+       << ",\"median_conductor_ns_on\":" << c_on << ",\"median_store_ns\":" << c_store << "}\n";
   return 0;
 }
