@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "store/ids.hpp"
 #include "store/markdown.hpp"
+#include "store/text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -111,17 +112,7 @@ std::string hits_text(const std::vector<SearchHit>& hits, const std::string& tex
   std::string out;
   for (const auto& h : hits) {
     out += h.conversation + "  " + local_time(h.created_ms) + "  " + h.title + "\n    ";
-    std::string snippet = h.snippet;
-    for (char& c : snippet)
-      if (c == '\n' || c == '\r') c = ' ';  // one line per hit; same length, so the ranges hold
-    std::size_t at = 0;
-    for (const auto& [begin, end] : h.highlights) {
-      out.append(snippet, at, begin - at);
-      out += open + snippet.substr(begin, end - begin) + close;
-      at = end;
-    }
-    out.append(snippet, at);
-    out += "\n";
+    out += marked_snippet(h, open, close) + "\n";
   }
   return out;
 }
@@ -151,8 +142,10 @@ std::string join(const std::vector<std::string>& words) {
   return out;
 }
 
+}  // namespace
+
 // An id as typed: a whole id, "last", or a prefix that names one conversation.
-asio::awaitable<Result<ConversationId>> resolve(HistoryStore& store, std::string typed) {
+asio::awaitable<Result<ConversationId>> resolve_conversation(HistoryStore& store, std::string typed) {
   if (typed == "last") {
     auto last = co_await store.last_conversation();
     if (!last) co_return last.error();
@@ -169,8 +162,6 @@ asio::awaitable<Result<ConversationId>> resolve(HistoryStore& store, std::string
   if (found->size() > 1) co_return StoreError{StoreError::Kind::Invalid, ambiguous(typed, *found)};
   co_return found->front();
 }
-
-}  // namespace
 
 asio::awaitable<HistoryOutput> run_history(HistoryStore& store, HistoryCommand command) {
   const OpenReport report = co_await store.opened();
@@ -195,7 +186,7 @@ asio::awaitable<HistoryOutput> run_history(HistoryStore& store, HistoryCommand c
     if (!hits) out = failed(hits.error());
     else out = text_output(command.json ? hits_json(*hits) : hits_text(*hits, text, command.color));
   } else {
-    auto id = co_await resolve(store, command.id);
+    auto id = co_await resolve_conversation(store, command.id);
     if (!id) {
       out = failed(id.error());
     } else if (command.verb == Verb::Show) {

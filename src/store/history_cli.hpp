@@ -34,6 +34,9 @@ struct HistoryOutput {
   std::string file;   // export: write `out` here instead of stdout
 };
 
+// A conversation id as typed: a whole id, "last", or a prefix (4+ characters) that names one.
+boost::asio::awaitable<Result<ConversationId>> resolve_conversation(HistoryStore& store, std::string typed);
+
 // Runs the command against `store` on the caller's loop; all the work happens on the store's thread.
 boost::asio::awaitable<HistoryOutput> run_history(HistoryStore& store, HistoryCommand command);
 

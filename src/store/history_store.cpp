@@ -9,6 +9,10 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace yollayah::store {
 
@@ -176,6 +180,37 @@ asio::awaitable<Result<std::string>> HistoryStore::export_markdown(ConversationI
     auto conversation = db_->load_conversation(id, tip);
     if (!conversation) return conversation.error();
     return to_markdown(*conversation);
+  };
+  co_return co_await worker_.call<R>(std::move(job));
+}
+
+namespace {
+
+// On the store's thread: the one place that writes an export.
+Result<std::size_t> write_file(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    const std::string why = ec ? ec.message() : std::string(std::strerror(errno));
+    return StoreError{StoreError::Kind::Failed, "cannot write " + path + ": " + why};
+  }
+  return text.size();
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::size_t>> HistoryStore::export_to_file(ConversationId id, std::string path,
+                                                                  std::optional<MessageId> tip) {
+  using R = Result<std::size_t>;
+  auto job = [this, id = std::move(id), path = std::move(path), tip = std::move(tip)]() -> R {
+    if (!db_) return unavailable<std::size_t>();
+    auto conversation = db_->load_conversation(id, tip);
+    if (!conversation) return conversation.error();
+    return write_file(path, to_markdown(*conversation));
   };
   co_return co_await worker_.call<R>(std::move(job));
 }

@@ -99,6 +99,10 @@ class HistoryStore {
   // The branch through `tip` as Markdown, with each answer's meta line.
   boost::asio::awaitable<Result<std::string>> export_markdown(ConversationId id,
                                                               std::optional<MessageId> tip = std::nullopt);
+  // The same Markdown written to the file `path` (its directory is created when missing), on the
+  // store's thread: never on the caller's loop. Returns the number of bytes written.
+  boost::asio::awaitable<Result<std::size_t>> export_to_file(ConversationId id, std::string path,
+                                                             std::optional<MessageId> tip = std::nullopt);
   // Durable. false: there was no such conversation.
   boost::asio::awaitable<Result<bool>> delete_conversation(ConversationId id);
   // Conversations whose id starts with `prefix` (at most `limit`), for ids typed by hand.

@@ -110,4 +110,22 @@ void split_highlights(std::string_view marked, SearchHit& hit) {
   }
 }
 
+std::string marked_snippet(const SearchHit& hit, std::string_view open, std::string_view close) {
+  std::string snippet = hit.snippet;
+  for (char& c : snippet)
+    if (c == '\n' || c == '\r') c = ' ';  // same length, so the ranges hold
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& [begin, end] : hit.highlights) {
+    if (begin < at || end > snippet.size() || begin > end) continue;
+    out.append(snippet, at, begin - at);
+    out.append(open);
+    out.append(snippet, begin, end - begin);
+    out.append(close);
+    at = end;
+  }
+  out.append(snippet, at);
+  return out;
+}
+
 }  // namespace yollayah::store

@@ -33,6 +33,10 @@ inline constexpr char kMarkClose = '\x03';
 // Strips the markers, recording the byte range of each highlighted part.
 void split_highlights(std::string_view marked, SearchHit& hit);
 
+// The hit's snippet on one line (line breaks become spaces), each highlighted part between `open`
+// and `close`.
+std::string marked_snippet(const SearchHit& hit, std::string_view open, std::string_view close);
+
 // Cuts `text` to at most `max_bytes` bytes without splitting a UTF-8 character.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
