@@ -2,6 +2,7 @@
 
 #include "conductor/store_journal.hpp"
 #include "core/log.hpp"
+#include "store/history_cli.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 
@@ -95,17 +96,21 @@ asio::awaitable<std::optional<store::Conversation>> HistoryService::last_convers
   co_return std::move(*conversation);
 }
 
+asio::awaitable<store::Result<store::Conversation>> HistoryService::find_conversation(std::string typed) {
+  auto id = co_await store::resolve_conversation(*store_, std::move(typed));
+  if (!id) co_return id.error();
+  co_return co_await store_->load_conversation(std::move(*id));
+}
+
 void HistoryService::attach(Session& session, const std::string& surface, const SessionConfig& config,
                             const store::Conversation* resume) {
   StoreJournal::Options o;
   o.surface = surface;
   o.model = config.model;
   o.system_prompt = config.system_prompt;
-  if (resume) {
-    o.conversation = resume->summary.id;
-    if (!resume->messages.empty()) o.tip = resume->messages.back().id;
-  }
-  session.set_journal(std::make_shared<StoreJournal>(*store_, session.strand(), std::move(o)));
+  auto journal = std::make_shared<StoreJournal>(*store_, session.strand(), std::move(o));
+  if (resume) journal->switch_to(*resume);
+  session.set_archive(std::move(journal));
   relay_->add(session);
 }
 
@@ -126,22 +131,38 @@ std::vector<HistoryMessage> restored_history(const store::Conversation& conversa
   return out;
 }
 
-std::optional<store::Conversation> load_last_conversation(asio::io_context& io, HistoryService& history,
-                                                          std::string surface) {
-  std::optional<store::Conversation> result;
+namespace {
+
+// Start-up only: runs `io` until `task` answers (the loop can be run again afterwards).
+template <class T>
+T run_at_start(asio::io_context& io, asio::awaitable<T> task, T otherwise) {
+  std::optional<T> result;
   bool done = false;
-  asio::co_spawn(io, history.last_conversation(std::move(surface)),
-                 [&](std::exception_ptr e, std::optional<store::Conversation> c) {
-                   if (!e) result = std::move(c);
-                   done = true;
-                   io.stop();
-                 });
+  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    if (!e) result.emplace(std::move(value));
+    done = true;
+    io.stop();
+  });
   io.restart();
   while (!done) {
     io.run();
     io.restart();
   }
-  return result;
+  return result ? std::move(*result) : std::move(otherwise);
+}
+
+}  // namespace
+
+std::optional<store::Conversation> load_last_conversation(asio::io_context& io, HistoryService& history,
+                                                          std::string surface) {
+  return run_at_start<std::optional<store::Conversation>>(io, history.last_conversation(std::move(surface)), std::nullopt);
+}
+
+store::Result<store::Conversation> load_conversation_at_start(asio::io_context& io, HistoryService& history,
+                                                              std::string typed) {
+  using R = store::Result<store::Conversation>;
+  return run_at_start<R>(io, history.find_conversation(std::move(typed)),
+                         R(store::StoreError{store::StoreError::Kind::Failed, "internal error reading the history"}));
 }
 
 }  // namespace yollayah::conductor

@@ -35,6 +35,9 @@ class HistoryService {
   // branch read back whole; nothing when there is none or the history cannot be read.
   asio::awaitable<std::optional<store::Conversation>> last_conversation(std::string surface = {});
 
+  // The conversation `typed` names (an id, 4+ of its first characters, or "last"), newest branch.
+  asio::awaitable<store::Result<store::Conversation>> find_conversation(std::string typed);
+
   // Makes `session` write its turns here (call before its start()), continuing `resume` when given,
   // and sends it the store's events from now on (those that came before any session, too).
   void attach(Session& session, const std::string& surface, const SessionConfig& config,
@@ -55,5 +58,8 @@ std::vector<HistoryMessage> restored_history(const store::Conversation& conversa
 // and returns it (the loop can be run again afterwards).
 std::optional<store::Conversation> load_last_conversation(asio::io_context& io, HistoryService& history,
                                                           std::string surface = {});
+// The same for find_conversation() (`yollayah --resume ID`).
+store::Result<store::Conversation> load_conversation_at_start(asio::io_context& io, HistoryService& history,
+                                                              std::string typed);
 
 }  // namespace yollayah::conductor

@@ -2,6 +2,7 @@
 
 #include "conductor/ids.hpp"
 #include "conductor/prompts.hpp"
+#include "conductor/store_journal.hpp"
 #include "core/log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -79,6 +80,14 @@ void Session::set_journal(std::shared_ptr<TurnJournal> journal) {
   });
 }
 
+void Session::set_archive(std::shared_ptr<StoreJournal> journal) {
+  asio::post(strand_, [self = shared_from_this(), journal = std::move(journal)]() mutable {
+    self->archive_ = journal;
+    if (journal) self->journal_ = std::move(journal);
+    else self->journal_ = std::make_shared<TurnJournal>();
+  });
+}
+
 void Session::restore(std::vector<HistoryMessage> messages) {
   asio::post(strand_, [self = shared_from_this(), messages = std::move(messages)]() mutable {
     for (auto& m : messages) self->history_.append(std::move(m));
@@ -104,7 +113,7 @@ void Session::reconfigure(SessionConfig config) {
     self->validator_ = InputValidator(config.input);
     self->config_ = std::move(config);
     self->history_.prune();
-    if (model_changed) self->surfaces_.broadcast(self->session_info());
+    if (model_changed) self->broadcast_session_info();
   });
 }
 
@@ -197,7 +206,7 @@ void Session::on_hello(SurfaceEntry& surface, bool legacy) {
   const SurfaceId id = surface.id;
   const bool headless = surface.type.kind == protocol::SurfaceType::Kind::Headless;
   surfaces_.send_to(id, msg::State{state_});
-  surfaces_.send_to(id, session_info());
+  surfaces_.send_to(id, session_info(surface.protocol_version));
   if (!legacy) surfaces_.send_to(id, state_snapshot());
   // A surface that joins after the start-up check failed is told too (the broadcast missed it).
   if (backend_problem_ && !headless) notify(id, NotifyLevel::Warning, "Model server not available", *backend_problem_);
@@ -305,7 +314,16 @@ void Session::set_state(ConductorState state) {
   surfaces_.broadcast(msg::State{state});
 }
 
-msg::SessionInfo Session::session_info() const { return msg::SessionInfo{id_, config_.model, ready_}; }
+msg::SessionInfo Session::session_info(std::uint32_t version) const {
+  msg::SessionInfo info{id_, config_.model, ready_};
+  if (version >= protocol::kProtocolV2 && !archive_) info.history = false;
+  return info;
+}
+
+void Session::broadcast_session_info() {
+  surfaces_.broadcast_before(protocol::kProtocolV2, session_info(protocol::kProtocolV1));
+  surfaces_.broadcast_since(protocol::kProtocolV2, session_info(protocol::kProtocolV2));
+}
 
 msg::StateSnapshot Session::state_snapshot() const {
   msg::StateSnapshot s;

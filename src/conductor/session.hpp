@@ -35,6 +35,8 @@ namespace yollayah::conductor {
 
 namespace asio = boost::asio;
 
+class StoreJournal;
+
 struct AgentSettings {
   std::size_t max_active = 4;       // agent turns streaming at once; more wait in order
   std::uint32_t max_depth = 1;      // an answer at depth >= max_depth cannot start agents (1: only the main one can)
@@ -84,6 +86,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void reconfigure(SessionConfig config);
   // Who records the turns (the store). Call before start(); the session keeps it.
   void set_journal(std::shared_ptr<TurnJournal> journal);
+  // Keeps this session's conversations in the history store behind `journal` (issue 11): it
+  // records the turns, and the history commands (/history, /open, /search, …) ask its store.
+  // Without one, history is off: SessionInfo says so to version-2 surfaces. Call before start().
+  void set_archive(std::shared_ptr<StoreJournal> journal);
   // An earlier conversation to continue (read back from the store), oldest first. Call before
   // start(): the messages become the history, so they are the model's context and every surface's
   // StateSnapshot, and nobody is greeted.
@@ -127,6 +133,26 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> set_model_command(std::string name);
   void backends_command();
 
+  // History commands (session_history.cpp): false when `c` is not one of them.
+  bool history_command(SurfaceId from, const protocol::ev::UserCommand& c);
+  void new_conversation(SurfaceId from, bool cleared);
+  void retry_command(SurfaceId from);
+  void title_command(SurfaceId from, std::string title);
+  asio::awaitable<void> list_history_command();
+  asio::awaitable<void> open_command(SurfaceId from, std::string typed);
+  asio::awaitable<void> search_command(SurfaceId from, std::string text);
+  asio::awaitable<void> export_command(SurfaceId from, std::string file);
+  asio::awaitable<void> delete_command(SurfaceId from, std::string typed, bool confirmed);
+  // Shows the previous (or next) version of the last answer, and what followed it.
+  asio::awaitable<void> branch_command(SurfaceId from, bool next);
+  // A number from the last /history list, or an id (or 4+ of its first characters, or "last").
+  asio::awaitable<std::optional<std::string>> resolve_conversation(SurfaceId from, std::string typed);
+  // true (and the surface told why) while an answer is being written.
+  bool busy_for(SurfaceId from, std::string_view command);
+  // The session now shows `messages` (a conversation opened, or a new empty one): every surface
+  // gets a snapshot of it.
+  void show_conversation(std::vector<HistoryMessage> messages);
+
   // Turns (session_turn.cpp): scheduling, running, the main conversation's output.
   TurnPtr make_turn(TurnKind kind, protocol::MessageId id, std::uint32_t depth = 0);
   void enqueue_turn(TurnPtr turn);
@@ -158,7 +184,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Helpers.
   void set_state(protocol::ConductorState state);
-  protocol::msg::SessionInfo session_info() const;
+  protocol::msg::SessionInfo session_info(std::uint32_t version = protocol::kProtocolV1) const;
+  void broadcast_session_info();
   protocol::msg::StateSnapshot state_snapshot() const;
   void notify(SurfaceId to, protocol::NotifyLevel level, std::string title, std::string message);
   protocol::ResponseMetadata metadata(const Turn& turn, const backend::Result<backend::ChatStats>& result) const;
@@ -170,6 +197,9 @@ class Session : public std::enable_shared_from_this<Session> {
   protocol::SessionId id_;
   std::uint64_t created_at_ms_;
   std::shared_ptr<TurnJournal> journal_;
+  std::shared_ptr<StoreJournal> archive_;  // the same object as journal_ when history is on
+  std::vector<std::string> listed_;        // conversation ids of the last /history, numbered from 1
+  std::string delete_asked_;               // the conversation /delete asked about, until confirmed
 
   SurfaceRegistry surfaces_;
   std::shared_ptr<const Agents> agents_;

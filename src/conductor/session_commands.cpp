@@ -1,4 +1,5 @@
-// Slash commands: /help, /clear, /model NAME, /models, /backends, /quit.
+// Slash commands: /help, /clear, /model NAME, /models, /backends, /quit; the history's are in
+// session_history.cpp.
 #include "conductor/errors.hpp"
 #include "conductor/ids.hpp"
 #include "conductor/session.hpp"
@@ -15,7 +16,15 @@ namespace {
 constexpr std::string_view kHelp =
     "Commands:\n"
     "  /help          this list\n"
-    "  /clear         forget the conversation\n"
+    "  /new           start a new conversation (/clear does the same)\n"
+    "  /retry         ask again for the last answer (the old one stays, as a branch)\n"
+    "  /branch prev|next  show the other versions of the last answer (Alt+←/→)\n"
+    "  /history       recent conversations, numbered\n"
+    "  /open N|ID     switch to conversation N of /history (or its id)\n"
+    "  /search TEXT   find messages in every conversation\n"
+    "  /title TEXT    name this conversation\n"
+    "  /export [FILE] save this conversation as Markdown\n"
+    "  /delete N|ID   delete a conversation (asks first)\n"
     "  /model NAME    talk to another model\n"
     "  /models        list the models each server has\n"
     "  /backends      the model servers, their health and load\n"
@@ -31,10 +40,9 @@ void Session::on_command(SurfaceId from, protocol::ev::UserCommand& c) {
   if (name == "help" || name == "h" || name == "?") {
     system_note(std::string(kHelp));
   } else if (name == "clear" || name == "cls") {
-    history_.clear();
-    // A snapshot with the emptied history tells every surface, of either version, to clear.
-    surfaces_.broadcast(state_snapshot());
-    notify(0, NotifyLevel::Success, {}, "Conversation cleared");
+    new_conversation(from, /*cleared=*/true);
+  } else if (history_command(from, c)) {
+    // done
   } else if (name == "model") {
     if (c.args.empty()) {
       notify(from, NotifyLevel::Info, {}, "Current model: " + config_.model + ". Change it with /model NAME; list them with /models.");
@@ -107,7 +115,7 @@ asio::awaitable<void> Session::set_model_command(std::string name) {
     co_return;
   }
   config_.model = name;
-  surfaces_.broadcast(session_info());
+  broadcast_session_info();
   if (found) {
     notify(0, NotifyLevel::Success, {}, "Model set to: " + name + (router_->size() > 1 ? " (on " + *found + ")" : ""));
   } else {

@@ -52,7 +52,7 @@ asio::awaitable<void> Session::check_backend() {
   }
   if (!stopping_) {
     set_state(ConductorState::Ready);
-    surfaces_.broadcast(session_info());
+    broadcast_session_info();
   }
   start_turns();
 }

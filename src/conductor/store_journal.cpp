@@ -17,7 +17,8 @@ void StoreJournal::user_message(const HistoryMessage& message, const protocol::M
   if (!conversation_) {
     // Lazily: a session nobody writes to leaves no empty conversation behind.
     store::NewConversation c;
-    c.title = store::title_from(message.content);
+    c.title = pending_title_.empty() ? store::title_from(message.content) : std::move(pending_title_);
+    pending_title_.clear();
     c.model = options_.model;
     c.system_prompt = options_.system_prompt;
     c.surface = options_.surface;
@@ -32,6 +33,7 @@ void StoreJournal::user_message(const HistoryMessage& message, const protocol::M
   m.content_type = message.content_type;
   m.created_ms = message.timestamp_ms;
   tip_ = store_.add_message(std::move(m));
+  answered_.reset();
 }
 
 // The answers the conversation holds: a chat turn's and a follow-up's. The greeting comes before
@@ -44,7 +46,11 @@ void StoreJournal::answer_started(const Turn& turn) {
   m.role = protocol::MessageRole::Assistant;
   m.streaming = true;
   m.model = turn.request.model;
+  // A chat answer replies to the user's message; a follow-up to the answer before it.
+  const auto parent = tip_;
   tip_ = store_.add_message(std::move(m));
+  if (turn.kind() == TurnKind::Chat) answered_ = parent;
+  else answered_.reset();
   answers_.emplace(turn.id(), Streaming{*tip_, {}, false});
 }
 
@@ -93,6 +99,37 @@ void StoreJournal::answer_finished(const Turn& turn, const HistoryMessage* store
   std::string text = stored && stored->role == protocol::MessageRole::Assistant ? std::move(it->second.text) : turn.text();
   store_.finish_answer(it->second.id, std::move(text), store::from_metadata(metadata, interrupted));
   answers_.erase(it);
+}
+
+void StoreJournal::start_new() {
+  conversation_.reset();
+  tip_.reset();
+  answered_.reset();
+  pending_title_.clear();
+}
+
+void StoreJournal::switch_to(const store::Conversation& conversation) {
+  conversation_ = conversation.summary.id;
+  tip_.reset();
+  answered_.reset();
+  pending_title_.clear();
+  const auto& m = conversation.messages;
+  if (m.empty()) return;
+  tip_ = m.back().id;
+  const bool answer_to_user = m.size() >= 2 && m.back().role == protocol::MessageRole::Assistant &&
+                              m[m.size() - 2].role == protocol::MessageRole::User && m.back().parent == m[m.size() - 2].id;
+  if (answer_to_user) answered_ = m[m.size() - 2].id;
+}
+
+void StoreJournal::set_title(std::string title) {
+  if (conversation_) store_.set_title(*conversation_, std::move(title));
+  else pending_title_ = std::move(title);
+}
+
+bool StoreJournal::retry_last_answer() {
+  if (!answered_ || !answers_.empty()) return false;
+  tip_ = answered_;
+  return true;
 }
 
 namespace {

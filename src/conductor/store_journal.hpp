@@ -45,6 +45,20 @@ class StoreJournal final : public TurnJournal, public std::enable_shared_from_th
   void task_finished(const Task& task, const Turn& turn, std::string_view output) override;
 
   const std::optional<store::ConversationId>& conversation() const { return conversation_; }
+  store::HistoryStore& store() { return store_; }
+  const std::optional<store::MessageId>& tip() const { return tip_; }  // the newest message written
+
+  // The session's chat commands (/new, /open, /title, /retry). Only between answers: the session
+  // refuses them while one streams.
+  // What comes next starts a new conversation (created lazily, at its first user message).
+  void start_new();
+  // What comes next continues `conversation` after its last message (the branch it was read as).
+  void switch_to(const store::Conversation& conversation);
+  // Now, or at the conversation's creation when nothing was said yet.
+  void set_title(std::string title);
+  // The next answer is a new branch beside the last one: it answers the same user message.
+  // false when the last message is not an answer to a user message.
+  bool retry_last_answer();
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -67,6 +81,9 @@ class StoreJournal final : public TurnJournal, public std::enable_shared_from_th
   Options options_;
   std::optional<store::ConversationId> conversation_;
   std::optional<store::MessageId> tip_;  // the newest message: the next one's parent
+  // The user message the newest answer replies to, while that answer is the tip (for /retry).
+  std::optional<store::MessageId> answered_;
+  std::string pending_title_;  // set by /title before the conversation exists
   std::unordered_map<protocol::MessageId, Streaming> answers_;
   Clock::time_point last_hand_over_{};
   boost::asio::steady_timer timer_;

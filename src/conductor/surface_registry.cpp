@@ -66,6 +66,10 @@ void SurfaceRegistry::broadcast_since(std::uint32_t version, protocol::Conductor
   fan_out(std::move(message), [version](const SurfaceEntry& e) { return e.joined && e.protocol_version >= version; });
 }
 
+void SurfaceRegistry::broadcast_before(std::uint32_t version, protocol::ConductorMessage message) {
+  fan_out(std::move(message), [version](const SurfaceEntry& e) { return e.joined && e.protocol_version < version; });
+}
+
 void SurfaceRegistry::send_to(SurfaceId id, protocol::ConductorMessage message) {
   fan_out(std::move(message), [id](const SurfaceEntry& e) { return e.id == id; });
 }

@@ -43,6 +43,9 @@ class SurfaceRegistry {
   // To every joined surface that said at least protocol `version` (agents' live text goes to
   // version-2 surfaces only, though its variants exist in version 1).
   void broadcast_since(std::uint32_t version, protocol::ConductorMessage message);
+  // To every joined surface that said a protocol older than `version` (a message without the
+  // later version's extensions).
+  void broadcast_before(std::uint32_t version, protocol::ConductorMessage message);
   // To one surface, joined or not (handshake replies go out before it has joined).
   void send_to(SurfaceId id, protocol::ConductorMessage message);
   // To every joined surface whose capabilities satisfy `pred`.

@@ -415,8 +415,11 @@ struct SessionInfo {
   SessionId session_id;
   std::string model;
   bool ready = false;
+  // Extension, to version-2 surfaces: false when nothing of the conversation is kept on disk
+  // (history off: --no-history, YOLLAYAH_NO_HISTORY=1, history = false). Absent: history is on.
+  Extension<bool> history{};
 };
-BOOST_DESCRIBE_STRUCT(SessionInfo, (), (session_id, model, ready))
+BOOST_DESCRIBE_STRUCT(SessionInfo, (), (session_id, model, ready, history))
 
 struct Quit {
   YOLLAYAH_VARIANT_META(Quit, 1)

@@ -3,6 +3,7 @@
 // store that cannot write: one Notify, and the chat goes on.
 #include "conductor/history_service.hpp"
 #include "integration/harness.hpp"
+#include "integration/history_support.hpp"
 #include "support/sim_process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -19,47 +20,6 @@ std::string script(std::initializer_list<std::string> tokens) {
   std::string s;
   for (const auto& t : tokens) s += t + "\n";
   return s;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/yolla-journal-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// Runs `task` on `io` to its end (at most 10 s): the test's loop, the store answers on it.
-template <class T>
-T await(asio::io_context& io, asio::awaitable<T> task) {
-  std::optional<T> result;
-  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    if (!e) result.emplace(std::move(value));
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!result && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-  }
-  if (!result) throw std::runtime_error("no answer within 10 s");
-  return std::move(*result);
-}
-
-// Everything queued reaches the disk, then the conversation the session wrote is read back.
-store::Conversation stored(asio::io_context& io, conductor::HistoryService& history) {
-  EXPECT_TRUE(await(io, history.store().flush()).has_value());
-  auto c = await(io, history.last_conversation());
-  if (!c) throw std::runtime_error("no conversation was stored");
-  return std::move(*c);
 }
 
 std::size_t stream_ends(const RecordingSurface& s) { return s.count<msg::StreamEnd>() + s.count<msg::StreamError>(); }

@@ -1,0 +1,311 @@
+// The history commands (issue 11): /history, /open, /search, /title, /export, /delete, /new and
+// /retry. Every question goes to the store's thread and is co_awaited on the session strand; the
+// answers are system notes (Markdown) to every surface.
+#include "conductor/history_notes.hpp"
+#include "conductor/history_service.hpp"
+#include "conductor/ids.hpp"
+#include "conductor/session.hpp"
+#include "conductor/store_journal.hpp"
+#include "core/paths.hpp"
+#include "store/history_cli.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace yollayah::conductor {
+
+using protocol::NotifyLevel;
+
+namespace {
+
+constexpr std::size_t kListed = 20;       // conversations /history shows
+constexpr std::size_t kSearchHits = 10;   // matches /search shows
+
+std::string joined(const std::vector<std::string>& words, std::size_t from = 0) {
+  std::string out;
+  for (std::size_t i = from; i < words.size(); ++i) out += (out.empty() ? "" : " ") + words[i];
+  return out;
+}
+
+// "3": a number from the list, not the start of an id (ids need 4+ characters).
+std::optional<std::size_t> list_number(std::string_view typed) {
+  if (typed.empty() || typed.size() > 3) return std::nullopt;
+  std::size_t n = 0;
+  for (const char c : typed) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c) {
+  const std::string& name = c.command;
+  if (name == "new") {
+    new_conversation(from, false);
+    return true;
+  }
+  if (name == "retry") {
+    retry_command(from);
+    return true;
+  }
+  const bool ours = name == "history" || name == "open" || name == "search" || name == "title" || name == "export" ||
+                    name == "delete" || name == "branch";
+  if (!ours) return false;
+  if (!archive_) {
+    system_note(history_off_note(name));
+    return true;
+  }
+  if (name == "history") {
+    asio::co_spawn(strand_, list_history_command(), asio::detached);
+  } else if (name == "title") {
+    title_command(from, joined(c.args));
+  } else if (name == "search") {
+    if (c.args.empty()) notify(from, NotifyLevel::Info, {}, "Usage: /search WORDS (salt* finds salty, salts…)");
+    else asio::co_spawn(strand_, search_command(from, joined(c.args)), asio::detached);
+  } else if (name == "branch") {
+    const bool next = !c.args.empty() && (c.args[0] == "next" || c.args[0] == ">");
+    asio::co_spawn(strand_, branch_command(from, next), asio::detached);
+  } else if (name == "export") {
+    asio::co_spawn(strand_, export_command(from, joined(c.args)), asio::detached);
+  } else if (c.args.empty()) {
+    notify(from, NotifyLevel::Info, {},
+           "Usage: /" + name + " N (a number from /history) or /" + name + " ID (4+ characters of a conversation id)");
+  } else if (name == "open") {
+    asio::co_spawn(strand_, open_command(from, c.args[0]), asio::detached);
+  } else {
+    const bool confirmed = c.args.size() > 1 && (c.args[1] == "confirm" || c.args[1] == "yes");
+    asio::co_spawn(strand_, delete_command(from, c.args[0], confirmed), asio::detached);
+  }
+  return true;
+}
+
+bool Session::busy_for(SurfaceId from, std::string_view command) {
+  if (scheduler_.idle()) return false;
+  notify(from, NotifyLevel::Warning, "Not now",
+         "/" + std::string(command) + " waits until the answer is finished: stop it with Esc (or Ctrl+C) first.");
+  return true;
+}
+
+void Session::show_conversation(std::vector<HistoryMessage> messages) {
+  history_.clear();
+  for (auto& m : messages) history_.append(std::move(m));
+  delete_asked_.clear();
+  // A snapshot with the new history makes every surface, of either version, show it.
+  surfaces_.broadcast(state_snapshot());
+}
+
+void Session::new_conversation(SurfaceId from, bool cleared) {
+  if (!cleared && busy_for(from, "new")) return;
+  if (archive_) archive_->start_new();
+  show_conversation({});
+  if (cleared) notify(0, NotifyLevel::Success, {}, "Conversation cleared");
+  else notify(0, NotifyLevel::Success, {}, archive_ ? "New conversation. The last one is kept: /history lists it." : "New conversation.");
+}
+
+void Session::title_command(SurfaceId from, std::string title) {
+  if (title.empty()) {
+    notify(from, NotifyLevel::Info, {}, "Usage: /title TEXT names this conversation in /history.");
+    return;
+  }
+  archive_->set_title(title);
+  system_note("Title set: **" + title + "**" + (archive_->conversation() ? "" : " (kept from your first message on)"));
+}
+
+// The last answer again, as a new branch beside the old one: the context is the same up to the
+// user's message, and the old answer stays in the store.
+void Session::retry_command(SurfaceId from) {
+  if (busy_for(from, "retry")) return;
+  const auto& all = history_.messages();
+  std::optional<std::size_t> answer;
+  for (std::size_t i = all.size(); i-- > 0;) {
+    if (all[i].role == protocol::MessageRole::System) continue;
+    if (all[i].role == protocol::MessageRole::Assistant && i > 0) answer = i;
+    break;
+  }
+  bool after_user = false;
+  if (answer)
+    for (std::size_t i = *answer; i-- > 0;) {
+      if (all[i].role == protocol::MessageRole::System) continue;
+      after_user = all[i].role == protocol::MessageRole::User;
+      break;
+    }
+  if (!answer || !after_user) {
+    notify(from, NotifyLevel::Info, {}, "/retry asks again for the last answer; there is none to retry yet.");
+    return;
+  }
+  if (archive_ && !archive_->retry_last_answer()) {
+    notify(from, NotifyLevel::Warning, "Cannot retry", "The last answer is not one to your message (an agent's summary?).");
+    return;
+  }
+  std::vector<HistoryMessage> kept(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*answer));
+  for (std::size_t i = *answer + 1; i < all.size(); ++i) kept.push_back(all[i]);  // notes after it
+  show_conversation(std::move(kept));
+  enqueue_turn(make_turn(TurnKind::Chat, next_message_id()));
+}
+
+asio::awaitable<void> Session::list_history_command() {
+  auto self = shared_from_this();  // alive across the store's reply
+  auto list = co_await archive_->store().list_conversations(kListed);
+  if (!list) {
+    notify(0, NotifyLevel::Error, "History not available", list.error().message);
+    co_return;
+  }
+  listed_.clear();
+  for (const auto& s : *list) listed_.push_back(s.id);
+  system_note(history_list_note(*list, archive_->conversation()));
+}
+
+asio::awaitable<std::optional<std::string>> Session::resolve_conversation(SurfaceId from, std::string typed) {
+  if (const auto n = list_number(typed)) {
+    if (listed_.empty()) {
+      auto list = co_await archive_->store().list_conversations(kListed);
+      if (list)
+        for (const auto& s : *list) listed_.push_back(s.id);
+    }
+    if (*n >= 1 && *n <= listed_.size() && !listed_[*n - 1].empty()) co_return listed_[*n - 1];
+    notify(from, NotifyLevel::Warning, "No such conversation",
+           "There is no number " + typed + " in the list; /history shows it (" + std::to_string(listed_.size()) +
+               " conversations).");
+    co_return std::nullopt;
+  }
+  auto id = co_await store::resolve_conversation(archive_->store(), typed);
+  if (!id) {
+    notify(from, NotifyLevel::Warning, "No such conversation", id.error().message);
+    co_return std::nullopt;
+  }
+  co_return std::move(*id);
+}
+
+asio::awaitable<void> Session::open_command(SurfaceId from, std::string typed) {
+  auto self = shared_from_this();
+  if (busy_for(from, "open")) co_return;
+  auto id = co_await resolve_conversation(from, typed);
+  if (!id) co_return;
+  if (archive_->conversation() == id) {
+    notify(from, NotifyLevel::Info, {}, "That is the conversation you are in.");
+    co_return;
+  }
+  auto conversation = co_await archive_->store().load_conversation(*id);
+  if (!conversation) {
+    notify(from, NotifyLevel::Warning, "Cannot open it", conversation.error().message);
+    co_return;
+  }
+  if (busy_for(from, "open")) co_return;  // an answer started while the store was reading
+  archive_->switch_to(*conversation);
+  show_conversation(restored_history(*conversation));
+  system_note(opened_note(*conversation));
+}
+
+asio::awaitable<void> Session::search_command(SurfaceId from, std::string text) {
+  auto self = shared_from_this();
+  auto hits = co_await archive_->store().search(text, kSearchHits);
+  if (!hits) {
+    notify(from, NotifyLevel::Warning, "Search failed", hits.error().message);
+    co_return;
+  }
+  system_note(search_note(text, *hits));
+}
+
+asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) {
+  auto self = shared_from_this();
+  const auto id = archive_->conversation();
+  if (!id) {
+    notify(from, NotifyLevel::Info, {}, "Nothing to export yet: this conversation has no message.");
+    co_return;
+  }
+  std::string path;
+  if (file.empty()) {
+    auto conversation = co_await archive_->store().load_conversation(*id);
+    const std::string title = conversation ? conversation->summary.title : std::string();
+    path = default_export_path(core::data_dir() + "/exports", title, unix_millis());
+  } else {
+    std::error_code ec;
+    const auto cwd = std::filesystem::current_path(ec);  // no disk access: the process's own state
+    path = export_path(file, ec ? std::string("/tmp") : cwd.string());
+  }
+  auto written = co_await archive_->store().export_to_file(*id, path);
+  if (!written) {
+    notify(from, NotifyLevel::Warning, "Export failed", written.error().message);
+    co_return;
+  }
+  system_note("Exported this conversation as Markdown to `" + path + "` (" + std::to_string(*written) + " bytes).");
+}
+
+asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed) {
+  auto self = shared_from_this();
+  auto id = co_await resolve_conversation(from, typed);
+  if (!id) co_return;
+  const bool in_use = archive_->conversation() == id;
+  if (!confirmed || delete_asked_ != *id) {
+    auto conversation = co_await archive_->store().load_conversation(*id);
+    if (!conversation) {
+      notify(from, NotifyLevel::Warning, "No such conversation", conversation.error().message);
+      co_return;
+    }
+    delete_asked_ = *id;
+    system_note((confirmed ? "Nothing deleted yet: confirm what you were asked about. " : std::string()) +
+                delete_question(*conversation, typed, in_use));
+    co_return;
+  }
+  if (in_use && busy_for(from, "delete")) co_return;
+  delete_asked_.clear();
+  auto deleted = co_await archive_->store().delete_conversation(*id);
+  if (!deleted) {
+    notify(from, NotifyLevel::Warning, "Delete failed", deleted.error().message);
+    co_return;
+  }
+  std::replace(listed_.begin(), listed_.end(), *id, std::string());  // the other numbers stay
+  if (in_use && archive_->conversation() == id) {
+    archive_->start_new();
+    show_conversation({});
+    system_note("Deleted the conversation you were in; this is a new one.");
+  } else {
+    system_note(*deleted ? "Deleted it." : "It was already gone.");
+  }
+}
+
+asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
+  auto self = shared_from_this();
+  if (busy_for(from, "branch")) co_return;
+  const auto id = archive_->conversation();
+  const auto tip = archive_->tip();
+  if (!id || !tip) {
+    notify(from, NotifyLevel::Info, {}, "No answer here yet: /retry makes a second version of one.");
+    co_return;
+  }
+  auto shown = co_await archive_->store().load_conversation(*id, *tip);
+  if (!shown) {
+    notify(from, NotifyLevel::Warning, "Cannot switch answers", shown.error().message);
+    co_return;
+  }
+  const store::StoredMessage* answer = nullptr;
+  for (auto it = shown->messages.rbegin(); it != shown->messages.rend() && !answer; ++it)
+    if (it->role == protocol::MessageRole::Assistant) answer = &*it;
+  const std::string target = !answer ? std::string() : next ? answer->next_sibling : answer->prev_sibling;
+  if (target.empty()) {
+    const std::string where = answer ? std::to_string(answer->sibling_index) + "/" + std::to_string(answer->sibling_count)
+                                     : std::string("1/1");
+    notify(from, NotifyLevel::Info, {},
+           "This is answer " + where + (next ? ": there is no later version." : ": there is no earlier version."));
+    co_return;
+  }
+  auto other = co_await archive_->store().load_conversation(*id, target);
+  if (!other) {
+    notify(from, NotifyLevel::Warning, "Cannot switch answers", other.error().message);
+    co_return;
+  }
+  if (busy_for(from, "branch")) co_return;
+  std::string where;
+  for (const auto& m : other->messages)
+    if (m.id == target) where = std::to_string(m.sibling_index) + "/" + std::to_string(m.sibling_count);
+  archive_->switch_to(*other);
+  show_conversation(restored_history(*other));
+  system_note("Answer " + where + " (Alt+←/→ or `/branch prev|next` switch versions; what you say next follows this one).");
+}
+
+}  // namespace yollayah::conductor
