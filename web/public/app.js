@@ -294,7 +294,7 @@
         send({ Pong: { seq: v.seq } });
         return;
       case 'SessionInfo':
-        $('session').textContent = v.model ? 'model ' + v.model : 'no model yet';
+        $('session').textContent = (v.model ? 'model ' + v.model : 'no model yet') + (v.history === false ? ' · history off' : '');
         return;
       case 'State':
         if (v.state === 'Thinking') setMood('Thinking');
@@ -404,7 +404,12 @@
   function submit() {
     const text = input.value;
     if (!text.trim() || streamingId) return;
-    if (!send({ UserMessage: { event_id: eventId(), content: text } })) {
+    // "/history", "/open 2": a command for the Conductor, split as the TUI does ("//" is text).
+    const words = text.trim().split(/\s+/);
+    const command = /^\/[^/\s]/.test(words[0])
+      ? { UserCommand: { event_id: eventId(), command: words[0].slice(1), args: words.slice(1) } }
+      : null;
+    if (!send(command || { UserMessage: { event_id: eventId(), content: text } })) {
       notice('Not connected: the message was not sent.', 'Error');
       return;
     }

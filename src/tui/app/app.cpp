@@ -130,6 +130,7 @@ struct App::Impl : std::enable_shared_from_this<Impl> {
     auto caps = protocol::SurfaceCapabilities::tui();
     link.send(ev::Handshake{"evt_tui_hello", protocol::kProtocolV2, {protocol::SurfaceType::Kind::Tui, {}}, caps,
                             std::nullopt});
+    if (options.first_command) link.send(*options.first_command);
     controller.on_resize(size.cols, size.rows);
 
     output.on_drained([weak = weak_from_this()] {

@@ -2,12 +2,14 @@
 // input, Conductor messages, resizes and one timer, drains everything pending on each wake-up and
 // then renders at most once, only when something changed.
 #pragma once
+#include "protocol/messages.hpp"
 #include "transport/link.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace yollayah::tui::app {
@@ -22,6 +24,9 @@ struct AppOptions {
   // embedded Conductor's measures the loop both share, and two would double the probe wake-ups.
   bool stall_monitor = true;
   std::string banner;      // kept at the top of the screen (YOLLAYAH_BANNER: demo mode's notice)
+  // A command sent right after the Handshake, as if typed: `yollayah --resume` sends /history
+  // (or /open ID).
+  std::optional<protocol::ev::UserCommand> first_command;
 };
 
 struct AppResult {

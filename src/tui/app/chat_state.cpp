@@ -259,6 +259,7 @@ bool ChatState::apply(const protocol::ConductorMessage& message, Clock::time_poi
         } else if constexpr (std::is_same_v<T, msg::SessionInfo>) {
           model_ = m.model;
           ready_ = ready_ || m.ready;
+          history_off_ = m.history == protocol::Extension<bool>(false);
         } else if constexpr (std::is_same_v<T, msg::StateSnapshot>) {
           on_snapshot(m);
         } else if constexpr (std::is_same_v<T, msg::Notify>) {

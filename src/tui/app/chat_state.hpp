@@ -51,6 +51,8 @@ class ChatState {
   bool ready() const { return ready_; }
   bool streaming() const { return streaming_index_.has_value(); }
   const std::string& model() const { return model_; }
+  // The Conductor keeps nothing on disk (SessionInfo's history: false): the status bar says so.
+  bool history_off() const { return history_off_; }
   bool quit_requested() const { return quit_; }
   const std::optional<std::string>& quit_message() const { return quit_message_; }
   bool refused() const { return refused_; }  // the Conductor turned this surface away
@@ -82,6 +84,7 @@ class ChatState {
   protocol::ConductorState state_ = protocol::ConductorState::Initializing;
   bool ready_ = false;
   std::string model_;
+  bool history_off_ = false;
   bool quit_ = false;
   std::optional<std::string> quit_message_;
   bool refused_ = false;

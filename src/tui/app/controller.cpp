@@ -294,8 +294,15 @@ void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
       if (alt || ctrl) return input_.delete_word_before();
       return input_.backspace();
     case Key::Delete: return input_.delete_forward();
-    case Key::Left: return ctrl || alt ? input_.move_word_left() : input_.move_left();
-    case Key::Right: return ctrl || alt ? input_.move_word_right() : input_.move_right();
+    case Key::Left:
+    case Key::Right:
+      // On an empty box, Alt+←/→ shows the other versions of the last answer (/retry makes them).
+      if (alt && !ctrl && input_.empty() && !busy()) {
+        outbox_.push_back(ev::UserCommand{next_event_id(), "branch", {key.key == Key::Left ? "prev" : "next"}});
+        return;
+      }
+      if (key.key == Key::Left) return ctrl || alt ? input_.move_word_left() : input_.move_left();
+      return ctrl || alt ? input_.move_word_right() : input_.move_right();
     case Key::Home:
       if (ctrl) return scroll_by(conversation_.max_scroll());
       return input_.move_line_start();
@@ -480,6 +487,7 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   info.state = state_label();
   info.activity = animating() || busy() ? spinner : std::string_view{};
   info.model = chat_.model();
+  info.history_off = chat_.history_off();
   switch (connection_) {
     case Connection::Embedded: info.connection = "embedded"; break;
     case Connection::Connected: info.connection = "conductord"; break;

@@ -92,6 +92,7 @@ void draw_status_bar(screen::Buffer& buffer, Rect area, const StatusInfo& info, 
     append_int(scratch, info.max_scroll);
     scratch += "  ";
   }
+  if (info.history_off) scratch += "history off  ";
   if (!info.model.empty()) {
     scratch += info.model;
     scratch += "  ";

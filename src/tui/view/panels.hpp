@@ -48,6 +48,7 @@ struct StatusInfo {
   std::string_view state;       // "Ready", "Thinking…", "Reconnecting in 4 s"
   std::string_view activity;    // a spinner frame or empty
   std::string_view model;
+  bool history_off = false;     // nothing is kept on disk: "history off" beside the model
   std::string_view connection;  // "embedded", "conductord", "offline"
   bool connection_ok = true;
   bool busy = false;            // an answer is being generated: hints mention Esc to stop
