@@ -219,6 +219,10 @@ constexpr const char* kContinueWithoutHistory =
     "yollayah: --continue needs the history, which is off (--no-history, YOLLAYAH_NO_HISTORY or history = false "
     "in the config)\n";
 
+constexpr const char* kResumeWithoutHistory =
+    "yollayah: --resume needs the history, which is off (--no-history, YOLLAYAH_NO_HISTORY or history = false "
+    "in the config)\n";
+
 constexpr const char* kNoPrompt = "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
 
 auto stdout_writer(asio::posix::stream_descriptor& out) {
@@ -432,9 +436,18 @@ struct TuiArgs {
   std::string host;
   std::string model;
   std::string connect;
-  bool resume = false;
+  bool resume = false;        // -c, --continue: the last conversation
+  bool pick = false;          // --resume: the /history list, or the conversation resume_id names
+  std::string resume_id;
   bool no_history = false;
 };
+
+// What the TUI sends first for --resume: the list to choose from, or the conversation named.
+std::optional<protocol::ev::UserCommand> resume_command(const TuiArgs& args) {
+  if (!args.pick) return std::nullopt;
+  if (args.resume_id.empty()) return protocol::ev::UserCommand{"evt_tui_resume", "history", {}};
+  return protocol::ev::UserCommand{"evt_tui_resume", "open", {args.resume_id}};
+}
 
 constexpr const char* kNotATerminal =
     "yollayah: the chat screen needs a terminal, but stdin or stdout is not one.\n"
@@ -443,7 +456,7 @@ constexpr const char* kNotATerminal =
 // Opens the terminal, runs the App on `io` until it is done, restores the terminal, prints the
 // goodbye line and calls `shut_down`. The link must already be usable on `io`.
 int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedded,
-               const std::function<void()>& shut_down = {}) {
+               std::optional<protocol::ev::UserCommand> first_command, const std::function<void()>& shut_down = {}) {
   auto terminal = tui::term::Terminal::open(STDIN_FILENO, STDOUT_FILENO);
   if (!terminal) {
     std::cerr << "yollayah: cannot use this terminal: " << terminal.error().message() << "\n";
@@ -454,6 +467,7 @@ int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedd
   options.embedded = embedded;
   options.stall_monitor = !embedded;  // the embedded Conductor's monitor covers the shared loop
   if (const char* banner = std::getenv("YOLLAYAH_BANNER")) options.banner = banner;
+  options.first_command = std::move(first_command);
   tui::app::AppResult result;
   tui::app::App app(io.get_executor(), link, options);
   app.start([&](tui::app::AppResult r) {
@@ -471,7 +485,7 @@ int run_tui_on(asio::io_context& io, transport::ConductorLink& link, bool embedd
   return result.exit_code;
 }
 
-int run_tui_connected(const std::string& socket_path) {
+int run_tui_connected(const std::string& socket_path, std::optional<protocol::ev::UserCommand> first_command) {
   transport::UnixLink::Options link_options;
   const std::string token_file = transport::token_path_for(socket_path);
   link_options.auth_token = transport::read_token_file(token_file);  // start-up read
@@ -491,7 +505,7 @@ int run_tui_connected(const std::string& socket_path) {
               << "\nStart it with `conductord` (or `./yollayah.sh daemon`), or run `yollayah` without --connect.\n";
     return 1;
   }
-  return run_tui_on(io, link, false);
+  return run_tui_on(io, link, false, std::move(first_command));
 }
 
 int run_tui(const TuiArgs& args) {
@@ -500,7 +514,7 @@ int run_tui(const TuiArgs& args) {
     return 2;
   }
   core::init_file_logging(core::log_dir() + "/yollayah.log", spdlog::level::info);
-  if (auto target = connect_target(args.connect); !target.empty()) return run_tui_connected(target);
+  if (auto target = connect_target(args.connect); !target.empty()) return run_tui_connected(target, resume_command(args));
 
   auto loaded = load_config_with(args.host, args.model);
   if (!loaded) return 2;
@@ -514,19 +528,32 @@ int run_tui(const TuiArgs& args) {
   if (!router) return 2;
   // Declared before the Conductor: the store closes after it, once the loop has stopped.
   auto history = open_history(io, config, args.no_history);
-  if (args.resume && !history) {
-    std::cerr << kContinueWithoutHistory;
+  if ((args.resume || args.pick) && !history) {
+    std::cerr << (args.pick ? kResumeWithoutHistory : kContinueWithoutHistory);
     return 2;
   }
   std::optional<store::Conversation> resume;
+  std::optional<protocol::ev::UserCommand> first_command = resume_command(args);
   if (args.resume) {
     resume = conductor::load_last_conversation(io, *history);
     if (!resume) core::log().info("--continue: no earlier conversation; starting a new one");
+  } else if (args.pick && !args.resume_id.empty()) {
+    // Read before the session starts, so its first frame is that conversation (no greeting).
+    auto found = conductor::load_conversation_at_start(io, *history, args.resume_id);
+    if (!found) {
+      std::cerr << "yollayah: --resume " << shown(args.resume_id) << ": " << found.error().message
+                << " (`yollayah history list` shows them)\n";
+      return 2;
+    }
+    resume = std::move(*found);
+    first_command.reset();
   }
-  conductor::Conductor conductor(io.get_executor(), router, conductor::SessionConfig::from(config));
+  auto session_config = conductor::SessionConfig::from(config);
+  if (args.pick) session_config.greet = false;  // the list comes first; a greeting would hold /open back
+  conductor::Conductor conductor(io.get_executor(), router, session_config);
   if (history) conductor.set_history(history.get(), "tui", std::move(resume));
   transport::InProcessLink link(conductor, io.get_executor());
-  const int code = run_tui_on(io, link, true, [&] {
+  const int code = run_tui_on(io, link, true, std::move(first_command), [&] {
     link.close();
     conductor.stop(std::nullopt);
   });
@@ -596,6 +623,10 @@ int main(int argc, char** argv) {
   app.add_flag("--connect{" + core::default_socket_path() + "}", tui_args.connect,
                "Attach to a running conductord (--connect=SOCKET) instead of embedding a Conductor");
   app.add_flag("-c,--continue", tui_args.resume, "Reopen the last conversation");
+  auto* resume_opt = app.add_option("--resume", tui_args.resume_id,
+                                    "Reopen a conversation: its id (or 4+ of its first characters); without one, the "
+                                    "chat opens on the list of recent ones (/history), and /open N picks one")
+                         ->expected(0, 1);
   app.add_flag("--no-history", tui_args.no_history,
                "Keep nothing on disk (also YOLLAYAH_NO_HISTORY=1, or history = false in the config)");
 
@@ -609,6 +640,11 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   ask.words = std::move(line.prompt_words);
+  tui_args.pick = resume_opt->count() > 0;
+  if (tui_args.pick && tui_args.resume) {
+    std::cerr << "yollayah: --continue and --resume: choose one\n";
+    return 2;
+  }
   if (!host_flag_ok(ask.host) || !host_flag_ok(tui_args.host)) return 2;
   if (print_prompt) {
     std::cout << conductor::default_system_prompt() << "\n";
