@@ -13,6 +13,7 @@
 //
 // --db PATH reuses (or keeps) a generated database there instead of a temporary one.
 #include "bench_support.hpp"
+#include "history_support.hpp"
 #include "core/log.hpp"
 #include "store/history_store.hpp"
 #include "store/ids.hpp"
@@ -39,6 +40,10 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace yollayah;
 using Clock = std::chrono::steady_clock;
+using bench::evict;
+using bench::ms_since;
+using bench::Stats;
+using bench::stats_of;
 
 namespace {
 
@@ -53,7 +58,6 @@ struct Args {
   std::string json;
 };
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 template <class T>
 T run(asio::io_context& io, asio::awaitable<T> task) {
@@ -65,24 +69,6 @@ T run(asio::io_context& io, asio::awaitable<T> task) {
   io.restart();
   io.run();
   return std::move(*result);
-}
-
-struct Stats {
-  double min = 0, p50 = 0, p99 = 0, max = 0, mean = 0;
-};
-
-Stats stats_of(std::vector<double> v) {
-  Stats s;
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(q * v.size())) - 1)]; };
-  s.min = v.front();
-  s.p50 = at(0.50);
-  s.p99 = at(0.99);
-  s.max = v.back();
-  for (double x : v) s.mean += x;
-  s.mean /= static_cast<double>(v.size());
-  return s;
 }
 
 // A vocabulary of pseudo-words whose frequencies follow Zipf's law, like words in prose: a few
@@ -220,17 +206,6 @@ Generated generate(const std::string& path, const Args& a, const Vocabulary& voc
   sqlite3_close(db);
   g.seconds = ms_since(start) / 1000.0;
   return g;
-}
-
-// Drops the file's pages from the page cache (only this file's): the next open reads the disk.
-void evict(const std::string& path) {
-  for (const std::string& p : {path, path + "-wal"}) {
-    const int fd = ::open(p.c_str(), O_RDONLY);
-    if (fd < 0) continue;
-    ::fdatasync(fd);
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    ::close(fd);
-  }
 }
 
 struct OpenTimes {
