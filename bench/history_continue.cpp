@@ -65,6 +65,7 @@ conductor::SessionConfig session_config() {
   c.model = "llama3.2:3b";
   c.system_prompt = "You are a benchmark.";
   c.greet = false;
+  c.input.max_per_minute = 0;  // a person's rate limit would hold back a benchmark's hundreds of commands
   return c;
 }
 
@@ -279,7 +280,10 @@ int main(int argc, char** argv) {
       for (const auto& q : queries(a.db, a.searches)) {
         const auto t = Clock::now();
         surface.send(ev::UserCommand{"evt_search", "search", split_words(q)});
-        if (!surface.wait_for(note_with("\"" + q + "\""))) std::fprintf(stderr, "no answer to /search %s\n", q.c_str());
+        if (!surface.wait_for(note_with("\"" + q + "\""))) {
+          std::fprintf(stderr, "history_continue: no answer to /search %s\n", q.c_str());
+          return 1;
+        }
         search_ms.push_back(ms_since(t));
       }
       for (std::size_t i = 0; i < a.opens; ++i) {
