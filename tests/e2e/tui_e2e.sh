@@ -4,7 +4,8 @@
 #
 # Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
 # Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, ctrl_c_twice, tiny, connect,
-# not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme, table
+# not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme, table, resume,
+# history_off
 set -euo pipefail
 
 bin_dir=$1
@@ -407,6 +408,44 @@ case "$scenario" in
     start_tui 100 30 COLORTERM=truecolor YOLLAYAH_THEME=light
     wait_for "Ready"
     styled | grep -qF "38;2;196;30;98" || fail "YOLLAYAH_THEME=light did not give the light palette"
+    ;;
+
+  resume)
+    # Two conversations kept by `ask`; `--resume` opens on the list, /open picks one; `--resume ID`
+    # opens on that one directly.
+    start_sim --tokens-per-sec 200
+    ask() { env OLLAMA_HOST=127.0.0.1:"$sim_port" HOME="$work" XDG_CONFIG_HOME="$work/config" \
+      XDG_STATE_HOME="$work/state" "$bin_dir/yollayah" ask "$@" >/dev/null 2>>"$work/ask.err"; }
+    ask "alpha question" || fail "ask failed: $(cat "$work/ask.err")"
+    ask "beta question" || fail "ask failed: $(cat "$work/ask.err")"
+    tui_args="--resume"
+    start_tui 100 30
+    wait_for "Recent conversations" 15
+    wait_for "alpha question"
+    keys "/open 2" Enter
+    wait_for "What you say now continues it" 10
+    keys "/quit" Enter
+    wait_exit
+    id=$(env HOME="$work" "$bin_dir/yollayah" history list --json | sed -n 's/.*"id":"\([^"]*\)","title":"beta question".*/\1/p')
+    [ -n "$id" ] || fail "no id for the beta conversation"
+    tmux -L "$tmux_socket" new-window -d -t e2e -n second \
+      "env HOME=$work XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state OLLAMA_HOST=127.0.0.1:$sim_port TERM=xterm-256color $bin_dir/yollayah --resume ${id:0:13}; sleep 60"
+    for _ in $(seq 200); do
+      tmux -L "$tmux_socket" capture-pane -p -t e2e:second | grep -qF "you › beta question" && break
+      sleep 0.05
+    done
+    tmux -L "$tmux_socket" capture-pane -p -t e2e:second | grep -qF "you › beta question" ||
+      fail "--resume ID did not open on that conversation"
+    ;;
+
+  history_off)
+    start_sim
+    tui_args="--no-history"
+    start_tui 100 30
+    wait_for "Ready" 15
+    wait_for "history off"
+    keys "/history" Enter
+    wait_for "History is off" 10
     ;;
 
   not_a_tty)
