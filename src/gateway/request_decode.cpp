@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
+#include <limits>
 #include <optional>
 
 namespace yollayah::gateway {
@@ -27,13 +29,26 @@ std::string string_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+// A token limit as the backends take it (an int): integers past its range saturate, so that a
+// huge limit stays a huge limit instead of wrapping to 0 or a negative.
 std::optional<int> token_limit_of(const json::value* v) {
-  if (!v || !v->is_int64()) return std::nullopt;
-  return static_cast<int>(v->get_int64());
+  if (!v) return std::nullopt;
+  constexpr auto kMax = std::numeric_limits<int>::max();
+  constexpr auto kMin = std::numeric_limits<int>::min();
+  if (v->is_uint64()) return kMax;  // past int64's range: Boost.JSON keeps it unsigned
+  if (!v->is_int64()) return std::nullopt;
+  const std::int64_t n = v->get_int64();
+  return n > kMax ? kMax : n < kMin ? kMin : static_cast<int>(n);
 }
 
-void read_temperature(const json::value* t, ChatRequest& req) {
-  if (t && t->is_number()) req.temperature = t->to_number<double>();
+// JSON reads 1e400 as infinity: a temperature the backends could not be sent (their JSON has no
+// infinity), so it is refused as the servers themselves would.
+std::optional<RequestError> read_temperature(const json::value* t, ChatRequest& req) {
+  if (!t || !t->is_number()) return std::nullopt;
+  const double v = t->to_number<double>();
+  if (!std::isfinite(v)) return refuse("temperature must be a finite number");
+  req.temperature = v;
+  return std::nullopt;
 }
 
 // The options Ollama's routes share: temperature and num_predict.
@@ -41,9 +56,8 @@ std::optional<RequestError> read_ollama_options(const json::object& body, ChatRe
   const auto* opts = body.if_contains("options");
   if (!opts || !opts->is_object()) return std::nullopt;
   const auto& o = opts->get_object();
-  read_temperature(o.if_contains("temperature"), req);
   if (auto limit = token_limit_of(o.if_contains("num_predict"))) req.num_predict = limit;
-  return std::nullopt;
+  return read_temperature(o.if_contains("temperature"), req);
 }
 
 bool ollama_stream_of(const json::object& o) {
@@ -151,7 +165,7 @@ Decoded<ChatCall> decode_openai_chat(std::string_view text) {
     if (!content) return refuse("a message's content must be a string or a list of parts");
     req.messages.push_back({*role, std::move(*content)});
   }
-  read_temperature(body.if_contains("temperature"), req);
+  if (auto err = read_temperature(body.if_contains("temperature"), req)) return *err;
   for (const char* key : {"max_tokens", "max_completion_tokens"})
     if (auto limit = token_limit_of(body.if_contains(key))) req.num_predict = limit;
   call.stream = false;

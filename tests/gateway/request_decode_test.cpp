@@ -1,16 +1,21 @@
 // The API's request bodies decoded alone (gateway/request_decode.*), without a server: what the
-// official clients send, and every refusal with the message the API answers.
+// official clients send, every refusal with the message the API answers, and the edges the fuzz
+// target checks (token limits past int, a temperature JSON reads as infinity).
 #include "backend/json_write.hpp"
 #include "gateway/request_decode.hpp"
 
 #include <gtest/gtest.h>
 
+#include <limits>
 
 namespace yollayah::gateway {
 namespace {
 
 using backend::ChatMessage;
 using Role = ChatMessage::Role;
+
+constexpr int kIntMax = std::numeric_limits<int>::max();
+constexpr int kIntMin = std::numeric_limits<int>::min();
 
 template <class T>
 std::string refusal(const Decoded<T>& r) {
@@ -118,6 +123,31 @@ TEST(RequestDecode, OpenAiRefusalsCarryTheMessageTheApiSends) {
             "a message's content must be a string or a list of parts");
   EXPECT_EQ(refusal(decode_openai_chat(R"({"model":"m","messages":[{"role":"user","content":[1]}]})")),
             "a message's content must be a string or a list of parts");
+}
+
+TEST(RequestDecode, TokenLimitsPastIntSaturateInsteadOfWrapping) {
+  // 2^32 used to become 0 (no tokens at all) and 2^31 a negative limit.
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":4294967296}})")->request.num_predict, kIntMax);
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":2147483648}})")->request.num_predict, kIntMax);
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":18446744073709551615}})")->request.num_predict,
+            kIntMax);
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":-9999999999}})")->request.num_predict, kIntMin);
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":12.5}})")->request.num_predict, std::nullopt);
+  const auto openai = decode_openai_chat(R"({"model":"m","messages":[{"role":"user"}],"max_tokens":99999999999})");
+  ASSERT_TRUE(openai) << refusal(openai);
+  EXPECT_EQ(openai->request.num_predict, kIntMax);
+}
+
+TEST(RequestDecode, ATemperatureJsonReadsAsInfinityIsRefused) {
+  // Boost.JSON reads 1e400 as infinity and 0e309 as NaN; the backends' JSON has neither, so the
+  // body writer would send them `inf` (invalid JSON).
+  EXPECT_EQ(refusal(decode_ollama_chat(R"({"model":"m","options":{"temperature":1e400}})")),
+            "temperature must be a finite number");
+  EXPECT_EQ(refusal(decode_ollama_generate(R"({"model":"m","options":{"temperature":0e309}})")),
+            "temperature must be a finite number");
+  EXPECT_EQ(refusal(decode_openai_chat(R"({"model":"m","messages":[{"role":"user"}],"temperature":-1e999})")),
+            "temperature must be a finite number");
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"temperature":1e-400}})")->request.temperature, 0.0);
 }
 
 TEST(RequestDecode, ADecodedRequestRoundTripsThroughTheBackendsBodyWriters) {
