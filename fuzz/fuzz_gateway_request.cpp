@@ -5,7 +5,7 @@
 // - an accepted chat has a model name, every text in it is valid UTF-8, a temperature is finite,
 //   and the request round-trips: written by each backend's body writer (ollama_chat_body, and
 //   openai_chat_body when there are messages, which OpenAI requires) and decoded again, it is the
-//   same request, and the decoder agrees with a DOM of the body on the model, the message count
+//   same request (the temperature to a few ulps: Boost.JSON 1.81 reads doubles that closely), and the decoder agrees with a DOM of the body on the model, the message count
 //   and the token limit (the integer, saturated to int);
 // - HTTP, read as the gateway reads (Gateway::read_head counts the head over all reads; Beast's
 //   header_limit alone bounds each read, not the head): the bytes fed whole and in the chosen
@@ -51,8 +51,16 @@ using gateway::Decoded;
 
 bool utf8(std::string_view s) { return protocol::find_invalid_utf8(s) == protocol::kValidUtf8; }
 
+// Boost.JSON 1.81 reads a double to within about an ulp, not correctly rounded (6e302 becomes
+// 6.0000000000000005e+302, written back as such and read again one ulp off): a few ulps apart is
+// the same temperature. Boost 1.83's number_precision::precise would make this exact.
+bool same_temperature(const std::optional<double>& a, const std::optional<double>& b) {
+  if (!a || !b) return a.has_value() == b.has_value();
+  return *a == *b || std::abs(*a - *b) <= std::abs(*a) * 0x1p-50;
+}
+
 bool same(const ChatRequest& a, const ChatRequest& b) {
-  if (a.model != b.model || a.temperature != b.temperature || a.num_predict != b.num_predict) return false;
+  if (a.model != b.model || !same_temperature(a.temperature, b.temperature) || a.num_predict != b.num_predict) return false;
   if (a.messages.size() != b.messages.size()) return false;
   for (std::size_t i = 0; i < a.messages.size(); ++i) {
     if (a.messages[i].role != b.messages[i].role || a.messages[i].content != b.messages[i].content) return false;
