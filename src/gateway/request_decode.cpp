@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <vector>
 
 namespace yollayah::gateway {
 namespace {
@@ -94,44 +95,46 @@ std::optional<std::string> openai_content_of(const json::value* v) {
   return out;
 }
 
-}  // namespace
-
-Decoded<ChatCall> decode_ollama_chat(std::string_view text) {
+// Ollama's two chat routes, which differ only in where the messages come from: checked in the
+// order the API always checked them (model, messages, options).
+template <class ReadMessages>
+Decoded<ChatCall> decode_ollama(std::string_view text, ReadMessages read_messages) {
   auto body = parse_object(text);
   if (!body) return body.error();
   ChatCall call;
-  ChatRequest& req = call.request;
-  req.model = string_of(*body, "model");
-  if (req.model.empty()) return refuse("model is required");
-  const auto* messages = body->if_contains("messages");
-  if (messages && !messages->is_array()) return refuse("messages must be a list");
-  if (messages) {
-    for (const auto& m : messages->get_array()) {
-      if (!m.is_object()) return refuse("each message must be an object");
-      const auto role = ollama_role_of(string_of(m.get_object(), "role"));
-      if (!role) return refuse("a message has an unknown role (system, user, assistant)");
-      req.messages.push_back({*role, string_of(m.get_object(), "content")});
-    }
-  }
-  if (auto err = read_ollama_options(*body, req)) return *err;
+  call.request.model = string_of(*body, "model");
+  if (call.request.model.empty()) return refuse("model is required");
+  if (auto err = read_messages(*body, call.request.messages)) return *err;
+  if (auto err = read_ollama_options(*body, call.request)) return *err;
   call.stream = ollama_stream_of(*body);
   return call;
 }
 
+}  // namespace
+
+Decoded<ChatCall> decode_ollama_chat(std::string_view text) {
+  return decode_ollama(text, [](const json::object& body, std::vector<ChatMessage>& out) -> std::optional<RequestError> {
+    const auto* messages = body.if_contains("messages");
+    if (!messages) return std::nullopt;
+    if (!messages->is_array()) return refuse("messages must be a list");
+    for (const auto& m : messages->get_array()) {
+      if (!m.is_object()) return refuse("each message must be an object");
+      const auto role = ollama_role_of(string_of(m.get_object(), "role"));
+      if (!role) return refuse("a message has an unknown role (system, user, assistant)");
+      out.push_back({*role, string_of(m.get_object(), "content")});
+    }
+    return std::nullopt;
+  });
+}
+
 Decoded<ChatCall> decode_ollama_generate(std::string_view text) {
-  auto body = parse_object(text);
-  if (!body) return body.error();
-  ChatCall call;
-  ChatRequest& req = call.request;
-  req.model = string_of(*body, "model");
-  if (req.model.empty()) return refuse("model is required");
-  std::string system = string_of(*body, "system");
-  std::string prompt = string_of(*body, "prompt");
-  if (!system.empty()) req.messages.push_back({ChatMessage::Role::System, std::move(system)});
-  if (!prompt.empty()) req.messages.push_back({ChatMessage::Role::User, std::move(prompt)});
-  if (auto err = read_ollama_options(*body, req)) return *err;
-  call.stream = ollama_stream_of(*body);
-  return call;
+  return decode_ollama(text, [](const json::object& body, std::vector<ChatMessage>& out) -> std::optional<RequestError> {
+    std::string system = string_of(body, "system");
+    std::string prompt = string_of(body, "prompt");
+    if (!system.empty()) out.push_back({ChatMessage::Role::System, std::move(system)});
+    if (!prompt.empty()) out.push_back({ChatMessage::Role::User, std::move(prompt)});
+    return std::nullopt;
+  });
 }
 
 Decoded<std::string> decode_ollama_show(std::string_view text) {
