@@ -34,6 +34,8 @@ inline SplitInput read_split_input(const std::uint8_t* data, std::size_t size) {
 // The material cut into chunks whose lengths cycle through `lengths` (1-byte chunks if empty).
 inline std::vector<std::string_view> cut(std::string_view material, const std::vector<std::size_t>& lengths) {
   std::vector<std::string_view> chunks;
+  const std::size_t shortest = lengths.empty() ? 1 : *std::min_element(lengths.begin(), lengths.end());
+  chunks.reserve(material.size() / shortest + 1);  // one allocation: this runs for every input
   for (std::size_t pos = 0, i = 0; pos < material.size(); ++i) {
     const std::size_t len = lengths.empty() ? 1 : lengths[i % lengths.size()];
     chunks.push_back(material.substr(pos, len));

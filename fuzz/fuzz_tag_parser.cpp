@@ -141,6 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<Segment> segs = model_segments(text);
   std::string expected_clean;
   std::vector<std::size_t> origin;  // input offset of each byte of expected_clean
+  origin.reserve(text.size());
   std::vector<TagCommand> expected_commands;
   std::uint64_t expected_unknown = 0, expected_rejected = 0;
   std::size_t covered = 0;

@@ -70,4 +70,54 @@ void append_messages(std::string& out, const ChatRequest& request) {
   out.push_back(']');
 }
 
+namespace {
+
+// {"model":…,"messages":[…],"stream":true, the start both APIs' bodies share, left open.
+std::string open_chat_body(const ChatRequest& request) {
+  std::string out;
+  out.reserve(estimated_json_size(request));
+  out += "{\"model\":";
+  append_json_string(out, request.model);
+  out += ",\"messages\":";
+  append_messages(out, request);
+  out += ",\"stream\":true";
+  return out;
+}
+
+}  // namespace
+
+std::string ollama_chat_body(const ChatRequest& request) {
+  std::string out = open_chat_body(request);
+  if (request.temperature || request.num_predict) {
+    out += ",\"options\":{";
+    if (request.temperature) {
+      out += "\"temperature\":";
+      append_json_number(out, *request.temperature);
+    }
+    if (request.num_predict) {
+      if (request.temperature) out.push_back(',');
+      out += "\"num_predict\":";
+      append_json_number(out, static_cast<long long>(*request.num_predict));
+    }
+    out.push_back('}');
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string openai_chat_body(const ChatRequest& request, bool include_usage) {
+  std::string out = open_chat_body(request);
+  if (include_usage) out += ",\"stream_options\":{\"include_usage\":true}";
+  if (request.temperature) {
+    out += ",\"temperature\":";
+    append_json_number(out, *request.temperature);
+  }
+  if (request.num_predict) {
+    out += ",\"max_tokens\":";
+    append_json_number(out, static_cast<long long>(*request.num_predict));
+  }
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace yollayah::backend

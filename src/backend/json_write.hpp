@@ -25,4 +25,11 @@ std::size_t estimated_json_size(const ChatRequest& request);
 // [{"role":"…","content":"…"},…], the messages array both APIs share.
 void append_messages(std::string& out, const ChatRequest& request);
 
+// The /api/chat request body: {"model","messages":[…],"stream":true[,"options":{…}]}.
+std::string ollama_chat_body(const ChatRequest& request);
+
+// The /chat/completions request body: {"model","messages":[…],"stream":true,
+// "stream_options":{"include_usage":true}[,"temperature"][,"max_tokens"]}.
+std::string openai_chat_body(const ChatRequest& request, bool include_usage = true);
+
 }  // namespace yollayah::backend

@@ -116,31 +116,6 @@ class LoadingNotice : public std::enable_shared_from_this<LoadingNotice> {
 
 }  // namespace
 
-std::string ollama_chat_body(const ChatRequest& request) {
-  std::string out;
-  out.reserve(estimated_json_size(request));
-  out += "{\"model\":";
-  append_json_string(out, request.model);
-  out += ",\"messages\":";
-  append_messages(out, request);
-  out += ",\"stream\":true";
-  if (request.temperature || request.num_predict) {
-    out += ",\"options\":{";
-    if (request.temperature) {
-      out += "\"temperature\":";
-      append_json_number(out, *request.temperature);
-    }
-    if (request.num_predict) {
-      if (request.temperature) out.push_back(',');
-      out += "\"num_predict\":";
-      append_json_number(out, static_cast<long long>(*request.num_predict));
-    }
-    out.push_back('}');
-  }
-  out.push_back('}');
-  return out;
-}
-
 std::string ollama_full_name(std::string_view model) {
   const auto slash = model.rfind('/');
   const auto tail = slash == std::string_view::npos ? model : model.substr(slash + 1);

@@ -6,6 +6,7 @@
 #include "backend/backend.hpp"
 #include "backend/backend_config.hpp"
 #include "backend/http_client.hpp"
+#include "backend/json_write.hpp"  // ollama_chat_body
 #include "backend/ollama_host.hpp"
 #include "core/config.hpp"
 
@@ -85,9 +86,6 @@ class OllamaBackend final : public Backend {
   std::vector<std::pair<std::string, Clock::time_point>> loaded_;  // full names ("m:latest"), last seen
   std::atomic<bool> has_ps_{true};   // false once /api/ps answered 404
 };
-
-// The /api/chat request body: {"model","messages":[…],"stream":true[,"options":{…}]}.
-std::string ollama_chat_body(const ChatRequest& request);
 
 // "name" → "name:latest"; a name with a tag (after the last '/') is kept.
 std::string ollama_full_name(std::string_view model);

@@ -18,27 +18,6 @@ constexpr const char* kModelsPath = "/models";
 
 }  // namespace
 
-std::string openai_chat_body(const ChatRequest& request, bool include_usage) {
-  std::string out;
-  out.reserve(estimated_json_size(request));
-  out += "{\"model\":";
-  append_json_string(out, request.model);
-  out += ",\"messages\":";
-  append_messages(out, request);
-  out += ",\"stream\":true";
-  if (include_usage) out += ",\"stream_options\":{\"include_usage\":true}";
-  if (request.temperature) {
-    out += ",\"temperature\":";
-    append_json_number(out, *request.temperature);
-  }
-  if (request.num_predict) {
-    out += ",\"max_tokens\":";
-    append_json_number(out, static_cast<long long>(*request.num_predict));
-  }
-  out.push_back('}');
-  return out;
-}
-
 OpenAiBackend::OpenAiBackend(asio::any_io_executor io, OpenAiConfig config)
     : http_(std::move(io), config, "OpenAI-compatible server"), include_usage_(config.include_usage) {}
 

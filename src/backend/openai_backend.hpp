@@ -6,6 +6,7 @@
 #include "backend/backend.hpp"
 #include "backend/backend_config.hpp"
 #include "backend/http_client.hpp"
+#include "backend/json_write.hpp"  // openai_chat_body
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -54,9 +55,5 @@ class OpenAiBackend final : public Backend {
   HttpClient http_;
   bool include_usage_;
 };
-
-// The /chat/completions request body: {"model","messages":[…],"stream":true,
-// "stream_options":{"include_usage":true}[,"temperature"][,"max_tokens"]}.
-std::string openai_chat_body(const ChatRequest& request, bool include_usage = true);
 
 }  // namespace yollayah::backend

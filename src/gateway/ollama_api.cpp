@@ -1,6 +1,7 @@
 // Ollama-compatible routes: /api/chat, /api/generate (NDJSON stream or one body), /api/tags,
 // /api/show, /api/version, /api/ps. Shapes follow Ollama's docs/api.md.
 #include "gateway/api.hpp"
+#include "gateway/request_decode.hpp"
 
 #include "protocol/json_writer.hpp"
 
@@ -15,7 +16,6 @@ namespace {
 
 namespace json = boost::json;
 using backend::BackendError;
-using backend::ChatMessage;
 using backend::ChatRequest;
 using backend::ChatStats;
 using protocol::json::write_string;
@@ -100,43 +100,6 @@ class OllamaFormat final : public AnswerFormat {
   std::chrono::system_clock::time_point stamp_second_{};
 };
 
-std::optional<ChatMessage::Role> role_of(std::string_view r) {
-  if (r == "system") return ChatMessage::Role::System;
-  if (r == "user") return ChatMessage::Role::User;
-  if (r == "assistant") return ChatMessage::Role::Assistant;
-  if (r == "tool") return ChatMessage::Role::User;
-  return std::nullopt;
-}
-
-// The options both routes share: temperature and num_predict.
-void read_options(const json::object& body, ChatRequest& req) {
-  const auto* opts = body.if_contains("options");
-  if (!opts || !opts->is_object()) return;
-  const auto& o = opts->get_object();
-  if (const auto* t = o.if_contains("temperature"); t && t->is_number()) req.temperature = t->to_number<double>();
-  if (const auto* n = o.if_contains("num_predict"); n && n->is_int64()) req.num_predict = static_cast<int>(n->get_int64());
-}
-
-// Parses the body as a JSON object, or says why not.
-std::optional<std::string> parse_object(const std::string& body, json::object& out) {
-  boost::system::error_code ec;
-  auto v = json::parse(body, ec);
-  if (ec) return "invalid JSON in the request body: " + ec.message();
-  if (!v.is_object()) return std::string("the request body must be a JSON object");
-  out = std::move(v.get_object());
-  return std::nullopt;
-}
-
-std::string string_of(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-bool stream_of(const json::object& o) {
-  const auto* v = o.if_contains("stream");
-  return !(v && v->is_bool() && !v->get_bool());  // Ollama streams unless told not to
-}
-
 // Ollama answers a request with nothing to say (a model load) at once, with done: true.
 std::string load_answer(const std::string& model, bool chat) {
   ChatStats stats;
@@ -153,46 +116,22 @@ asio::awaitable<void> answer(Exchange& ex, ApiContext& api, ChatRequest req, boo
   api.active.remove(model);
 }
 
-asio::awaitable<void> chat(Exchange& ex, ApiContext& api) {
-  json::object body;
-  if (auto err = parse_object(ex.request().body(), body)) co_return co_await fail(ex, http::status::bad_request, *err);
-  ChatRequest req;
-  req.model = string_of(body, "model");
-  if (req.model.empty()) co_return co_await fail(ex, http::status::bad_request, "model is required");
-  const auto* messages = body.if_contains("messages");
-  if (messages && !messages->is_array()) co_return co_await fail(ex, http::status::bad_request, "messages must be a list");
-  if (messages) {
-    for (const auto& m : messages->get_array()) {
-      if (!m.is_object()) co_return co_await fail(ex, http::status::bad_request, "each message must be an object");
-      const auto role = role_of(string_of(m.get_object(), "role"));
-      if (!role) co_return co_await fail(ex, http::status::bad_request, "a message has an unknown role (system, user, assistant)");
-      req.messages.push_back({*role, string_of(m.get_object(), "content")});
-    }
-  }
-  read_options(body, req);
-  if (req.messages.empty()) {
-    co_await ex.send(http::status::ok, "application/json", load_answer(req.model, true));
+// /api/chat and /api/generate once their bodies are decoded.
+asio::awaitable<void> chat_or_generate(Exchange& ex, ApiContext& api, Decoded<ChatCall> call, bool chat) {
+  if (!call) co_return co_await fail(ex, http::status::bad_request, call.error().message);
+  if (call->request.messages.empty()) {
+    co_await ex.send(http::status::ok, "application/json", load_answer(call->request.model, chat));
     co_return;
   }
-  co_await answer(ex, api, std::move(req), true, stream_of(body));
+  co_await answer(ex, api, std::move(call->request), chat, call->stream);
+}
+
+asio::awaitable<void> chat(Exchange& ex, ApiContext& api) {
+  co_await chat_or_generate(ex, api, decode_ollama_chat(ex.request().body()), true);
 }
 
 asio::awaitable<void> generate(Exchange& ex, ApiContext& api) {
-  json::object body;
-  if (auto err = parse_object(ex.request().body(), body)) co_return co_await fail(ex, http::status::bad_request, *err);
-  ChatRequest req;
-  req.model = string_of(body, "model");
-  if (req.model.empty()) co_return co_await fail(ex, http::status::bad_request, "model is required");
-  const std::string system = string_of(body, "system");
-  const std::string prompt = string_of(body, "prompt");
-  if (!system.empty()) req.messages.push_back({ChatMessage::Role::System, system});
-  if (!prompt.empty()) req.messages.push_back({ChatMessage::Role::User, prompt});
-  read_options(body, req);
-  if (req.messages.empty()) {
-    co_await ex.send(http::status::ok, "application/json", load_answer(req.model, false));
-    co_return;
-  }
-  co_await answer(ex, api, std::move(req), false, stream_of(body));
+  co_await chat_or_generate(ex, api, decode_ollama_generate(ex.request().body()), false);
 }
 
 std::string tags_json(const std::vector<backend::ModelInfo>& models) {
@@ -233,12 +172,9 @@ std::string show_json(const backend::ModelDetails& d) {
 }
 
 asio::awaitable<void> show(Exchange& ex, ApiContext& api) {
-  json::object body;
-  if (auto err = parse_object(ex.request().body(), body)) co_return co_await fail(ex, http::status::bad_request, *err);
-  std::string model = string_of(body, "model");
-  if (model.empty()) model = string_of(body, "name");
-  if (model.empty()) co_return co_await fail(ex, http::status::bad_request, "model is required");
-  auto details = co_await api.router.show(model);
+  auto model = decode_ollama_show(ex.request().body());
+  if (!model) co_return co_await fail(ex, http::status::bad_request, model.error().message);
+  auto details = co_await api.router.show(*model);
   if (!details) co_return co_await fail(ex, status_of(details.error()), details.error().message);
   co_await ex.send(http::status::ok, "application/json", show_json(*details));
 }

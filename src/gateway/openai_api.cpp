@@ -1,6 +1,7 @@
 // OpenAI-compatible routes: /v1/chat/completions (SSE stream ending in [DONE], with the usage chunk
 // when asked, or one body) and /v1/models. Errors are OpenAI's error object with its statuses.
 #include "gateway/api.hpp"
+#include "gateway/request_decode.hpp"
 
 #include "protocol/json_writer.hpp"
 
@@ -14,7 +15,6 @@ namespace {
 
 namespace json = boost::json;
 using backend::BackendError;
-using backend::ChatMessage;
 using backend::ChatRequest;
 using backend::ChatStats;
 using protocol::json::write_string;
@@ -108,62 +108,14 @@ class OpenAiFormat final : public AnswerFormat {
   std::string head_, whole_head_;
 };
 
-std::optional<ChatMessage::Role> role_of(std::string_view r) {
-  if (r == "system" || r == "developer") return ChatMessage::Role::System;
-  if (r == "user" || r == "tool" || r == "function") return ChatMessage::Role::User;
-  if (r == "assistant") return ChatMessage::Role::Assistant;
-  return std::nullopt;
-}
-
-// content is a string, or a list of parts of which the text ones count.
-std::optional<std::string> content_of(const json::value* v) {
-  if (!v || v->is_null()) return std::string();
-  if (v->is_string()) return std::string(v->get_string());
-  if (!v->is_array()) return std::nullopt;
-  std::string out;
-  for (const auto& part : v->get_array()) {
-    if (!part.is_object()) return std::nullopt;
-    const auto& p = part.get_object();
-    if (const auto* t = p.if_contains("text"); t && t->is_string()) out += std::string_view(t->get_string());
-  }
-  return out;
-}
-
 asio::awaitable<void> completions(Exchange& ex, ApiContext& api) {
-  boost::system::error_code ec;
-  auto parsed = json::parse(ex.request().body(), ec);
-  if (ec) co_return co_await fail(ex, http::status::bad_request, "invalid JSON in the request body: " + ec.message());
-  if (!parsed.is_object()) co_return co_await fail(ex, http::status::bad_request, "the request body must be a JSON object");
-  const auto& body = parsed.get_object();
-  ChatRequest req;
-  if (const auto* m = body.if_contains("model"); m && m->is_string()) req.model = m->get_string();
-  if (req.model.empty()) co_return co_await fail(ex, http::status::bad_request, "you must provide a model parameter");
-  const auto* messages = body.if_contains("messages");
-  if (!messages || !messages->is_array() || messages->get_array().empty())
-    co_return co_await fail(ex, http::status::bad_request, "messages must be a non-empty list");
-  for (const auto& m : messages->get_array()) {
-    if (!m.is_object()) co_return co_await fail(ex, http::status::bad_request, "each message must be an object");
-    const auto& o = m.get_object();
-    const auto* r = o.if_contains("role");
-    const auto role = r && r->is_string() ? role_of(r->get_string()) : std::nullopt;
-    if (!role) co_return co_await fail(ex, http::status::bad_request, "a message has an unknown role");
-    auto content = content_of(o.if_contains("content"));
-    if (!content) co_return co_await fail(ex, http::status::bad_request, "a message's content must be a string or a list of parts");
-    req.messages.push_back({*role, std::move(*content)});
-  }
-  if (const auto* t = body.if_contains("temperature"); t && t->is_number()) req.temperature = t->to_number<double>();
-  for (const char* key : {"max_tokens", "max_completion_tokens"})
-    if (const auto* n = body.if_contains(key); n && n->is_int64()) req.num_predict = static_cast<int>(n->get_int64());
-  bool stream = false;
-  if (const auto* s = body.if_contains("stream"); s && s->is_bool()) stream = s->get_bool();
-  bool usage = false;
-  if (const auto* so = body.if_contains("stream_options"); so && so->is_object())
-    if (const auto* u = so->get_object().if_contains("include_usage"); u && u->is_bool()) usage = u->get_bool();
-
-  OpenAiFormat format(req.model, usage);
+  auto call = decode_openai_chat(ex.request().body());
+  if (!call) co_return co_await fail(ex, http::status::bad_request, call.error().message);
+  ChatRequest& req = call->request;
+  OpenAiFormat format(req.model, call->include_usage);
   const std::string model = req.model;
   api.active.add(model);
-  co_await relay_answer(ex, api.router, std::move(req), format, stream, api.limits, api.metrics);
+  co_await relay_answer(ex, api.router, std::move(req), format, call->stream, api.limits, api.metrics);
   api.active.remove(model);
 }
 
