@@ -28,21 +28,21 @@ std::uint64_t count_messages(const store::Conversation& c) {
 std::string history_off_note(std::string_view command) {
   return "History is off, so /" + std::string(command) +
          " has nothing to work with: nothing of this conversation is kept on disk. It was turned off by "
-         "`--no-history`, `YOLLAYAH_NO_HISTORY=1` or `history = false` in the config; start without them to keep "
+         "--no-history, YOLLAYAH_NO_HISTORY=1 or history = false in the config; start without them to keep "
          "conversations.";
 }
 
 std::string history_list_note(const std::vector<store::ConversationSummary>& list,
                               const std::optional<store::ConversationId>& current) {
   if (list.empty()) return "No conversations saved yet. They are kept from the first message on.";
-  std::string out = "**Recent conversations** (`/open N` switches to one, `/search TEXT` looks inside them):\n";
+  std::string out = "Recent conversations (/open N switches to one, /search TEXT looks inside them):\n";
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto& s = list[i];
     const std::string title = title_of(s);
-    out += "\n" + std::to_string(i + 1) + ". **" + title + "** · " + store::local_time(s.updated_ms);
+    out += "\n" + std::to_string(i + 1) + ". " + title + " · " + store::local_time(s.updated_ms);
     if (!s.model.empty()) out += " · " + s.model;
     out += " · " + plural(s.message_count, "message", "messages");
-    if (current && *current == s.id) out += " · *open now*";
+    if (current && *current == s.id) out += " · open now";
     if (!s.first_line.empty() && s.first_line != title) out += "\n   " + s.first_line;
   }
   return out;
@@ -50,18 +50,18 @@ std::string history_list_note(const std::vector<store::ConversationSummary>& lis
 
 std::string search_note(std::string_view text, const std::vector<store::SearchHit>& hits) {
   if (hits.empty()) return "No message matches \"" + std::string(text) + "\".";
-  std::string out = "**" + plural(hits.size(), "match", "matches") + " for \"" + std::string(text) + "\"**:\n";
+  std::string out = plural(hits.size(), "match", "matches") + " for \"" + std::string(text) + "\":\n";
   for (std::size_t i = 0; i < hits.size(); ++i) {
     const auto& h = hits[i];
-    out += "\n" + std::to_string(i + 1) + ". **" + (h.title.empty() ? std::string("(untitled)") : h.title) + "** · " +
+    out += "\n" + std::to_string(i + 1) + ". " + (h.title.empty() ? std::string("(untitled)") : h.title) + " · " +
            store::local_time(h.created_ms) + " · " + std::string(store::role_name(h.role)) + "\n   " +
-           store::marked_snippet(h, "**", "**") + "\n   `/open " + h.conversation + "`";
+           store::marked_snippet(h, "«", "»") + "\n   /open " + h.conversation;
   }
   return out;
 }
 
 std::string opened_note(const store::Conversation& c) {
-  std::string out = "Opened **" + title_of(c.summary) + "** (" + plural(count_messages(c), "message", "messages") +
+  std::string out = "Opened \"" + title_of(c.summary) + "\" (" + plural(count_messages(c), "message", "messages") +
                     ", started " + store::local_time(c.summary.created_ms);
   if (!c.summary.model.empty()) out += " with " + c.summary.model;
   out += "). What you say now continues it.";
@@ -69,10 +69,10 @@ std::string opened_note(const store::Conversation& c) {
 }
 
 std::string delete_question(const store::Conversation& c, std::string_view typed, bool in_use) {
-  std::string out = "Delete **" + title_of(c.summary) + "** (" + plural(count_messages(c), "message", "messages") +
+  std::string out = "Delete \"" + title_of(c.summary) + "\" (" + plural(count_messages(c), "message", "messages") +
                     ", last used " + store::local_time(c.summary.updated_ms) + ")? It cannot be undone.";
   if (in_use) out += " It is the conversation you are in: deleting it starts a new one.";
-  out += " Type `/delete " + std::string(typed) + " confirm` to delete it.";
+  out += " Type /delete " + std::string(typed) + " confirm to delete it.";
   return out;
 }
 

@@ -1,5 +1,6 @@
-// The text of the history commands' answers (/history, /search, /open, /delete, /export): Markdown
-// system notes built from the store's records. Plain functions, so they are tested without a store.
+// The text of the history commands' answers (/history, /search, /open, /delete, /export): system
+// notes built from the store's records, in plain text (every surface shows notes as they are;
+// search matches are marked «so»). Plain functions, so they are tested without a store.
 #pragma once
 
 #include "store/records.hpp"

@@ -113,7 +113,7 @@ void Session::title_command(SurfaceId from, std::string title) {
     return;
   }
   archive_->set_title(title);
-  system_note("Title set: **" + title + "**" + (archive_->conversation() ? "" : " (kept from your first message on)"));
+  system_note("Title set: \"" + title + "\"" + (archive_->conversation() ? "" : " (kept from your first message on)"));
 }
 
 // The last answer again, as a new branch beside the old one: the context is the same up to the
@@ -233,7 +233,7 @@ asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) 
     notify(from, NotifyLevel::Warning, "Export failed", written.error().message);
     co_return;
   }
-  system_note("Exported this conversation as Markdown to `" + path + "` (" + std::to_string(*written) + " bytes).");
+  system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(*written) + " bytes).");
 }
 
 asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed) {
@@ -305,7 +305,7 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
     if (m.id == target) where = std::to_string(m.sibling_index) + "/" + std::to_string(m.sibling_count);
   archive_->switch_to(*other);
   show_conversation(restored_history(*other));
-  system_note("Answer " + where + " (Alt+←/→ or `/branch prev|next` switch versions; what you say next follows this one).");
+  system_note("Answer " + where + " (Alt+←/→ or /branch prev|next switch versions; what you say next follows this one).");
 }
 
 }  // namespace yollayah::conductor
