@@ -48,9 +48,12 @@ bool cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != as
 // reset and a trip through the loop even when the bytes are already read: a fast stream of one
 // chunk per token paid that per token. This parses the chunks already in the buffer into the body
 // buffer at once, so that they reach the sink as one batch. A parse error is left for the next
-// async_read_some to report.
+// async_read_some to report. The batch is capped (kDrainBytes): the sink handles it in one go on
+// the loop, and a Conductor relaying to a surface that does not read spends long on a big one.
+constexpr std::size_t kDrainBytes = 8 * 1024;
 void drain_buffered(http::response_parser<http::buffer_body>& parser, beast::flat_buffer& buffer) {
-  while (parser.is_header_done() && !parser.is_done() && buffer.size() > 0 && parser.get().body().size > 0) {
+  while (parser.is_header_done() && !parser.is_done() && buffer.size() > 0 &&
+         parser.get().body().size + kDrainBytes > kBodyChunk) {
     beast::error_code ec;
     const std::size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
