@@ -5,6 +5,7 @@
 
 #include "bench_support.hpp"
 #include "counting_backend.hpp"
+#include "fanout_setup.hpp"
 
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
@@ -34,18 +35,8 @@ struct ConductorHost {
     backend::OllamaConfig cfg;
     cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(sim_port));
     counting = std::make_shared<CountingBackend>(std::make_shared<backend::OllamaBackend>(io.get_executor(), cfg));
-    conductor::SessionConfig sc;
-    sc.model = "sim";
-    sc.greet = false;
-    sc.max_answer_bytes = std::size_t{1} << 30;  // one long answer: the benchmark measures the stream, not the cap
-    conductor.emplace(io.get_executor(), counting, sc);
-    transport::UnixServerOptions so;
-    so.socket_path = dir.path + "/run/conductor.sock";
-    so.max_connections = surfaces + 8;
-    // All the surfaces connect at once and say Handshake after: let them all wait.
-    so.max_waiting_connections = surfaces + 8;
-    so.heartbeat_interval = std::chrono::milliseconds(0);
-    so.rate_per_second = 0;
+    conductor.emplace(io.get_executor(), counting, stream_session());
+    const auto so = fanout_server_options(dir.path, surfaces);
     socket_path = so.socket_path;
     server.emplace(io.get_executor(), *conductor, so);
     if (auto err = server->listen()) throw std::runtime_error(err->message);

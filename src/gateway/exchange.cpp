@@ -96,7 +96,7 @@ std::size_t Exchange::try_send(const std::array<asio::const_buffer, 3>& pieces) 
   boost::system::error_code ec;
   if (!socket.non_blocking()) socket.non_blocking(true, ec);
   if (ec) return 0;
-  const std::size_t n = socket.write_some(pieces, ec);
+  const std::size_t n = socket.write_some(pieces, ec);  // async-ok: non-blocking, would_block at once
   if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
   if (ec) {
     broken_ = true;
