@@ -9,6 +9,7 @@
 //   build/bin/fanout [--tokens N] [--surfaces 1,10,100] [--runs R] [--json FILE]
 #include "bench_support.hpp"
 #include "counting_backend.hpp"
+#include "fanout_setup.hpp"
 #include "backend/ollama_backend.hpp"
 #include "conductor/conductor.hpp"
 #include "transport/unix_client.hpp"
@@ -67,19 +68,8 @@ Result run_once(std::uint16_t port, std::size_t surfaces, std::chrono::seconds b
   backend::OllamaConfig cfg;
   cfg.endpoint = backend::parse_ollama_host("127.0.0.1:" + std::to_string(port));
   auto counting = std::make_shared<CountingBackend>(std::make_shared<backend::OllamaBackend>(conductor_io.get_executor(), cfg));
-  conductor::SessionConfig sc;
-  sc.model = "sim";
-  sc.greet = false;
-  sc.max_answer_bytes = std::size_t{1} << 30;  // one long answer: the benchmark measures the stream, not the cap
-  conductor::Conductor conductor(conductor_io.get_executor(), counting, sc);
-  transport::UnixServerOptions so;
-  so.socket_path = dir.path + "/run/conductor.sock";
-  so.max_connections = surfaces + 8;
-  // All the surfaces connect at once and say Handshake after: let them all wait (the default
-  // budget of 32 unauthenticated connections would refuse some of the 100 and the run would hang).
-  so.max_waiting_connections = surfaces + 8;
-  so.heartbeat_interval = std::chrono::milliseconds(0);
-  so.rate_per_second = 0;
+  conductor::Conductor conductor(conductor_io.get_executor(), counting, bench::stream_session());
+  const auto so = bench::fanout_server_options(dir.path, surfaces);
   transport::UnixServer server(conductor_io.get_executor(), conductor, so);
   if (auto err = server.listen()) throw std::runtime_error(err->message);
   server.start();

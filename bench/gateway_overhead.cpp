@@ -3,14 +3,17 @@
 // (/api/chat, NDJSON) and the OpenAI one (/v1/chat/completions, SSE). Then many streaming API
 // requests at once through the gateway: whether all complete, and how late the loops ran.
 //
-//   gateway_overhead [--requests N] [--tokens N] [--rate R] [--concurrent N] [--out FILE]
+//   gateway_overhead [--requests N] [--tokens N] [--throughput-tokens N] [--rate R] [--concurrent N] [--out FILE]
 //
 // Added latency per token: ollama-sim paces tokens at R/s from the request, so token i is due at
 // about i/R; its lateness is when the client parsed it minus that. The p50 lateness through the
 // gateway minus the p50 lateness direct is what the gateway adds to each token. Throughput: the
 // same requests unpaced, tokens per second of wall time, gateway against direct. The lateness
 // includes the request's one-off cost (parsing, routing, the backend request), which the time to
-// first token shows apart.
+// first token shows apart. The unpaced requests are longer (--throughput-tokens), so that the
+// figure is not a few milliseconds' worth. CPU time per token of the gateway's thread, the client's
+// thread and ollama-sim, in that phase, is the figure a loaded 2-core machine does not distort:
+// through the gateway three processes share the cores where direct has two.
 #include "bench_support.hpp"
 
 #include "backend/factory.hpp"
@@ -35,6 +38,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -154,13 +158,28 @@ double percentile(std::vector<double> v, double p) {
 
 struct Side {
   double p50_lateness_us = 0, p99_lateness_us = 0, tokens_per_sec = 0, p50_ttft_us = 0;
+  // CPU time per token in the unpaced phase: the machine-independent cost of each process.
+  double client_cpu_ns_per_token = 0, sim_cpu_ns_per_token = 0, gateway_cpu_ns_per_token = 0;
   std::size_t failures = 0;
 };
 
+// CPU time of every thread of a process, in seconds (/proc/PID/task/*/schedstat: ns on a CPU).
+double process_cpu_seconds(pid_t pid) {
+  double total = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    double ns = 0;
+    if (in >> ns) total += ns / 1e9;
+  }
+  return total;
+}
+
 // `requests` paced streams (lateness) then `requests` unpaced ones (throughput), one at a time.
-Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, std::size_t tokens, double rate,
+Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, std::size_t tokens,
+             std::size_t fast_tokens, double rate,
              bench::SimChild& paced_sim, bench::SimChild& fast_sim, bool through_gateway, tcp::endpoint gw_paced,
-             tcp::endpoint gw_fast) {
+             tcp::endpoint gw_fast, std::optional<clockid_t> gateway_clock) {
   Side side;
   std::vector<double> lateness, ttft;
   for (int i = 0; i < requests; ++i) {
@@ -172,13 +191,19 @@ Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, 
   }
   double secs = 0;
   std::size_t total = 0;
+  const double client0 = bench::cpu_seconds(CLOCK_THREAD_CPUTIME_ID), sim0 = process_cpu_seconds(fast_sim.pid());
+  const double gw0 = gateway_clock ? bench::cpu_seconds(*gateway_clock) : 0;
   for (int i = 0; i < requests; ++i) {
     auto s = run_on(client, one_stream(through_gateway ? gw_fast : tcp::endpoint(at.address(), fast_sim.port()), api, 0,
                                        false));
-    if (!s.ok || s.tokens != tokens) ++side.failures;
+    if (!s.ok || s.tokens != fast_tokens) ++side.failures;
     secs += s.seconds;
     total += s.tokens;
   }
+  const auto per_token = [&](double seconds) { return total > 0 ? seconds * 1e9 / static_cast<double>(total) : 0; };
+  side.client_cpu_ns_per_token = per_token(bench::cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - client0);
+  side.sim_cpu_ns_per_token = per_token(process_cpu_seconds(fast_sim.pid()) - sim0);
+  if (gateway_clock) side.gateway_cpu_ns_per_token = per_token(bench::cpu_seconds(*gateway_clock) - gw0);
   side.p50_lateness_us = percentile(lateness, 0.5);
   side.p99_lateness_us = percentile(lateness, 0.99);
   side.p50_ttft_us = percentile(ttft, 0.5);
@@ -213,6 +238,7 @@ struct GatewayHost {
     if (auto err = gw->listen()) throw std::runtime_error(*err);
     gw->start();
     thread = std::thread([this] { io.run(); });
+    pthread_getcpuclockid(thread.native_handle(), &clock);
   }
   ~GatewayHost() {
     work.reset();
@@ -227,6 +253,7 @@ struct GatewayHost {
   std::shared_ptr<gateway::Metrics> metrics;
   std::optional<gateway::Gateway> gw;
   std::thread thread;
+  clockid_t clock{};
 };
 
 std::string loadavg() {
@@ -241,6 +268,7 @@ std::string loadavg() {
 int main(int argc, char** argv) {
   int requests = 20;
   std::size_t tokens = 500;
+  std::size_t fast_tokens = 100000;
   double rate = 1000;
   std::size_t concurrent = 1000;
   std::string out_path = "gateway_overhead.json";
@@ -249,6 +277,7 @@ int main(int argc, char** argv) {
     if (a == "--requests") requests = std::stoi(v);
     else if (a == "--tokens") tokens = std::stoul(v);
     else if (a == "--rate") rate = std::stod(v);
+    else if (a == "--throughput-tokens") fast_tokens = std::stoul(v);
     else if (a == "--concurrent") concurrent = std::stoul(v);
     else if (a == "--out") out_path = v;
   }
@@ -259,15 +288,15 @@ int main(int argc, char** argv) {
   asio::io_context client;
   {  // the overhead hosts end before the concurrent phase, so the loop figures below are its own
     bench::SimChild paced({"--seed", "1", "--tokens", n, "--tokens-per-sec", std::to_string(rate)});
-    bench::SimChild fast({"--seed", "1", "--tokens", n, "--tokens-per-sec", "0"});
+    bench::SimChild fast({"--seed", "1", "--tokens", std::to_string(fast_tokens), "--tokens-per-sec", "0"});
     GatewayHost gw_paced(paced, 16);
     GatewayHost gw_fast(fast, 16);
     const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
     for (Api api : {Api::Ollama, Api::OpenAi}) {
       const char* name = api == Api::Ollama ? "ollama" : "openai";
-      auto direct = measure(client, local, api, requests, tokens, rate, paced, fast, false, {}, {});
-      auto through = measure(client, local, api, requests, tokens, rate, paced, fast, true, gw_paced.endpoint(),
-                             gw_fast.endpoint());
+      auto direct = measure(client, local, api, requests, tokens, fast_tokens, rate, paced, fast, false, {}, {}, std::nullopt);
+      auto through = measure(client, local, api, requests, tokens, fast_tokens, rate, paced, fast, true, gw_paced.endpoint(),
+                             gw_fast.endpoint(), gw_fast.clock);
       json::object o;
       o["direct_p50_lateness_us"] = direct.p50_lateness_us;
       o["gateway_p50_lateness_us"] = through.p50_lateness_us;
@@ -279,10 +308,18 @@ int main(int argc, char** argv) {
       o["direct_tokens_per_sec"] = direct.tokens_per_sec;
       o["gateway_tokens_per_sec"] = through.tokens_per_sec;
       o["throughput_ratio"] = direct.tokens_per_sec > 0 ? through.tokens_per_sec / direct.tokens_per_sec : 0;
+      o["direct_client_cpu_ns_per_token"] = direct.client_cpu_ns_per_token;
+      o["gateway_client_cpu_ns_per_token"] = through.client_cpu_ns_per_token;
+      o["direct_sim_cpu_ns_per_token"] = direct.sim_cpu_ns_per_token;
+      o["gateway_sim_cpu_ns_per_token"] = through.sim_cpu_ns_per_token;
+      o["gateway_cpu_ns_per_token"] = through.gateway_cpu_ns_per_token;
       o["failures"] = direct.failures + through.failures;
       result[name] = o;
       std::cerr << name << ": added p50 " << (through.p50_lateness_us - direct.p50_lateness_us) << " us/token, throughput "
-                << through.tokens_per_sec << " vs " << direct.tokens_per_sec << " tokens/s\n";
+                << through.tokens_per_sec << " vs " << direct.tokens_per_sec << " tokens/s; CPU ns/token: gateway "
+                << through.gateway_cpu_ns_per_token << ", client " << through.client_cpu_ns_per_token << " vs "
+                << direct.client_cpu_ns_per_token << ", sim " << through.sim_cpu_ns_per_token << " vs "
+                << direct.sim_cpu_ns_per_token << "\n";
     }
   }
 

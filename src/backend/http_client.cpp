@@ -44,6 +44,23 @@ constexpr std::size_t kFetchLimit = 16u << 20;
 
 bool cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != asio::cancellation_type::none; }
 
+// A non-eager parser hands over one chunk per async_read_some, and each of those costs a timer
+// reset and a trip through the loop even when the bytes are already read: a fast stream of one
+// chunk per token paid that per token. This parses the chunks already in the buffer into the body
+// buffer at once, so that they reach the sink as one batch. A parse error is left for the next
+// async_read_some to report. The batch is capped (kDrainBytes): the sink handles it in one go on
+// the loop, and a Conductor relaying to a surface that does not read spends long on a big one.
+constexpr std::size_t kDrainBytes = 8 * 1024;
+void drain_buffered(http::response_parser<http::buffer_body>& parser, beast::flat_buffer& buffer) {
+  while (parser.is_header_done() && !parser.is_done() && buffer.size() > 0 &&
+         parser.get().body().size + kDrainBytes > kBodyChunk) {
+    beast::error_code ec;
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec || used == 0) return;
+  }
+}
+
 // Cuts at most `max` bytes without splitting a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view s, std::size_t max) {
   if (s.size() <= max) return s;
@@ -471,6 +488,7 @@ asio::awaitable<Result<unsigned>> HttpClient::exchange(Stream& s, Exchange& ex) 
     auto [ec, n] = co_await http::async_read_some(s, buffer, parser, kAwait);
     (void)n;
     if (ec == http::error::need_buffer) ec = {};
+    if (!ec) drain_buffered(parser, buffer);
     ex.got_response_bytes = ex.got_response_bytes || parser.got_some();
     if (ec) co_return failure(ex, ec, false);
     if (parser.is_header_done()) {

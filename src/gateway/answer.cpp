@@ -51,7 +51,10 @@ class RelaySink final : public backend::ChatSink {
     }
     if (r_.cut || r_.overrun) cancel_.emit(asio::cancellation_type::terminal);
   }
-  void on_batch_end() override { r_.notify(); }
+  void on_batch_end() override {
+    f_.batch_end();
+    r_.notify();
+  }
 
  private:
   Relay& r_;

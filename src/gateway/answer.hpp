@@ -19,6 +19,9 @@ class AnswerFormat {
   virtual std::string_view content_type(bool stream) const = 0;
   // Streaming: appends the line or event carrying `text`.
   virtual void piece(std::string& out, std::string_view text) = 0;
+  // Streaming: the pieces since the last call came in one read of the backend (they may share a
+  // timestamp).
+  virtual void batch_end() {}
   // Streaming: the closing line(s) of a complete answer.
   virtual void done(std::string& out, const backend::ChatStats& stats) = 0;
   // Streaming, after the headers went out: the error line or event.

@@ -4,6 +4,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <array>
@@ -61,25 +62,47 @@ void Exchange::begin(http::status status, std::string_view content_type) {
 
 asio::awaitable<bool> Exchange::write_raw(std::string_view bytes, bool chunk_framing) {
   if (broken_) co_return false;
+  // The framing around the bytes, which go out from where they are (one sendmsg of three pieces):
+  // a batch of tokens is not copied again.
   framed_.clear();
   if (!head_sent_) {
     framed_ = head_;
     head_sent_ = true;
   }
-  if (chunk_framing && !bytes.empty()) {
+  const bool framed = chunk_framing && !bytes.empty();
+  if (framed) {
     char size[24];
     const int n = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
     framed_.append(size, static_cast<std::size_t>(n));
-    framed_.append(bytes);
-    framed_.append("\r\n");
-  } else {
-    framed_.append(bytes);
   }
+  const std::array<asio::const_buffer, 3> pieces{asio::buffer(framed_), asio::buffer(bytes.data(), bytes.size()),
+                                                 asio::buffer(framed ? "\r\n" : "", framed ? 2 : 0)};
+  beast::buffers_suffix<std::array<asio::const_buffer, 3>> rest(pieces);
+  // Most pieces fit in the socket's send buffer: one non-blocking send, without the timer, the
+  // suspension and the trip through the loop of an asynchronous write. What does not fit goes the
+  // asynchronous way, under the write timeout.
+  rest.consume(try_send(pieces));
+  if (broken_) co_return false;
+  if (beast::buffer_bytes(rest) == 0) co_return true;
   stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(framed_), kAwait);
+  auto [ec, n] = co_await asio::async_write(stream_, rest, kAwait);
   stream_.expires_never();
   if (ec) broken_ = true;
   co_return !ec;
+}
+
+std::size_t Exchange::try_send(const std::array<asio::const_buffer, 3>& pieces) {
+  auto& socket = stream_.socket();
+  boost::system::error_code ec;
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  if (ec) return 0;
+  const std::size_t n = socket.write_some(pieces, ec);  // async-ok: non-blocking, would_block at once
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
+  if (ec) {
+    broken_ = true;
+    return 0;
+  }
+  return n;
 }
 
 asio::awaitable<bool> Exchange::write(std::string_view piece) {

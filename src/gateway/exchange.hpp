@@ -11,6 +11,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -61,6 +62,8 @@ class Exchange {
  private:
   void arm_watch();
   asio::awaitable<bool> write_raw(std::string_view bytes, bool chunk_framing);
+  // Sends what the socket takes now without waiting: the count sent (0 when it would block).
+  std::size_t try_send(const std::array<asio::const_buffer, 3>& pieces);
 
   beast::tcp_stream& stream_;
   beast::flat_buffer& buffer_;
@@ -71,7 +74,7 @@ class Exchange {
   bool begun_ = false;
   bool head_sent_ = false;
   std::string head_;  // the chunked response's header block until it is written
-  std::string framed_;
+  std::string framed_;  // what goes before a piece: the header block, the chunk size
   // The watch: one read on the raw socket (outside the stream's timeouts), cancelled at the end.
   std::function<void()> on_gone_;
   std::function<void()> abort_;

@@ -235,6 +235,10 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
         continue;
       }
       open_.fetch_add(1);
+      // Streams are many small writes (a token, a WebSocket frame): without this, Nagle holds a
+      // write back until the previous one is acknowledged, up to the peer's delayed-ACK timer (40 ms).
+      boost::system::error_code nodelay_ec;
+      socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
       auto ex = socket.get_executor();
       asio::co_spawn(ex, [self, s = std::move(socket)]() mutable { return self->serve(std::move(s)); }, asio::detached);
     }

@@ -80,14 +80,18 @@ class OllamaFormat final : public AnswerFormat {
     return {status_of(e), error_json(e.message)};
   }
 
+  void batch_end() override { stamp_fresh_ = false; }
+
  private:
   void open(std::string& out) {
-    // The timestamp is cached per second: it is on the token path.
-    const auto now = std::chrono::system_clock::now();
-    const auto sec = std::chrono::floor<std::chrono::seconds>(now);
-    if (sec != stamp_second_) {
-      stamp_second_ = sec;
-      stamp_ = rfc3339_now();
+    // The timestamp is on the token path: read once per batch of tokens, formatted once a second.
+    if (!stamp_fresh_) {
+      stamp_fresh_ = true;
+      const auto sec = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+      if (sec != stamp_second_) {
+        stamp_second_ = sec;
+        stamp_ = rfc3339_now();
+      }
     }
     out += prefix_;
     out += '"';
@@ -97,6 +101,7 @@ class OllamaFormat final : public AnswerFormat {
   bool chat_;
   std::string prefix_;
   std::string stamp_;
+  bool stamp_fresh_ = false;
   std::chrono::system_clock::time_point stamp_second_{};
 };
 
