@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "support/sim_process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,24 +36,6 @@ namespace yollayah::test {
 namespace {
 
 namespace json = boost::json;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/yolla-ask-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A stand-in Ollama on 127.0.0.1 (ephemeral port): answers /api/version, and /api/chat with a
 // one-token stream, recording each chat request's body. One connection at a time, closed after

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "conductor/history_service.hpp"
+#include "support/temp_dir.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,23 +19,6 @@
 namespace yollayah::test {
 
 namespace asio = boost::asio;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/yolla-history-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Runs `task` on `io` to its end (at most 10 s): the test's loop, the store answers on it.
 template <class T>

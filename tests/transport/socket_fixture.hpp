@@ -8,6 +8,7 @@
 #include "protocol/frame.hpp"
 #include "protocol/json_codec.hpp"
 #include "support/sim_process.hpp"
+#include "support/temp_dir.hpp"
 #include "transport/unix_client.hpp"
 #include "transport/unix_server.hpp"
 
@@ -41,25 +42,6 @@ inline void run_for(asio::io_context& io, std::chrono::milliseconds t) {
   io.restart();
   io.run_for(t);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/yolla-sock-XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    if (!p) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // A surface over a real socket, recording every message.
 class SocketSurface {

@@ -1,0 +1,36 @@
+// A scratch directory under /tmp for one test, removed with everything in it when the test ends.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace yollayah::test {
+
+class TempDir {
+ public:
+  // `prefix` names the directory (/tmp/PREFIX-XXXXXX), so a test left behind says whose it was.
+  explicit TempDir(std::string_view prefix = "yolla-test") {
+    std::string tmpl = "/tmp/" + std::string(prefix) + "-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
+    path_ = std::move(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace yollayah::test
