@@ -5,7 +5,7 @@
 # Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
 # Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, ctrl_c_twice, tiny, connect,
 # not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme, table, resume,
-# history_off
+# history_off, demo
 set -euo pipefail
 
 bin_dir=$1
@@ -219,6 +219,39 @@ case "$scenario" in
     rs=$(screen | grep -m1 '│ Rust' | sed 's/ *$//' | wc -m)
     [ "$py" -eq "$rs" ] || fail "the rows differ in width ($py vs $rs characters)"
     screen | grep -qF '☑ done' || fail "no checked box"
+    ;;
+
+  demo)
+    # The demo persona as a newcomer meets it (issue 14): asked for code it answers with a
+    # highlighted block that /copy code puts on the clipboard (OSC 52 in the pane's output), and
+    # asked to compare it answers with a table whose columns line up.
+    start_sim --demo --tokens-per-sec 400 --ttft-ms 50
+    start_tui 120 50
+    tmux -L "$tmux_socket" pipe-pane -o -t e2e "cat >> $work/pane.out"
+    wait_for "Ready" 20
+    keys "write a function in python" Enter
+    wait_for "Ties keep the order" 30
+    wait_for "Ready"
+    # Highlighted: the line `def top_words(text: str, n: int = 3) …` carries several foreground
+    # colours (keyword, name, number, the rest), where a plain block has one.
+    colours=$(tmux -L "$tmux_socket" capture-pane -p -e -t e2e | grep -m1 -E 'def.*top_words' |
+      { grep -oE '38;(2;[0-9]+;[0-9]+;[0-9]+|5;[0-9]+)' || true; } | sort -u | wc -l)
+    [ "$colours" -ge 3 ] || fail "the code block is not highlighted ($colours foreground colours)"
+    keys "/copy code" Enter
+    wait_for "Copied"
+    sleep 0.3
+    block=$(awk '/^```python$/ {on = 1; next} on && /^```$/ {exit} on {print}' \
+      "$(dirname "$0")/../../apps/ollama-sim/demo/code/python.md")
+    want=$(printf '%s\n' "$block" | base64 -w0)
+    grep -qF "]52;c;$want" "$work/pane.out" || fail "/copy code did not put the Python block on the clipboard"
+    keys "compare python and rust" Enter
+    wait_for "In short" 30
+    screen | grep -qF "┌" || fail "no table box"
+    py=$(screen | grep -m1 '│ Python ' | sed 's/ *$//' | wc -m)
+    rs=$(screen | grep -m1 '│ Rust ' | sed 's/ *$//' | wc -m)
+    if [ "$py" -eq 0 ] || [ "$py" -ne "$rs" ]; then
+      fail "the table's rows do not line up ($py vs $rs characters)"
+    fi
     ;;
 
   tiny)
