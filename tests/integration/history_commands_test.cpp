@@ -65,6 +65,14 @@ void start_new(RecordingSurface& s) {
   ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return notified(r, "New conversation"); }));
 }
 
+// Asks `text`, then /retry, and waits for the second answer: two versions of one answer.
+void ask_and_retry(RecordingSurface& s, const std::string& text) {
+  ask(s, text);
+  const auto ends = s.count<msg::StreamEnd>();
+  s.send(command("retry"));
+  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(ends + 1));
+}
+
 struct Fixture {
   explicit Fixture(std::vector<std::string> args = sim_args())
       : sim(std::move(args)), history(io.get_executor(), dir.file("history.db")), cut(io, sim.url()) {
@@ -217,10 +225,7 @@ TEST(HistoryCommands, RetryAnswersAgainAsANewBranchAndKeepsTheOldOne) {
   Fixture f;
   RecordingSurface s(f.io, f.cut.conductor);
   ASSERT_TRUE(s.join());
-  ask(s, "alpha question");
-  const auto ends = s.count<msg::StreamEnd>();
-  s.send(command("retry"));
-  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(ends + 1));
+  ask_and_retry(s, "alpha question");
   // The surfaces show one answer: the new one.
   const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
   ASSERT_EQ(shown.size(), 1u);
@@ -239,10 +244,7 @@ TEST(HistoryCommands, BranchSwitchesBetweenTheVersionsOfTheLastAnswerAndTheNextT
   Fixture f;
   RecordingSurface s(f.io, f.cut.conductor);
   ASSERT_TRUE(s.join());
-  ask(s, "alpha question");
-  const auto ends = s.count<msg::StreamEnd>();
-  s.send(command("retry"));
-  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(ends + 1));
+  ask_and_retry(s, "alpha question");
   s.send(command("branch", {"next"}));
   ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return notified(r, "This is answer 2/2: there is no later version."); }));
 
