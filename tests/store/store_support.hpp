@@ -18,23 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace yollayah::store::test {
 
 namespace asio = boost::asio;
 
 // A fresh directory under /tmp, removed (after making it writable again) when the test ends.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using TempDir = yollayah::test::TempDir;
 
 // Runs `task` on `io` until it finishes (at most 30 s) and returns its result.
 template <class T>
