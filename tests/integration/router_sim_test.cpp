@@ -5,7 +5,7 @@
 #include "core/log.hpp"
 #include "protocol/json_codec.hpp"
 #include "integration/harness.hpp"
-#include "sim/sim_client.hpp"
+#include "support/sim_client.hpp"
 #include "sim/test_pki.hpp"
 #include "support/sim_process.hpp"
 

@@ -2,7 +2,7 @@
 // that turn an NDJSON or SSE answer back into its text and its final objects.
 #pragma once
 
-#include "sim/sim_client.hpp"
+#include "support/sim_client.hpp"
 #include "support/sim_process.hpp"
 
 #include <boost/json.hpp>
