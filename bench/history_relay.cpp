@@ -79,6 +79,9 @@ __attribute__((noinline)) void relay_conductor_loop(asio::io_context& io) { io.r
 
 // `answers` questions one after the other, each answered by the sim's whole stream.
 RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* history_path) {
+  // The surface's loop goes last: handlers the Conductor's loop still holds when it is destroyed
+  // (a session's surface queue among them) use services of this one.
+  asio::io_context surface_io(1);
   asio::io_context conductor_io(1);
   auto guard = asio::make_work_guard(conductor_io);
   backend::OllamaConfig cfg;
@@ -103,7 +106,6 @@ RunResult run_relay(std::uint16_t port, std::size_t answers, const std::string* 
     conductor_cpu = thread_cpu_seconds() - before;
   });
 
-  asio::io_context surface_io(1);
   transport::InProcessLink link(conductor, surface_io.get_executor());
   RunResult result;
   Clock::time_point t0, t1;
