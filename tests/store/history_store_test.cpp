@@ -26,6 +26,15 @@ class StoreTest : public ::testing::Test {
     return *store_;
   }
   HistoryStore& open() { return open(options_for(path(), io_, &events_)); }
+  // Opens the store with checkpoints every `interval`; returns an answer streaming in a new
+  // conversation.
+  MessageId streaming_answer(std::chrono::milliseconds interval) {
+    auto o = options_for(path(), io_, nullptr);
+    o.checkpoint_interval = interval;
+    auto& store = open(o);
+    const ConversationId c = store.create_conversation({});
+    return store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  }
   void close() { store_.reset(); }
 
   MessageId user(const ConversationId& c, std::string text, std::optional<MessageId> parent = {}) {
@@ -281,11 +290,8 @@ TEST_F(StoreTest, CheckpointsAreCoalescedToOneWritePerInterval) {
 
 // With no finish and no flush, the text still reaches the disk: what kill -9 would find.
 TEST_F(StoreTest, ACheckpointIsWrittenWithoutAFlush) {
-  auto o = options_for(path(), io_, nullptr);
-  o.checkpoint_interval = 100ms;
-  auto& store = open(o);
-  const ConversationId c = store.create_conversation({});
-  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  const MessageId a = streaming_answer(100ms);
+  auto& store = *store_;
   store.checkpoint(a, "first");
   store.checkpoint(a, "first words");
   Peek peek(path());
@@ -294,11 +300,8 @@ TEST_F(StoreTest, ACheckpointIsWrittenWithoutAFlush) {
 }
 
 TEST_F(StoreTest, FinishingReplacesAPendingCheckpoint) {
-  auto o = options_for(path(), io_, nullptr);
-  o.checkpoint_interval = 50ms;
-  auto& store = open(o);
-  const ConversationId c = store.create_conversation({});
-  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  const MessageId a = streaming_answer(50ms);
+  auto& store = *store_;
   store.checkpoint(a, "one");  // written at once
   store.checkpoint(a, "one two");  // waits for the interval
   store.finish_answer(a, "one two three", {});
@@ -315,11 +318,8 @@ TEST_F(StoreTest, FinishingReplacesAPendingCheckpoint) {
 // The journal's way: only the text that came since is handed over, and written after what the row
 // holds; the finish adds the rest. The whole answer is searchable once it ends.
 TEST_F(StoreTest, AppendedTextGoesAfterWhatTheRowHoldsAndTheFinishAddsTheRest) {
-  auto o = options_for(path(), io_, nullptr);
-  o.checkpoint_interval = 50ms;
-  auto& store = open(o);
-  const ConversationId c = store.create_conversation({});
-  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  const MessageId a = streaming_answer(50ms);
+  auto& store = *store_;
   Peek peek(path());
   const std::string select = "SELECT content FROM messages WHERE id = '" + a + "' AND streaming = 1";
   store.append_text(a, "Rivers ");
