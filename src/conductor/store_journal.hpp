@@ -65,8 +65,9 @@ class StoreJournal final : public TurnJournal, public std::enable_shared_from_th
 
   // An answer while it streams. The journal keeps only the text that came since it last handed
   // some to the store, and hands it over by moving it (HistoryStore::append_text), once per
-  // checkpoint_every: the store writes it after what the row holds, so neither side copies or
-  // rewrites the answer so far (a whole-text checkpoint would be quadratic in its length). The
+  // checkpoint_every: the store appends it to the row (content || ?), so neither thread copies the
+  // answer so far (a whole-text checkpoint would be quadratic in its length; SQLite itself still
+  // rewrites the grown row's pages at each checkpoint). The
   // session's history holds the text too, but only the strand may read it, and an entry there can
   // move (History::prune erases in the middle): the bytes are copied once, per flush, for the
   // store's thread.
