@@ -2,6 +2,7 @@
 
 #include "store/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace yollayah::conductor {
@@ -51,39 +52,47 @@ void StoreJournal::answer_started(const Turn& turn) {
   tip_ = store_.add_message(std::move(m));
   if (turn.kind() == TurnKind::Chat) answered_ = parent;
   else answered_.reset();
-  answers_.emplace(turn.id(), Streaming{*tip_, {}, false});
+  answers_.emplace(turn.id(), Streaming{*tip_, {}});
+  last_turn_ = nullptr;
 }
 
+StoreJournal::Streaming* StoreJournal::streaming(const Turn& turn) {
+  if (&turn != last_turn_) {
+    last_turn_ = &turn;
+    const auto it = answers_.find(turn.id());
+    last_answer_ = it == answers_.end() ? nullptr : &it->second;
+  }
+  return last_answer_;
+}
+
+// Per flush: a pointer comparison and an append. No clock is read: the timer hands the text over.
 void StoreJournal::answer_text(const Turn& turn, std::string_view appended) {
   if (answers_.empty()) return;
-  const auto it = answers_.find(turn.id());
-  if (it == answers_.end()) return;
-  it->second.text.append(appended);
-  it->second.unsaved = true;
-  const auto now = Clock::now();
-  if (now - last_hand_over_ >= options_.checkpoint_every) hand_over(now);
-  else hand_over_later();
+  Streaming* a = streaming(turn);
+  if (!a) return;
+  a->unsaved.append(appended);
+  if (!timer_armed_) hand_over_later();
 }
 
-void StoreJournal::hand_over(Clock::time_point now) {
-  last_hand_over_ = now;
+void StoreJournal::hand_over() {
   for (auto& [_, a] : answers_) {
-    if (!a.unsaved) continue;
-    store_.checkpoint(a.id, a.text);
-    a.unsaved = false;
+    if (a.unsaved.empty()) continue;
+    store_.append_text(a.id, std::move(a.unsaved));
+    a.unsaved = std::string();
+    last_hand_over_ = Clock::now();
   }
 }
 
-// A stream that pauses right after a kept-back flush still reaches the disk within the interval.
+// The first text after a pause goes at once; then at most once per checkpoint_every. A stream that
+// pauses right after a kept-back flush still reaches the disk within the interval.
 void StoreJournal::hand_over_later() {
-  if (timer_armed_) return;
   timer_armed_ = true;
-  timer_.expires_at(last_hand_over_ + options_.checkpoint_every);
+  timer_.expires_at(std::max(Clock::now(), last_hand_over_ + options_.checkpoint_every));
   timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto self = weak.lock()) {
       self->timer_armed_ = false;
-      self->hand_over(Clock::now());
+      self->hand_over();
     }
   });
 }
@@ -92,12 +101,12 @@ void StoreJournal::answer_finished(const Turn& turn, const HistoryMessage* store
                                    const protocol::ResponseMetadata& metadata, bool failed) {
   const auto it = answers_.find(turn.id());
   if (it == answers_.end()) return;
+  last_turn_ = nullptr;
   const bool interrupted = failed || (stored && stored->interrupted);
-  // An answer that failed before its first word became an error note in the session: the store
-  // keeps the empty answer, marked interrupted, so the conversation's shape stays.
-  // The journal's copy is the text that went out (the history's too): moved, not copied again.
-  std::string text = stored && stored->role == protocol::MessageRole::Assistant ? std::move(it->second.text) : turn.text();
-  store_.finish_answer(it->second.id, std::move(text), store::from_metadata(metadata, interrupted));
+  // What was handed over, and the rest: the text that went out (the history's too). An answer that
+  // failed before its first word became an error note in the session: the store keeps the empty
+  // answer, marked interrupted, so the conversation's shape stays.
+  store_.finish_appended(it->second.id, std::move(it->second.unsaved), store::from_metadata(metadata, interrupted));
   answers_.erase(it);
 }
 

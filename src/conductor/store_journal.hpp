@@ -63,16 +63,21 @@ class StoreJournal final : public TurnJournal, public std::enable_shared_from_th
  private:
   using Clock = std::chrono::steady_clock;
 
-  // An answer while it streams. The journal keeps its text itself, appended per flush: handing the
-  // whole text to the store on every flush would copy it once per network read (quadratic in the
-  // answer's length); it is handed over once per checkpoint_every instead.
+  // An answer while it streams. The journal keeps only the text that came since it last handed
+  // some to the store, and hands it over by moving it (HistoryStore::append_text), once per
+  // checkpoint_every: the store appends it to the row (content || ?), so neither thread copies the
+  // answer so far (a whole-text checkpoint would be quadratic in its length; SQLite itself still
+  // rewrites the grown row's pages at each checkpoint). The
+  // session's history holds the text too, but only the strand may read it, and an entry there can
+  // move (History::prune erases in the middle): the bytes are copied once, per flush, for the
+  // store's thread.
   struct Streaming {
     store::MessageId id;
-    std::string text;
-    bool unsaved = false;  // text came since it was last handed over
+    std::string unsaved;
   };
 
-  void hand_over(Clock::time_point now);
+  Streaming* streaming(const Turn& turn);
+  void hand_over();
   void hand_over_later();
 
   // The session's message ids (msg_<n>, per process) map to the store's (UUIDv7): answers while
@@ -85,6 +90,10 @@ class StoreJournal final : public TurnJournal, public std::enable_shared_from_th
   std::optional<store::MessageId> answered_;
   std::string pending_title_;  // set by /title before the conversation exists
   std::unordered_map<protocol::MessageId, Streaming> answers_;
+  // The turn of the last answer_text() and its answer (null: not one the journal keeps): a flush
+  // costs a pointer comparison, not a hash lookup. Reset when an answer starts or ends.
+  const Turn* last_turn_ = nullptr;
+  Streaming* last_answer_ = nullptr;
   Clock::time_point last_hand_over_{};
   boost::asio::steady_timer timer_;
   bool timer_armed_ = false;

@@ -2,6 +2,8 @@
 #include "store/database.hpp"
 #include "store/text.hpp"
 
+#include <string>
+
 namespace yollayah::store {
 
 namespace {
@@ -89,24 +91,29 @@ sql::Error Database::add_message(const NewMessage& m) {
   return done_or_error(*db_, q->step());
 }
 
-sql::Error Database::checkpoint(const MessageId& id, std::string_view text) {
+sql::Error Database::checkpoint(const MessageId& id, std::string_view text, bool append) {
   sql::Error e;
-  auto q = db_->cached("UPDATE messages SET content = ?2 WHERE id = ?1 AND streaming = 1", e);
+  auto q = db_->cached(append ? "UPDATE messages SET content = content || ?2 WHERE id = ?1 AND streaming = 1"
+                              : "UPDATE messages SET content = ?2 WHERE id = ?1 AND streaming = 1",
+                       e);
   if (!q) return e;
   q->bind(1, id).bind(2, text);
   return done_or_error(*db_, q->step());
 }
 
 sql::Error Database::finish_answer(const MessageId& id, std::string_view text, const AnswerMeta& meta,
-                                   std::uint64_t now) {
+                                   std::uint64_t now, bool append) {
   sql::Error e;
   {
-    auto q = db_->cached(
-        "UPDATE messages SET content = ?2, streaming = 0, writer = NULL, "
-        "model = CASE WHEN ?3 IS NULL THEN model ELSE ?3 END, backend = ?4, first_token_ms = ?5, load_ms = ?6, "
-        "elapsed_ms = ?7, token_count = ?8, tokens_per_s = ?9, interrupted = ?10, cancelled = ?11, finished_ms = ?12 "
-        "WHERE id = ?1",
-        e);
+    // Appended only while it streams: replaying a finish that already happened changes nothing.
+    static const std::string rest =
+        "streaming = 0, writer = NULL, model = CASE WHEN ?3 IS NULL THEN model ELSE ?3 END, backend = ?4, "
+        "first_token_ms = ?5, load_ms = ?6, elapsed_ms = ?7, token_count = ?8, tokens_per_s = ?9, interrupted = ?10, "
+        "cancelled = ?11, finished_ms = ?12 WHERE id = ?1";
+    static const std::string appending =
+        "UPDATE messages SET content = CASE WHEN streaming = 1 THEN content || ?2 ELSE content END, " + rest;
+    static const std::string replacing = "UPDATE messages SET content = ?2, " + rest;
+    auto q = db_->cached(append ? appending.c_str() : replacing.c_str(), e);
     if (!q) return e;
     q->bind(1, id).bind(2, text);
     if (!meta.model.empty()) q->bind(3, meta.model);

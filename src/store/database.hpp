@@ -48,9 +48,11 @@ class Database {
   // Write operations, inside begin()/commit(). Replaying one that already happened changes nothing.
   sql::Error create_conversation(const NewConversation& c);
   sql::Error add_message(const NewMessage& m);
-  sql::Error checkpoint(const MessageId& id, std::string_view text);
+  // `append`: `text` goes after what the row holds (the text that came since the last checkpoint);
+  // otherwise it replaces it.
+  sql::Error checkpoint(const MessageId& id, std::string_view text, bool append = false);
   sql::Error finish_answer(const MessageId& id, std::string_view text, const AnswerMeta& meta,
-                           std::uint64_t finished_ms);
+                           std::uint64_t finished_ms, bool append = false);
   sql::Error set_title(const ConversationId& id, std::string_view title);
   sql::Error record_task(const TaskRecord& task);
 

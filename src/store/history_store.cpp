@@ -45,15 +45,21 @@ HistoryStore::~HistoryStore() {
 
 // ---- Callers' side: any thread, a short lock at most.
 
+std::optional<HistoryStore::Clock::time_point> HistoryStore::queue_locked(WriteOp op) {
+  const bool first = queued_.empty();
+  queued_.push_back(std::move(op));
+  // One alarm per batch: writes queued while it waits go with it, in one transaction.
+  if (!first || lingering_) return std::nullopt;
+  return Clock::now() + options_.write_delay;
+}
+
 void HistoryStore::enqueue(WriteOp op) {
-  bool first = false;
+  std::optional<Clock::time_point> arm;
   {
     std::lock_guard lock(mutex_);
-    first = queued_.empty();
-    queued_.push_back(std::move(op));
+    arm = queue_locked(std::move(op));
   }
-  // One drain per batch: writes queued while it waits go with it, in one transaction.
-  if (first) worker_.post([this] { drain(); });
+  if (arm) worker_.arm(*arm);
 }
 
 ConversationId HistoryStore::create_conversation(NewConversation c) {
@@ -72,28 +78,60 @@ MessageId HistoryStore::add_message(NewMessage m) {
   return id;
 }
 
+std::optional<HistoryStore::Clock::time_point> HistoryStore::checkpoint_due_locked() {
+  if (checkpoint_due_) return std::nullopt;
+  checkpoint_due_ = std::max(Clock::now(), last_checkpoint_write_ + options_.checkpoint_interval);
+  return checkpoint_due_;
+}
+
 void HistoryStore::checkpoint(const MessageId& id, std::string_view text) {
   std::optional<Clock::time_point> arm;
   {
     std::lock_guard lock(mutex_);
-    checkpoints_[id].assign(text);  // reuses the buffer: one allocation per write at most
-    if (!checkpoint_due_) {
-      checkpoint_due_ = std::max(Clock::now(), last_checkpoint_write_ + options_.checkpoint_interval);
-      arm = checkpoint_due_;
-    }
+    PendingText& p = checkpoints_[id];
+    p.text.assign(text);  // reuses the buffer: one allocation per write at most
+    p.append = false;
+    arm = checkpoint_due_locked();
+  }
+  if (arm) worker_.arm(*arm);
+}
+
+void HistoryStore::append_text(const MessageId& id, std::string more) {
+  if (more.empty()) return;
+  std::optional<Clock::time_point> arm;
+  {
+    std::lock_guard lock(mutex_);
+    PendingText& p = checkpoints_[id];
+    if (p.text.empty()) p.text = std::move(more);
+    else p.text.append(more);
+    arm = checkpoint_due_locked();
   }
   if (arm) worker_.arm(*arm);
 }
 
 void HistoryStore::finish_answer(const MessageId& id, std::string text, AnswerMeta meta) {
-  bool first = false;
+  std::optional<Clock::time_point> arm;
   {
     std::lock_guard lock(mutex_);
     checkpoints_.erase(id);
-    first = queued_.empty();
-    queued_.push_back(FinishOp{id, std::move(text), std::move(meta), now_ms()});
+    arm = queue_locked(FinishOp{id, std::move(text), std::move(meta), now_ms(), false});
   }
-  if (first) worker_.post([this] { drain(); });
+  if (arm) worker_.arm(*arm);
+}
+
+void HistoryStore::finish_appended(const MessageId& id, std::string rest, AnswerMeta meta) {
+  std::optional<Clock::time_point> arm;
+  {
+    std::lock_guard lock(mutex_);
+    // The text still waiting goes first, in the same batch: moved, not joined to `rest`.
+    if (const auto it = checkpoints_.find(id); it != checkpoints_.end()) {
+      arm = queue_locked(CheckpointOp{id, std::move(it->second.text), it->second.append});
+      checkpoints_.erase(it);
+    }
+    const auto finish = queue_locked(FinishOp{id, std::move(rest), std::move(meta), now_ms(), true});
+    if (!arm) arm = finish;
+  }
+  if (arm) worker_.arm(*arm);
 }
 
 void HistoryStore::set_title(const ConversationId& id, std::string title) {
@@ -139,6 +177,7 @@ asio::awaitable<Result<std::vector<ConversationSummary>>> HistoryStore::list_con
                                                                                            std::size_t offset) {
   using R = Result<std::vector<ConversationSummary>>;
   auto job = [this, limit, offset]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::vector<ConversationSummary>>();
     return db_->list_conversations(limit, offset);
   };
@@ -148,6 +187,7 @@ asio::awaitable<Result<std::vector<ConversationSummary>>> HistoryStore::list_con
 asio::awaitable<Result<std::optional<ConversationSummary>>> HistoryStore::last_conversation() {
   using R = Result<std::optional<ConversationSummary>>;
   auto job = [this]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::optional<ConversationSummary>>();
     return db_->last_conversation();
   };
@@ -158,6 +198,7 @@ asio::awaitable<Result<Conversation>> HistoryStore::load_conversation(Conversati
                                                                       std::optional<MessageId> tip) {
   using R = Result<Conversation>;
   auto job = [this, id = std::move(id), tip = std::move(tip)]() -> R {
+    catch_up();
     if (!db_) return unavailable<Conversation>();
     return db_->load_conversation(id, tip);
   };
@@ -167,6 +208,7 @@ asio::awaitable<Result<Conversation>> HistoryStore::load_conversation(Conversati
 asio::awaitable<Result<std::vector<SearchHit>>> HistoryStore::search(std::string text, std::size_t limit) {
   using R = Result<std::vector<SearchHit>>;
   auto job = [this, text = std::move(text), limit]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::vector<SearchHit>>();
     return db_->search(text, limit);
   };
@@ -176,6 +218,7 @@ asio::awaitable<Result<std::vector<SearchHit>>> HistoryStore::search(std::string
 asio::awaitable<Result<std::string>> HistoryStore::export_markdown(ConversationId id, std::optional<MessageId> tip) {
   using R = Result<std::string>;
   auto job = [this, id = std::move(id), tip = std::move(tip)]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::string>();
     auto conversation = db_->load_conversation(id, tip);
     if (!conversation) return conversation.error();
@@ -207,6 +250,7 @@ asio::awaitable<Result<std::size_t>> HistoryStore::export_to_file(ConversationId
                                                                   std::optional<MessageId> tip) {
   using R = Result<std::size_t>;
   auto job = [this, id = std::move(id), path = std::move(path), tip = std::move(tip)]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::size_t>();
     auto conversation = db_->load_conversation(id, tip);
     if (!conversation) return conversation.error();
@@ -218,6 +262,7 @@ asio::awaitable<Result<std::size_t>> HistoryStore::export_to_file(ConversationId
 asio::awaitable<Result<bool>> HistoryStore::delete_conversation(ConversationId id) {
   using R = Result<bool>;
   auto job = [this, id = std::move(id)]() -> R {
+    catch_up();
     if (!db_) return unavailable<bool>();
     // Writes still waiting for this conversation would fail after it is gone: drop them.
     std::erase_if(backlog_, [&id](const WriteOp& op) {
@@ -234,6 +279,7 @@ asio::awaitable<Result<std::vector<ConversationId>>> HistoryStore::find_conversa
                                                                                       std::size_t limit) {
   using R = Result<std::vector<ConversationId>>;
   auto job = [this, prefix = std::move(prefix), limit]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::vector<ConversationId>>();
     return db_->find_conversations(prefix, limit);
   };
@@ -243,6 +289,7 @@ asio::awaitable<Result<std::vector<ConversationId>>> HistoryStore::find_conversa
 asio::awaitable<Result<std::vector<TaskRecord>>> HistoryStore::tasks(ConversationId id) {
   using R = Result<std::vector<TaskRecord>>;
   auto job = [this, id = std::move(id)]() -> R {
+    catch_up();
     if (!db_) return unavailable<std::vector<TaskRecord>>();
     return db_->tasks(id);
   };
@@ -251,6 +298,7 @@ asio::awaitable<Result<std::vector<TaskRecord>>> HistoryStore::tasks(Conversatio
 
 asio::awaitable<void> HistoryStore::set_page_limit(std::uint32_t pages) {
   auto job = [this, pages] {
+    catch_up();
     options_.page_limit = pages;
     if (db_) db_->set_page_limit(pages);
     return true;
@@ -288,7 +336,7 @@ std::vector<WriteOp> HistoryStore::take_queued(bool with_checkpoints) {
   std::vector<WriteOp> ops = std::move(queued_);
   queued_.clear();
   if (with_checkpoints) {
-    for (auto& [id, text] : checkpoints_) ops.push_back(CheckpointOp{id, std::move(text)});
+    for (auto& [id, p] : checkpoints_) ops.push_back(CheckpointOp{id, std::move(p.text), p.append});
     checkpoints_.clear();
     checkpoint_due_.reset();
     last_checkpoint_write_ = Clock::now();
@@ -296,20 +344,27 @@ std::vector<WriteOp> HistoryStore::take_queued(bool with_checkpoints) {
   return ops;
 }
 
-void HistoryStore::drain() { write(take_queued(false)); }
+// Reads and the like see every write queued before them, though its write_delay has not passed.
+void HistoryStore::catch_up() { write(take_queued(false)); }
 
 void HistoryStore::on_alarm() {
   const auto now = Clock::now();
   bool checkpoints_due = false;
+  bool queued = false;
   {
     std::lock_guard lock(mutex_);
     checkpoints_due = checkpoint_due_ && *checkpoint_due_ <= now;
+    // Writes came since the last alarm: more may follow, so look again after write_delay, and
+    // callers need not wake the thread meanwhile. An alarm that finds nothing lets it sleep.
+    queued = lingering_ = !queued_.empty();
   }
-  // The writes queued before the checkpoints go first: a checkpoint needs its answer's row.
-  if (checkpoints_due) write(take_queued(true));
+  // What is queued goes at every alarm (write_delay after the first of it at the latest), and
+  // before the checkpoints: a checkpoint needs its answer's row.
+  if (queued || checkpoints_due) write(take_queued(checkpoints_due));
   if (retry_due_ && *retry_due_ <= now) retry();
 
   std::optional<Clock::time_point> next = retry_due_;
+  if (queued) next = std::min(next.value_or(Clock::time_point::max()), Clock::now() + options_.write_delay);
   {
     std::lock_guard lock(mutex_);
     if (checkpoint_due_ && (!next || *checkpoint_due_ < *next)) next = checkpoint_due_;

@@ -33,6 +33,11 @@ class HistoryStore {
     std::string path;  // empty: default_path()
     // A streaming answer's text reaches the disk at most this often (kill -9 loses at most this much).
     std::chrono::milliseconds checkpoint_interval{1000};
+    // Writes queued within this long of the first one go in one transaction (0: each batch at
+    // once). Many short answers in a row then cost one commit and one wake-up of the store's thread
+    // per interval instead of two or three per answer; a user message still reaches the disk
+    // this soon after it was accepted.
+    std::chrono::milliseconds write_delay{10};
     // While writes fail, they are retried after this delay, doubling up to retry_max.
     std::chrono::milliseconds retry_initial{1000};
     std::chrono::milliseconds retry_max{30000};
@@ -73,8 +78,15 @@ class HistoryStore {
   // written at most once per checkpoint_interval, never per token; a call costs a short lock and a
   // copy of `text`.
   void checkpoint(const MessageId& id, std::string_view text);
+  // The text of a streaming answer that came since it was last given one (by this or checkpoint()):
+  // only that is handed over (moved, no copy when nothing of the answer is waiting) and only that
+  // is written, after what the row holds, at most once per checkpoint_interval.
+  void append_text(const MessageId& id, std::string more);
   // The answer's final text and how it went. Replaces any checkpoint not yet written.
   void finish_answer(const MessageId& id, std::string text, AnswerMeta meta);
+  // The same when the answer's text was given with append_text(): its final text is all it was
+  // given plus `rest`.
+  void finish_appended(const MessageId& id, std::string rest, AnswerMeta meta);
   void set_title(const ConversationId& id, std::string title);
   // Inserts a task, or updates its status, output and finish time.
   void record_task(TaskRecord task);
@@ -121,11 +133,21 @@ class HistoryStore {
  private:
   using Clock = Worker::Clock;
 
+  // The text of a streaming answer not written yet: all of it (checkpoint) or what came since.
+  struct PendingText {
+    std::string text;
+    bool append = true;
+  };
+
   void enqueue(WriteOp op);
+  // With mutex_ held; each returns when the store's thread must look next (arm the worker then,
+  // after the lock), or nothing when it will look soon enough anyway.
+  std::optional<Clock::time_point> queue_locked(WriteOp op);
+  std::optional<Clock::time_point> checkpoint_due_locked();
   // On the store's thread:
   void open();
-  void drain();
   void on_alarm();
+  void catch_up();
   void write(std::vector<WriteOp> ops);
   bool try_write(std::vector<WriteOp>& ops, std::string& failure);
   void degrade(const std::string& why);
@@ -152,8 +174,11 @@ class HistoryStore {
 
   // Shared between callers and the store's thread.
   mutable std::mutex mutex_;
-  std::vector<WriteOp> queued_;                              // written by the next drain()
-  std::unordered_map<MessageId, std::string> checkpoints_;  // newest text per streaming answer
+  std::vector<WriteOp> queued_;  // written at the next alarm, write_delay after the first
+  // The last alarm wrote queued writes, so the store's thread looks again within write_delay:
+  // while writes keep coming, callers queue them without waking it.
+  bool lingering_ = false;
+  std::unordered_map<MessageId, PendingText> checkpoints_;   // per streaming answer
   std::optional<Clock::time_point> checkpoint_due_;
   Clock::time_point last_checkpoint_write_{};
   StoreStats stats_;

@@ -11,9 +11,12 @@
 
 namespace yollayah::store {
 
+// The text of a streaming answer: all of it (`append` false: HistoryStore::checkpoint), or only what
+// came since the last one (`append`: HistoryStore::append_text), added to what the row holds.
 struct CheckpointOp {
   MessageId id;
   std::string text;
+  bool append = false;
 };
 
 struct FinishOp {
@@ -21,6 +24,7 @@ struct FinishOp {
   std::string text;
   AnswerMeta meta;
   std::uint64_t finished_ms = 0;  // when finish_answer was called, not when it reached the disk
+  bool append = false;            // `text` is the rest of the answer, after what the row holds
 };
 
 struct TitleOp {
@@ -36,8 +40,9 @@ bool durable(const WriteOp& op);
 
 sql::Error apply_write(Database& db, const WriteOp& op);
 
-// Appends `op` to writes waiting in memory, dropping what it makes useless: an earlier checkpoint of
-// the same answer (the newer text contains it), or every checkpoint of an answer that finished.
+// Appends `op` to writes waiting in memory, with the earlier checkpoint of the same answer folded
+// into it: replaced by a newer whole text or a finished one, put in front of text that only
+// appends (so an answer's text waits as one write, however long the disk stays full).
 void add_to_backlog(std::vector<WriteOp>& backlog, WriteOp op);
 
 }  // namespace yollayah::store

@@ -24,6 +24,21 @@ std::string script(std::initializer_list<std::string> tokens) {
 
 std::size_t stream_ends(const RecordingSurface& s) { return s.count<msg::StreamEnd>() + s.count<msg::StreamError>(); }
 
+// A Conductor writing to a history in a temporary directory, and one surface that joined it. The
+// Conductor and the surface stay alive while `io` runs the reads of a test: their coroutines are
+// still on it, and running them after their objects were destroyed would be a use-after-free.
+struct Journaled {
+  explicit Journaled(const std::string& url)
+      : history(io.get_executor(), dir.file("history.db")), cut(io, url), s(io, cut.conductor), joined(s.join()) {}
+  TempDir dir;
+  asio::io_context io;
+  conductor::HistoryService history;
+  ConductorUnderTest cut;
+  bool history_set = (cut.conductor.set_history(&history, "test"), true);  // before the surface comes
+  RecordingSurface s;
+  bool joined;
+};
+
 TEST(StoreJournal, AgentTasksTheirOutputAndTheFollowUpAreRecorded) {
   SimProcess sim({"--script", write_temp_file(script({"On it!", "[yolla:task start backend-engineer Review the schema]"})),
                   "--route", "[Report from your helpers]=" + write_temp_file(script({"Uncle Marco says", " all is fine."})),
@@ -69,19 +84,15 @@ TEST(StoreJournal, AgentTasksTheirOutputAndTheFollowUpAreRecorded) {
 
 TEST(StoreJournal, ACancelledAnswerIsKeptUpToWhereItStoppedAndMarkedCancelled) {
   SimProcess sim({"--seed", "5", "--tokens", "200", "--tokens-per-sec", "50"});
-  TempDir dir;
-  asio::io_context io;
-  conductor::HistoryService history(io.get_executor(), dir.file("history.db"));
-  ConductorUnderTest cut(io, sim.url());  // alive while `io` runs the reads below (see above)
-  cut.conductor.set_history(&history, "test");
-  RecordingSurface s(io, cut.conductor);
-  ASSERT_TRUE(s.join());
+  Journaled w(sim.url());
+  ASSERT_TRUE(w.joined);
+  auto& s = w.s;
   s.send(ev::UserMessage{"evt_msg", "tell me a long story"});
   ASSERT_TRUE(s.run_until_count<msg::Token>(5));
   s.send(ev::CancelResponse{"evt_cancel"});
   ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(1));
   const std::string streamed = s.all<msg::StreamEnd>()[0].final_content;
-  const auto c = stored(io, history);
+  const auto c = stored(w.io, w.history);
   ASSERT_EQ(c.messages.size(), 2u);
   const auto& answer = c.messages[1];
   EXPECT_FALSE(streamed.empty());
@@ -89,6 +100,25 @@ TEST(StoreJournal, ACancelledAnswerIsKeptUpToWhereItStoppedAndMarkedCancelled) {
   EXPECT_TRUE(answer.meta.cancelled);
   EXPECT_TRUE(answer.meta.interrupted);
   EXPECT_FALSE(answer.streaming);
+}
+
+// The journal hands an answer to the store in pieces, only what came since the last one (at once,
+// then once a second), and the store appends each: the row ends as the whole answer.
+TEST(StoreJournal, AnAnswerHandedOverInPiecesIsStoredWhole) {
+  SimProcess sim({"--seed", "7", "--tokens", "100", "--tokens-per-sec", "40", "--ttft-ms", "0"});  // 2.5 s
+  Journaled w(sim.url());
+  ASSERT_TRUE(w.joined);
+  auto& s = w.s;
+  s.send(ev::UserMessage{"evt_msg", "tell me a story"});
+  ASSERT_TRUE(s.run_until_count<msg::StreamEnd>(1, std::chrono::seconds(20)));
+  const std::string streamed = s.all<msg::StreamEnd>()[0].final_content;
+  const auto c = stored(w.io, w.history);
+  ASSERT_EQ(c.messages.size(), 2u);
+  EXPECT_GE(w.history.store().stats().checkpoint_writes, 2u);  // pieces, not only the finish
+  EXPECT_GT(streamed.size(), 100u);
+  EXPECT_EQ(c.messages[1].content, streamed);
+  EXPECT_FALSE(c.messages[1].streaming);
+  EXPECT_FALSE(c.messages[1].meta.interrupted);
 }
 
 TEST(StoreJournal, AStoreThatCannotWriteIsOneNotifyAndTheChatGoesOn) {

@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace yollayah::store::test {
 namespace {
@@ -88,6 +89,18 @@ StoreEvent expect_moved_aside(const std::string& path, const std::string& why) {
   return e;
 }
 
+// A store on a new file in a directory of its own, its events recorded: where the disk tests start.
+struct FreshStore {
+  TempDir dir;
+  std::string path = dir.file("history.db");
+  asio::io_context io;
+  std::vector<StoreEvent> events;
+  HistoryStore store{options_for(path, io, &events)};
+  std::tuple<const std::string&, asio::io_context&, std::vector<StoreEvent>&, HistoryStore&> parts() {
+    return {path, io, events, store};
+  }
+};
+
 TEST(StoreFaults, AFileThatIsNotSqliteIsMovedAsideWithItsWal) {
   TempDir dir;
   const std::string path = dir.file("history.db");
@@ -140,12 +153,9 @@ TEST(StoreFaults, AnotherProgramsSqliteFileIsMovedAside) {
 // A full disk (max_page_count): one Degraded event, writes kept in memory (a streaming answer's
 // checkpoints coalesced there too), reads still served, and everything saved when space returns.
 TEST(StoreFaults, AFullDiskKeepsWritesInMemoryAndSavesThemWhenSpaceReturns) {
-  TempDir dir;
-  const std::string path = dir.file("history.db");
-  asio::io_context io;
-  std::vector<StoreEvent> events;
-  HistoryStore store(options_for(path, io, &events));
-  ASSERT_TRUE(run(io, store.opened()).available);
+  FreshStore w;
+  ASSERT_TRUE(run(w.io, w.store.opened()).available);
+  auto [path, io, events, store] = w.parts();  // references
   const ConversationId c = store.create_conversation({});
   MessageId tip = store.add_message({.conversation = c, .content = "before the disk filled"});
   ASSERT_TRUE(run(io, store.flush()));
@@ -185,6 +195,40 @@ TEST(StoreFaults, AFullDiskKeepsWritesInMemoryAndSavesThemWhenSpaceReturns) {
   EXPECT_EQ(after->messages.back().content, text);
   EXPECT_EQ(after->summary.message_count, 43u);
   EXPECT_EQ(sqlite3_cli(path, "PRAGMA integrity_check;"), "ok\n");
+}
+
+// Appended text kept in memory while the disk is full waits as one write per answer, in order, and
+// the answer is whole on disk once space returns.
+TEST(StoreFaults, TextAppendedWhileTheDiskIsFullIsSavedWholeWhenSpaceReturns) {
+  FreshStore w;
+  ASSERT_TRUE(run(w.io, w.store.opened()).available);
+  auto [path, io, events, store] = w.parts();  // references
+  const ConversationId c = store.create_conversation({});
+  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  store.append_text(a, "before ");
+  ASSERT_TRUE(run(io, store.flush()));
+
+  run(io, store.set_page_limit(1));
+  store.add_message({.conversation = c, .content = std::string(8000, 'x')});  // fills the "disk"
+  std::string text = "before ";
+  for (int i = 0; i < 20; ++i) {
+    const std::string word = "word" + std::to_string(i) + " ";
+    text += word;
+    store.append_text(a, word);
+    EXPECT_FALSE(run(io, store.flush()));  // each one a checkpoint that cannot be written
+  }
+  store.finish_appended(a, "end.", {});
+  text += "end.";
+  EXPECT_FALSE(run(io, store.flush()));
+  EXPECT_EQ(store.stats().backlog, 2u);  // the message, and the answer's text folded into its finish
+
+  run(io, store.set_page_limit(0));
+  ASSERT_TRUE(run_until(io, [&] { return count(events, StoreEvent::Kind::Recovered) == 1; }));
+  ASSERT_TRUE(run(io, store.flush()));
+  auto after = run(io, store.load_conversation(c, a));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->messages.back().content, text);
+  EXPECT_FALSE(after->messages.back().streaming);
 }
 
 TEST(StoreFaults, AReadOnlyDirectoryKeepsWritesInMemoryUntilItIsWritable) {

@@ -26,6 +26,15 @@ class StoreTest : public ::testing::Test {
     return *store_;
   }
   HistoryStore& open() { return open(options_for(path(), io_, &events_)); }
+  // Opens the store with checkpoints every `interval`; returns an answer streaming in a new
+  // conversation.
+  MessageId streaming_answer(std::chrono::milliseconds interval) {
+    auto o = options_for(path(), io_, nullptr);
+    o.checkpoint_interval = interval;
+    auto& store = open(o);
+    const ConversationId c = store.create_conversation({});
+    return store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  }
   void close() { store_.reset(); }
 
   MessageId user(const ConversationId& c, std::string text, std::optional<MessageId> parent = {}) {
@@ -281,11 +290,8 @@ TEST_F(StoreTest, CheckpointsAreCoalescedToOneWritePerInterval) {
 
 // With no finish and no flush, the text still reaches the disk: what kill -9 would find.
 TEST_F(StoreTest, ACheckpointIsWrittenWithoutAFlush) {
-  auto o = options_for(path(), io_, nullptr);
-  o.checkpoint_interval = 100ms;
-  auto& store = open(o);
-  const ConversationId c = store.create_conversation({});
-  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  const MessageId a = streaming_answer(100ms);
+  auto& store = *store_;
   store.checkpoint(a, "first");
   store.checkpoint(a, "first words");
   Peek peek(path());
@@ -294,11 +300,8 @@ TEST_F(StoreTest, ACheckpointIsWrittenWithoutAFlush) {
 }
 
 TEST_F(StoreTest, FinishingReplacesAPendingCheckpoint) {
-  auto o = options_for(path(), io_, nullptr);
-  o.checkpoint_interval = 50ms;
-  auto& store = open(o);
-  const ConversationId c = store.create_conversation({});
-  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  const MessageId a = streaming_answer(50ms);
+  auto& store = *store_;
   store.checkpoint(a, "one");  // written at once
   store.checkpoint(a, "one two");  // waits for the interval
   store.finish_answer(a, "one two three", {});
@@ -310,6 +313,78 @@ TEST_F(StoreTest, FinishingReplacesAPendingCheckpoint) {
   Peek peek(path());
   EXPECT_EQ(peek.text("SELECT content FROM messages WHERE id = '" + a + "'"), "one two three");
   EXPECT_EQ(peek.integer("SELECT streaming FROM messages WHERE id = '" + a + "'"), 0);
+}
+
+// The journal's way: only the text that came since is handed over, and written after what the row
+// holds; the finish adds the rest. The whole answer is searchable once it ends.
+TEST_F(StoreTest, AppendedTextGoesAfterWhatTheRowHoldsAndTheFinishAddsTheRest) {
+  const MessageId a = streaming_answer(50ms);
+  auto& store = *store_;
+  Peek peek(path());
+  const std::string select = "SELECT content FROM messages WHERE id = '" + a + "' AND streaming = 1";
+  store.append_text(a, "Rivers ");
+  ASSERT_TRUE(run_until(io_, [&] { return peek.text(select) == "Rivers "; }, 10s));
+  store.append_text(a, "carry ");
+  store.append_text(a, "");
+  store.append_text(a, "minerals");
+  ASSERT_TRUE(run_until(io_, [&] { return peek.text(select) == "Rivers carry minerals"; }, 10s));
+  store.append_text(a, " to");  // still waiting when the answer ends: goes before the rest
+  AnswerMeta meta;
+  meta.token_count = 5;
+  store.finish_appended(a, " the sea.", meta);
+  store.append_text(a, " late");  // after the finish: ignored
+  ASSERT_TRUE(run(io_, store.flush()));
+  EXPECT_EQ(peek.text("SELECT content FROM messages WHERE id = '" + a + "'"), "Rivers carry minerals to the sea.");
+  EXPECT_EQ(peek.integer("SELECT streaming FROM messages WHERE id = '" + a + "'"), 0);
+  EXPECT_EQ(peek.integer("SELECT token_count FROM messages WHERE id = '" + a + "'"), 5);
+  auto hits = run(io_, store.search("minerals", 10));
+  ASSERT_TRUE(hits) << hits.error().message;
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ(hits->front().message, a);
+}
+
+// A whole-text checkpoint and appended text mix: what is appended continues the last whole text.
+TEST_F(StoreTest, TextAppendedAfterAWholeCheckpointContinuesIt) {
+  auto& store = open();
+  const ConversationId c = store.create_conversation({});
+  const MessageId a = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  const MessageId b = store.add_message({.conversation = c, .role = Role::Assistant, .streaming = true});
+  ASSERT_TRUE(run(io_, store.flush()));
+  store.checkpoint(a, "one");
+  store.append_text(a, " two");
+  store.append_text(b, "bee");
+  ASSERT_TRUE(run(io_, store.flush()));  // written: "one two", "bee"
+  store.append_text(a, " three");
+  store.checkpoint(b, "a whole new text");
+  store.finish_appended(a, " four", {});
+  store.finish_appended(b, ", and more", {});
+  ASSERT_TRUE(run(io_, store.flush()));
+  Peek peek(path());
+  EXPECT_EQ(peek.text("SELECT content FROM messages WHERE id = '" + a + "'"), "one two three four");
+  EXPECT_EQ(peek.text("SELECT content FROM messages WHERE id = '" + b + "'"), "a whole new text, and more");
+}
+
+// Many short turns in a row (what the relay benchmark's 300 answers are): the writes queued within
+// write_delay of each other share a transaction, and they reach the disk without a flush.
+TEST_F(StoreTest, WritesQueuedTogetherShareATransactionAndNeedNoFlush) {
+  auto o = options_for(path(), io_, nullptr);
+  o.write_delay = 100ms;
+  auto& store = open(o);
+  const auto start = std::chrono::steady_clock::now();
+  const ConversationId c = store.create_conversation({});
+  std::optional<MessageId> tip;
+  for (int i = 0; i < 50; ++i) {
+    tip = user(c, "question " + std::to_string(i), tip);
+    tip = answer(c, *tip, "answer " + std::to_string(i));
+  }
+  const auto spent = std::chrono::steady_clock::now() - start;
+  Peek peek(path());
+  ASSERT_TRUE(run_until(io_, [&] { return peek.integer("SELECT count(*) FROM messages WHERE streaming = 0") == 100; }, 10s));
+  // One transaction per write_delay the burst took, and one more for what came at its end.
+  const auto intervals = static_cast<std::uint64_t>(spent / 100ms);
+  EXPECT_LE(store.stats().transactions, 2 + intervals);
+  EXPECT_EQ(store.stats().operations, 151u);
+  EXPECT_EQ(peek.text("SELECT content FROM messages WHERE id = '" + *tip + "'"), "answer 49");
 }
 
 TEST_F(StoreTest, AnAnswerStillStreamingAtCloseIsMarkedInterrupted) {
