@@ -186,7 +186,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void set_state(protocol::ConductorState state);
   protocol::msg::SessionInfo session_info(std::uint32_t version = protocol::kProtocolV1) const;
   void broadcast_session_info();
-  protocol::msg::StateSnapshot state_snapshot() const;
+  // Version-1 surfaces get it without the version-2 extensions (branches, meta lines).
+  protocol::msg::StateSnapshot state_snapshot(std::uint32_t version) const;
+  void send_snapshot(SurfaceId to);
+  void broadcast_snapshot();
+  // `full` to version-2 surfaces, `v1` (the same without its extensions) to the others.
+  void broadcast_versions(protocol::ConductorMessage full, protocol::ConductorMessage v1);
   void notify(SurfaceId to, protocol::NotifyLevel level, std::string title, std::string message);
   protocol::ResponseMetadata metadata(const Turn& turn, const backend::Result<backend::ChatStats>& result) const;
 
@@ -200,6 +205,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<StoreJournal> archive_;  // the same object as journal_ when history is on
   std::vector<std::string> listed_;        // conversation ids of the last /history, numbered from 1
   std::string delete_asked_;               // the conversation /delete asked about, until confirmed
+  // The answer /retry queued, and where it will sit among the versions of the answer ("3/3").
+  std::optional<std::pair<protocol::MessageId, protocol::BranchPosition>> retry_branch_;
 
   SurfaceRegistry surfaces_;
   std::shared_ptr<const Agents> agents_;

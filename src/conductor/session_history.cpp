@@ -96,7 +96,7 @@ void Session::show_conversation(std::vector<HistoryMessage> messages) {
   for (auto& m : messages) history_.append(std::move(m));
   delete_asked_.clear();
   // A snapshot with the new history makes every surface, of either version, show it.
-  surfaces_.broadcast(state_snapshot());
+  broadcast_snapshot();
 }
 
 void Session::new_conversation(SurfaceId from, bool cleared) {
@@ -142,10 +142,14 @@ void Session::retry_command(SurfaceId from) {
     notify(from, NotifyLevel::Warning, "Cannot retry", "The last answer is not one to your message (an agent's summary?).");
     return;
   }
+  // The new answer is the newest version of it: "3/3" after two.
+  const std::uint32_t versions = (all[*answer].branch ? all[*answer].branch->count : 1) + 1;
   std::vector<HistoryMessage> kept(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*answer));
   for (std::size_t i = *answer + 1; i < all.size(); ++i) kept.push_back(all[i]);  // notes after it
   show_conversation(std::move(kept));
-  enqueue_turn(make_turn(TurnKind::Chat, next_message_id()));
+  auto turn = make_turn(TurnKind::Chat, next_message_id());
+  if (archive_) retry_branch_.emplace(turn->id(), protocol::BranchPosition{versions, versions});
+  enqueue_turn(std::move(turn));
 }
 
 asio::awaitable<void> Session::list_history_command() {

@@ -310,5 +310,60 @@ TEST(HistoryCommands, WithHistoryOnSessionInfoCarriesNoHistoryField) {
   EXPECT_FALSE(s.all<msg::SessionInfo>().back().history.has_value());
 }
 
+// ---- branches: "2/3", edited questions, the picker's list ------------------------------------
+
+// A store, a session and a version-2 surface that has joined.
+struct Joined : Fixture {
+  Joined() { EXPECT_TRUE(s.join()); }
+  RecordingSurface s{io, cut.conductor};
+};
+
+// The same with a version-1 surface beside it.
+struct TwoVersions : Fixture {
+  TwoVersions() {
+    EXPECT_TRUE(v2.join(2));
+    EXPECT_TRUE(v1.join(1));
+  }
+  RecordingSurface v2{io, cut.conductor};
+  RecordingSurface v1{io, cut.conductor};
+};
+
+TEST(HistoryBranches, ARetriedAnswerCarriesItsPositionToVersion2SurfacesOnly) {
+  TwoVersions f;
+  auto& v2 = f.v2;
+  auto& v1 = f.v1;
+  ask(v2, "alpha question");
+  EXPECT_FALSE(v2.all<msg::StreamEnd>().back().metadata.branch.has_value());  // the only version
+  ask_and_retry(v2, "again");  // a second exchange, retried: its answer is 2/2
+  ASSERT_TRUE(v1.run_until_count<msg::StreamEnd>(v2.count<msg::StreamEnd>()));
+  EXPECT_EQ(v2.all<msg::StreamEnd>().back().metadata.branch, protocol::Extension<protocol::BranchPosition>(protocol::BranchPosition{2, 2}));
+  EXPECT_FALSE(v1.all<msg::StreamEnd>().back().metadata.branch.has_value());
+
+  const auto ends = v2.count<msg::StreamEnd>();
+  v2.send(command("retry"));
+  ASSERT_TRUE(v2.run_until_count<msg::StreamEnd>(ends + 1));
+  EXPECT_EQ(v2.all<msg::StreamEnd>().back().metadata.branch, protocol::Extension<protocol::BranchPosition>(protocol::BranchPosition{3, 3}));
+}
+
+TEST(HistoryBranches, ASwitchedBranchShowsEachAnswersPositionAndMetaLineInTheSnapshot) {
+  TwoVersions f;
+  auto& v2 = f.v2;
+  auto& v1 = f.v1;
+  ask_and_retry(v2, "alpha question");
+  ASSERT_TRUE(run_command(v2, command("branch", {"prev"}), "Answer 1/2"));
+  const auto shown = v2.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_FALSE(shown[0].branch.has_value());  // one question
+  EXPECT_EQ(shown[1].branch, protocol::Extension<protocol::BranchPosition>(protocol::BranchPosition{1, 2}));
+  ASSERT_TRUE(shown[1].metadata.has_value());
+  EXPECT_TRUE(shown[1].metadata->model_id.has_value());
+
+  ASSERT_TRUE(v1.run_until_count<msg::StateSnapshot>(v2.count<msg::StateSnapshot>()));
+  const auto old = v1.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_FALSE(old[1].branch.has_value());  // version 1: its bytes as before
+  EXPECT_FALSE(old[1].metadata.has_value());
+}
+
 }  // namespace
 }  // namespace yollayah::test

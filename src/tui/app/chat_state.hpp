@@ -96,7 +96,10 @@ class ChatState {
   std::uint64_t stream_chunks_ = 0;
 };
 
-// "llama3.2 · 42.1 tok/s · 3.2 s" from an answer's metadata.
+// "llama3.2 · 42.1 tok/s · 3.2 s" from an answer's metadata; "2/3 · llama3.2 · …" when it is one of
+// several versions (/retry, an edited question).
 std::string format_metadata(const protocol::ResponseMetadata& meta);
+// "2/3".
+std::string format_branch(const protocol::BranchPosition& branch);
 
 }  // namespace yollayah::tui::app

@@ -1,0 +1,78 @@
+// Branches in the TUI (issue 11): "2/3" on the meta line of an answer that has other versions,
+// ↑ on an empty box editing the last message (sent as a new branch), and the /history picker.
+#include "tui/app/controller.hpp"
+
+#include "controller_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+namespace ev = yollayah::protocol::ev;
+namespace msg = yollayah::protocol::msg;
+namespace protocol = yollayah::protocol;
+using yollayah::protocol::ConductorState;
+using yollayah::protocol::MessageRole;
+using yollayah::tui::app::ChatState;
+using yollayah::tui::app::Controller;
+using yollayah::tui::screen::Buffer;
+using yollayah::tui::term::Key;
+using namespace yollayah::tui::test;
+
+protocol::ResponseMetadata meta_of(std::string model) {
+  protocol::ResponseMetadata m;
+  m.model_id = std::move(model);
+  m.tokens_per_second = 42.14f;
+  m.elapsed_ms = 3200;
+  return m;
+}
+
+// A conversation with one exchange: the user's "msg_1" and the answer "msg_2".
+TEST(BranchMeta, AStreamedAnswerWithOtherVersionsShowsItsPositionFirstOnTheMetaLine) {
+  ChatState s;
+  auto meta = meta_of("llama3.2");
+  meta.branch = protocol::BranchPosition{2, 3};
+  s.apply(msg::StreamEnd{"m1", "again", meta}, t0);
+  ASSERT_EQ(s.entries().size(), 1u);
+  EXPECT_EQ(s.entries()[0].meta, "2/3 · llama3.2 · 42.1 tok/s · 3.2 s");
+}
+
+TEST(BranchMeta, TheOnlyVersionShowsNoPosition) {
+  auto meta = meta_of("llama3.2");
+  meta.branch = protocol::BranchPosition{1, 1};
+  EXPECT_EQ(yollayah::tui::app::format_metadata(meta), "llama3.2 · 42.1 tok/s · 3.2 s");
+  meta.model_id.reset();
+  meta.backend = "gpu-box";
+  meta.branch = protocol::BranchPosition{1, 2};
+  EXPECT_EQ(yollayah::tui::app::format_metadata(meta), "1/2 · gpu-box · 42.1 tok/s · 3.2 s");
+}
+
+TEST(BranchMeta, ARestoredSnapshotShowsEachAnswersMetaLineAndEachMessagesVersion) {
+  ChatState s;
+  msg::StateSnapshot snap;
+  protocol::SnapshotMessage question{"q", MessageRole::User, "edited question", {}, 1};
+  question.branch = protocol::BranchPosition{2, 2};
+  protocol::SnapshotMessage answer{"a", MessageRole::Assistant, "third try", {}, 2};
+  answer.branch = protocol::BranchPosition{3, 3};
+  answer.metadata = meta_of("llama3.2");
+  protocol::SnapshotMessage plain{"p", MessageRole::Assistant, "old style", {}, 3};  // from a version-1 Conductor
+  snap.conversation_history = {question, answer, plain};
+  s.apply(snap, t0);
+  ASSERT_EQ(s.entries().size(), 3u);
+  EXPECT_EQ(s.entries()[0].meta, "2/2");
+  EXPECT_EQ(s.entries()[1].meta, "3/3 · llama3.2 · 42.1 tok/s · 3.2 s");
+  EXPECT_EQ(s.entries()[2].meta, "");
+}
+
+TEST(BranchMeta, TheMetaLineIsDrawnUnderTheAnswer) {
+  Controller c;
+  make_ready(c);
+  auto meta = meta_of("llama3.2");
+  meta.branch = protocol::BranchPosition{2, 2};
+  c.on_message(msg::StreamEnd{"m1", "again", meta}, t0);
+  Buffer b(100, 20);
+  c.draw(b, t0);
+  EXPECT_NE(screen_text(b).find("2/2 · llama3.2 · 42.1 tok/s · 3.2 s"), std::string::npos) << screen_text(b);
+}
+
+}  // namespace
