@@ -258,6 +258,13 @@ void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
     notify(from, NotifyLevel::Warning, "Message not sent", std::move(*verdict));
     return;
   }
+  if (m.edits) {
+    if (auto refusal = edit_refusal(*m.edits)) {
+      surfaces_.send_to(from, msg::Ack{m.event_id, {}});
+      notify(from, NotifyLevel::Warning, "Message not sent", std::move(*refusal));
+      return;
+    }
+  }
   // The answer's id is known now, so the surface that asked can follow its own turn even when
   // other surfaces of the session ask too.
   const protocol::MessageId answer_id = next_message_id();
@@ -265,15 +272,23 @@ void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
   if (const SurfaceEntry* surface = surfaces_.find(from); surface && surface->protocol_version >= protocol::kProtocolV2)
     ack.message_id = answer_id;
   surfaces_.send_to(from, std::move(ack));
-  HistoryMessage user;
-  user.id = next_message_id();
-  user.role = protocol::MessageRole::User;
-  user.content = std::move(m.content);
-  user.timestamp_ms = unix_millis();
-  const auto& stored = history_.append(std::move(user));
+  if (m.edits) {
+    asio::co_spawn(strand_, edit_message(from, std::move(m.content), answer_id), asio::detached);
+    return;
+  }
+  const auto& stored = history_.append(user_message(std::move(m.content)));
   surfaces_.broadcast(msg::Message{stored.id, stored.role, stored.content, stored.content_type});
   journal_->user_message(stored, answer_id);
   enqueue_turn(make_turn(TurnKind::Chat, answer_id));
+}
+
+HistoryMessage Session::user_message(std::string content) {
+  HistoryMessage user;
+  user.id = next_message_id();
+  user.role = protocol::MessageRole::User;
+  user.content = std::move(content);
+  user.timestamp_ms = unix_millis();
+  return user;
 }
 
 void Session::on_typing(bool typing) {

@@ -121,6 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_hello(SurfaceEntry& surface, bool legacy);
   void on_handshake(SurfaceId from, protocol::ev::Handshake& hs);
   void on_user_message(SurfaceId from, protocol::ev::UserMessage& m);
+  HistoryMessage user_message(std::string content);
   void on_typing(bool typing);
   void on_cancel(const protocol::ev::CancelResponse& c);
   void on_quit(SurfaceId from);
@@ -143,7 +144,14 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> search_command(SurfaceId from, std::string text);
   asio::awaitable<void> export_command(SurfaceId from, std::string file);
   asio::awaitable<void> delete_command(SurfaceId from, std::string typed, bool confirmed);
-  // Shows the previous (or next) version of the last answer, and what followed it.
+  // Why the user message `id` cannot be edited now (an answer is being written, it is not the last
+  // one); nothing when it can.
+  std::optional<std::string> edit_refusal(const protocol::MessageId& id) const;
+  // The last user message again, as `content`: a new branch beside it (same parent), answered with
+  // the branch up to it as the context; the old question and its answer stay in the store.
+  asio::awaitable<void> edit_message(SurfaceId from, std::string content, protocol::MessageId answer_id);
+  // Shows the previous (or next) version of the last answer (past its ends, of the question before
+  // it), and what followed it.
   asio::awaitable<void> branch_command(SurfaceId from, bool next);
   // A number from the last /history list, or an id (or 4+ of its first characters, or "last").
   asio::awaitable<std::optional<std::string>> resolve_conversation(SurfaceId from, std::string typed);

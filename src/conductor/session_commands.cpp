@@ -18,7 +18,7 @@ constexpr std::string_view kHelp =
     "  /help          this list\n"
     "  /new           start a new conversation (/clear does the same)\n"
     "  /retry         ask again for the last answer (the old one stays, as a branch)\n"
-    "  /branch prev|next  show the other versions of the last answer (Alt+←/→)\n"
+    "  /branch prev|next  show the other versions of the last answer or question (Alt+←/→)\n"
     "  /history       recent conversations, numbered\n"
     "  /open N|ID     switch to conversation N of /history (or its id)\n"
     "  /search TEXT   find messages in every conversation\n"

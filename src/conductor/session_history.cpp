@@ -273,6 +273,60 @@ asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed,
   }
 }
 
+namespace {
+
+// The index of the last user message in `messages`, if any.
+template <class Messages>
+std::optional<std::size_t> last_user(const Messages& messages) {
+  for (std::size_t i = messages.size(); i-- > 0;)
+    if (messages[i].role == protocol::MessageRole::User) return i;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> Session::edit_refusal(const protocol::MessageId& id) const {
+  if (!scheduler_.idle()) return "An edited message waits until the answer is finished: stop it with Esc (or Ctrl+C) first.";
+  const auto& all = history_.messages();
+  const auto last = last_user(all);
+  if (!last || all[*last].id != id) return "Only your last message can be edited (↑ on an empty box).";
+  return std::nullopt;
+}
+
+asio::awaitable<void> Session::edit_message(SurfaceId from, std::string content, protocol::MessageId answer_id) {
+  auto self = shared_from_this();
+  std::optional<protocol::BranchPosition> branch;
+  std::optional<store::Conversation> before;  // the stored branch up to the edited question
+  if (archive_ && archive_->conversation() && archive_->tip()) {
+    auto shown = co_await archive_->store().load_conversation(*archive_->conversation(), *archive_->tip());
+    if (!shown) {
+      notify(from, NotifyLevel::Warning, "Message not sent", "The edit needs the history: " + shown.error().message);
+      co_return;
+    }
+    if (const auto q = last_user(shown->messages)) {
+      const std::uint32_t versions = shown->messages[*q].sibling_count + 1;
+      branch = protocol::BranchPosition{versions, versions};
+      shown->messages.resize(*q);
+      before = std::move(*shown);
+    }
+  }
+  const auto& all = history_.messages();
+  const auto last = last_user(all);
+  if (!scheduler_.idle() || !last) {  // something started while the store was reading
+    notify(from, NotifyLevel::Warning, "Message not sent", "An answer started meanwhile; send it again once it is finished.");
+    co_return;
+  }
+  // The next message's parent is the edited question's: the store makes it a sibling of it.
+  if (before) archive_->switch_to(*before);
+  std::vector<HistoryMessage> kept(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*last));
+  auto& user = kept.emplace_back(user_message(std::move(content)));
+  user.branch = branch;
+  show_conversation(std::move(kept));
+  journal_->user_message(history_.messages().back(), answer_id);
+  enqueue_turn(make_turn(TurnKind::Chat, answer_id));
+}
+
+// The answer's other versions first; past its first or last one, the question's (an edited one).
 asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
   auto self = shared_from_this();
   if (busy_for(from, "branch")) co_return;
@@ -288,9 +342,17 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
     co_return;
   }
   const store::StoredMessage* answer = nullptr;
-  for (auto it = shown->messages.rbegin(); it != shown->messages.rend() && !answer; ++it)
-    if (it->role == protocol::MessageRole::Assistant) answer = &*it;
-  const std::string target = !answer ? std::string() : next ? answer->next_sibling : answer->prev_sibling;
+  const store::StoredMessage* question = nullptr;
+  for (auto it = shown->messages.rbegin(); it != shown->messages.rend() && !question; ++it) {
+    if (!answer && it->role == protocol::MessageRole::Assistant) answer = &*it;
+    else if (answer && it->role == protocol::MessageRole::User) question = &*it;
+  }
+  auto sibling = [next](const store::StoredMessage* m) {
+    return !m ? std::string() : next ? m->next_sibling : m->prev_sibling;
+  };
+  std::string target = sibling(answer);
+  const bool of_question = target.empty() && !sibling(question).empty();
+  if (of_question) target = sibling(question);
   if (target.empty()) {
     const std::string where = answer ? std::to_string(answer->sibling_index) + "/" + std::to_string(answer->sibling_count)
                                      : std::string("1/1");
@@ -309,7 +371,8 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
     if (m.id == target) where = std::to_string(m.sibling_index) + "/" + std::to_string(m.sibling_count);
   archive_->switch_to(*other);
   show_conversation(restored_history(*other));
-  system_note("Answer " + where + " (Alt+←/→ or /branch prev|next switch versions; what you say next follows this one).");
+  system_note((of_question ? "Question " : "Answer ") + where +
+              " (Alt+←/→ or /branch prev|next switch versions; what you say next follows this one).");
 }
 
 }  // namespace yollayah::conductor

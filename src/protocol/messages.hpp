@@ -61,8 +61,11 @@ struct UserMessage {
   YOLLAYAH_VARIANT_META(UserMessage, 1)
   EventId event_id;
   std::string content;
+  // Extension, from version-2 surfaces: this text is an edit of the user message with this id (the
+  // last one): it is sent as a new branch beside it, and the old question and answer are kept.
+  Extension<MessageId> edits{};
 };
-BOOST_DESCRIBE_STRUCT(UserMessage, (), (event_id, content))
+BOOST_DESCRIBE_STRUCT(UserMessage, (), (event_id, content, edits))
 
 struct UserCommand {
   YOLLAYAH_VARIANT_META(UserCommand, 1)

@@ -328,6 +328,24 @@ struct TwoVersions : Fixture {
   RecordingSurface v1{io, cut.conductor};
 };
 
+// The id the session gave the last user message (what a surface edits).
+std::string last_user_id(const RecordingSurface& s) {
+  for (const auto& m : s.all<msg::Message>() | std::views::reverse)
+    if (m.role == protocol::MessageRole::User) return m.id;
+  return {};
+}
+
+// Sends `text` as an edit of the last user message and waits for its answer.
+std::string edit_last(RecordingSurface& s, std::string text) {
+  ev::UserMessage m{"evt_edit", std::move(text)};
+  m.edits = last_user_id(s);
+  const auto before = s.count<msg::StreamEnd>();
+  s.send(std::move(m));
+  EXPECT_TRUE(s.run_until_count<msg::StreamEnd>(before + 1));
+  const auto ends = s.all<msg::StreamEnd>();
+  return ends.empty() ? std::string() : ends.back().final_content;
+}
+
 TEST(HistoryBranches, ARetriedAnswerCarriesItsPositionToVersion2SurfacesOnly) {
   TwoVersions f;
   auto& v2 = f.v2;
@@ -363,6 +381,68 @@ TEST(HistoryBranches, ASwitchedBranchShowsEachAnswersPositionAndMetaLineInTheSna
   ASSERT_EQ(old.size(), 2u);
   EXPECT_FALSE(old[1].branch.has_value());  // version 1: its bytes as before
   EXPECT_FALSE(old[1].metadata.has_value());
+}
+
+TEST(HistoryBranches, AnEditedQuestionIsASiblingOfTheOldOneAndTheModelGetsOnlyTheBranchShown) {
+  Joined f;
+  auto& s = f.s;
+  EXPECT_EQ(ask(s, "hello"), "Plain answer");
+  EXPECT_EQ(ask(s, "alpha question"), "Remembered alpha");
+  // Without the old exchange in the context, the sim has no alpha to remember.
+  EXPECT_EQ(edit_last(s, "beta question"), "Plain answer");
+
+  const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_GE(shown.size(), 3u);
+  EXPECT_EQ(shown.back().content, "beta question");
+  EXPECT_EQ(shown.back().branch, protocol::Extension<protocol::BranchPosition>(protocol::BranchPosition{2, 2}));
+
+  const auto c = stored(f.io, f.history);
+  ASSERT_EQ(c.messages.size(), 4u);
+  EXPECT_EQ(c.messages[2].content, "beta question");
+  EXPECT_EQ(c.messages[2].sibling_index, 2u);
+  EXPECT_EQ(c.messages[2].sibling_count, 2u);
+  EXPECT_EQ(c.messages[3].content, "Plain answer");
+  ASSERT_FALSE(c.messages[2].prev_sibling.empty());
+  auto old = await(f.io, f.history.store().load_conversation(c.summary.id, c.messages[2].prev_sibling));
+  ASSERT_TRUE(old.has_value());
+  ASSERT_EQ(old->messages.size(), 4u);
+  EXPECT_EQ(old->messages[2].content, "alpha question");
+  EXPECT_EQ(old->messages[2].parent, c.messages[2].parent);  // the same parent: the first answer
+  EXPECT_EQ(old->messages[3].content, "Remembered alpha");
+  EXPECT_EQ(c.summary.message_count, 6u);
+}
+
+TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFollowsIt) {
+  Joined f;
+  auto& s = f.s;
+  ask(s, "alpha question");
+  edit_last(s, "beta question");
+  ASSERT_TRUE(run_command(s, command("branch", {"prev"}), "Question 1/2"));
+  const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown[0].content, "alpha question");
+  EXPECT_EQ(shown[1].content, "Remembered alpha");
+  ASSERT_TRUE(run_command(s, command("branch", {"next"}), "Question 2/2"));
+  EXPECT_EQ(s.all<msg::StateSnapshot>().back().conversation_history[0].content, "beta question");
+  ASSERT_TRUE(run_command(s, command("branch", {"prev"}), "Question 1/2"));
+  EXPECT_EQ(ask(s, "and then?"), "Remembered alpha");  // the context is the old branch again
+  const auto c = stored(f.io, f.history);
+  ASSERT_EQ(c.messages.size(), 4u);
+  EXPECT_EQ(c.messages[0].content, "alpha question");
+  EXPECT_EQ(c.messages[2].content, "and then?");
+}
+
+TEST(HistoryBranches, OnlyTheLastQuestionCanBeEditedAndAStaleEditAddsNothing) {
+  Joined f;
+  auto& s = f.s;
+  ask(s, "alpha question");
+  const std::string first = last_user_id(s);
+  ask(s, "second");
+  ev::UserMessage stale{"evt_edit", "no"};
+  stale.edits = first;
+  s.send(std::move(stale));
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return notified(r, "Only your last message can be edited"); }));
+  EXPECT_EQ(stored(f.io, f.history).summary.message_count, 4u);  // nothing was added
 }
 
 }  // namespace

@@ -60,5 +60,16 @@ TEST(BranchExtensions, SnapshotMessagesCarryTheirVersionAndMetaLineOnlyWhenGiven
   EXPECT_EQ(round_trip_message(s), s);
 }
 
+TEST(BranchExtensions, AnEditedUserMessageNamesTheMessageItEditsAndAPlainOneKeepsItsBytes) {
+  ev::UserMessage edit{"evt_3", "better question"};
+  edit.edits = "msg_1";
+  const std::string json = encode(SurfaceEvent{edit});
+  EXPECT_EQ(json, R"({"UserMessage":{"event_id":"evt_3","content":"better question","edits":"msg_1"}})");
+  auto decoded = decode_event(json);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(std::get<ev::UserMessage>(*decoded), edit);
+  EXPECT_EQ(encode(SurfaceEvent{ev::UserMessage{"evt_3", "q"}}), R"({"UserMessage":{"event_id":"evt_3","content":"q"}})");
+}
+
 }  // namespace
 }  // namespace yollayah::protocol

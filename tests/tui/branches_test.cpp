@@ -28,6 +28,14 @@ protocol::ResponseMetadata meta_of(std::string model) {
 }
 
 // A conversation with one exchange: the user's "msg_1" and the answer "msg_2".
+void one_exchange(Controller& c, std::string question = "first question") {
+  c.on_message(msg::Message{"msg_1", MessageRole::User, std::move(question), {}}, t0);
+  c.on_message(msg::Token{"msg_2", "an answer"}, t0);
+  c.on_message(msg::StreamEnd{"msg_2", "an answer", meta_of("llama3.2")}, t0);
+  c.on_message(msg::State{ConductorState::Ready}, t0);
+  c.outbox().clear();
+}
+
 TEST(BranchMeta, AStreamedAnswerWithOtherVersionsShowsItsPositionFirstOnTheMetaLine) {
   ChatState s;
   auto meta = meta_of("llama3.2");
@@ -73,6 +81,77 @@ TEST(BranchMeta, TheMetaLineIsDrawnUnderTheAnswer) {
   Buffer b(100, 20);
   c.draw(b, t0);
   EXPECT_NE(screen_text(b).find("2/2 · llama3.2 · 42.1 tok/s · 3.2 s"), std::string::npos) << screen_text(b);
+}
+
+TEST(EditLastMessage, UpOnAnEmptyBoxLoadsTheLastMessageAndEnterSendsItAsAnEditOfIt) {
+  Controller c;
+  make_ready(c);
+  one_exchange(c);
+  c.on_input(key(Key::Up), t0);
+  EXPECT_EQ(c.input().text(), "first question");
+  EXPECT_EQ(c.editing_message(), "msg_1");
+  c.on_input(ch(U'u', yollayah::tui::term::kCtrl), t0);  // emptied to be typed again: still the edit
+  EXPECT_TRUE(c.input().empty());
+  EXPECT_EQ(c.editing_message(), "msg_1");
+  type(c, "second question");
+  c.on_input(key(Key::Enter), t0);
+  ASSERT_EQ(c.outbox().size(), 1u);
+  const auto* m = std::get_if<ev::UserMessage>(&c.outbox()[0]);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->content, "second question");
+  EXPECT_EQ(m->edits, protocol::Extension<std::string>("msg_1"));
+  EXPECT_EQ(c.editing_message(), "");
+}
+
+TEST(EditLastMessage, TheFirstUpRecallsTheSentMessageFromTheBoxsHistoryTooAndTheNextOneIsNoEdit) {
+  Controller c;
+  make_ready(c);
+  type(c, "older");
+  c.on_input(key(Key::Enter), t0);
+  type(c, "first question");
+  c.on_input(key(Key::Enter), t0);
+  one_exchange(c);  // the Conductor echoes it as msg_1
+  c.on_input(key(Key::Up), t0);
+  EXPECT_EQ(c.input().text(), "first question");
+  EXPECT_EQ(c.editing_message(), "msg_1");
+  c.on_input(key(Key::Up), t0);  // further back: an older message, sent as a new one
+  EXPECT_EQ(c.input().text(), "older");
+  EXPECT_EQ(c.editing_message(), "");
+  c.on_input(key(Key::Enter), t0);
+  ASSERT_EQ(c.outbox().size(), 1u);
+  EXPECT_FALSE(std::get<ev::UserMessage>(c.outbox()[0]).edits.has_value());
+}
+
+// A ready TUI after one exchange, whose box holds an edit of the question (↑ was pressed).
+class Editing : public ::testing::Test {
+ protected:
+  Editing() {
+    make_ready(c);
+    one_exchange(c);
+    c.on_input(key(Key::Up), t0);
+  }
+  Controller c;
+};
+
+TEST_F(Editing, AClearedBoxOrANewConversationIsNoEditAnyMore) {
+  ASSERT_EQ(c.editing_message(), "msg_1");
+  c.on_input(key(Key::Escape), t0);  // clears the box
+  EXPECT_TRUE(c.input().empty());
+  EXPECT_EQ(c.editing_message(), "");
+  c.on_input(key(Key::Up), t0);
+  ASSERT_EQ(c.editing_message(), "msg_1");
+  c.on_message(msg::StateSnapshot{}, t0);  // /open, /new: the message is gone from the screen
+  EXPECT_EQ(c.editing_message(), "");
+  EXPECT_FALSE(c.input().empty());
+}
+
+TEST_F(Editing, WhileAnAnswerStreamsTheEditStaysInTheBox) {
+  ASSERT_EQ(c.editing_message(), "msg_1");
+  c.on_message(msg::State{ConductorState::Responding}, t0);
+  c.on_message(msg::Token{"msg_9", "busy"}, t0);
+  c.on_input(key(Key::Enter), t0);
+  EXPECT_TRUE(c.outbox().empty());
+  EXPECT_EQ(c.input().text(), "first question");
 }
 
 }  // namespace

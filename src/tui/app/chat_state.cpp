@@ -88,6 +88,12 @@ view::ChatEntry* ChatState::find(const std::string& message_id) {
   return nullptr;
 }
 
+std::optional<ChatState::Sent> ChatState::last_user_message() const {
+  for (std::size_t i = entries_.size(); i-- > 0;)
+    if (entries_[i].role == Role::User && !ids_[i].empty()) return Sent{ids_[i], entries_[i].text};
+  return std::nullopt;
+}
+
 void ChatState::on_token(const msg::Token& token, Clock::time_point now) {
   ++tokens_received_;
   view::ChatEntry* entry = find(token.message_id);

@@ -41,6 +41,12 @@ class ChatState {
   void add_toast(protocol::NotifyLevel level, std::string title, std::string message, Clock::time_point now);
 
   const std::vector<view::ChatEntry>& entries() const { return entries_; }
+  // The last message the user sent, as shown: its Conductor id and text (↑ edits it).
+  struct Sent {
+    std::string id;
+    std::string text;
+  };
+  std::optional<Sent> last_user_message() const;
   const std::vector<TaskRow>& tasks() const { return tasks_; }
   const TaskRow* task(std::string_view id) const;
   bool agents_running() const;  // some task is still running

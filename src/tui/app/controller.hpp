@@ -90,6 +90,8 @@ class Controller {
 
   const ChatState& chat() const { return chat_; }
   const view::InputBox& input() const { return input_; }
+  // The id of the sent message the box holds an edit of; "" when it holds a new message.
+  const std::string& editing_message() const { return edit_of_; }
   const view::Avatar& avatar() const { return avatar_; }
   int scroll() const { return conversation_.scroll(); }
   Focus focus() const { return focus_; }
@@ -117,6 +119,8 @@ class Controller {
   void draw_agent_view(screen::Buffer& buffer, view::Rect area);
   void on_mouse(const term::MouseEvent& mouse);
   void submit(Clock::time_point now);
+  // ↑ and ↓ in the input box; on an empty box the first ↑ loads the last message sent for editing.
+  void on_up_down(bool up);
   void cancel_or_quit(bool from_ctrl_c, Clock::time_point now);
   void scroll_by(int lines);
   void quit();
@@ -169,6 +173,8 @@ class Controller {
   std::vector<view::HelpLine> help_all_;
   std::vector<view::HelpLine> help_shown_;
   Background background_ = Background::Dark;
+  // The message the box holds an edit of (↑ on an empty box): Enter sends it as a new branch.
+  std::string edit_of_;
 };
 
 // Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.
