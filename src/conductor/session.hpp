@@ -139,11 +139,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void new_conversation(SurfaceId from, bool cleared);
   void retry_command(SurfaceId from);
   void title_command(SurfaceId from, std::string title);
-  asio::awaitable<void> list_history_command();
+  // A version-2 surface gets the list as data (HistoryList, its picker); a version-1 one a note.
+  asio::awaitable<void> list_history_command(SurfaceId from);
   asio::awaitable<void> open_command(SurfaceId from, std::string typed);
   asio::awaitable<void> search_command(SurfaceId from, std::string text);
   asio::awaitable<void> export_command(SurfaceId from, std::string file);
-  asio::awaitable<void> delete_command(SurfaceId from, std::string typed, bool confirmed);
+  // `asked`: the surface asked the user itself (a picker's y/n) about the whole id typed.
+  asio::awaitable<void> delete_command(SurfaceId from, std::string typed, bool confirmed, bool asked = false);
   // Why the user message `id` cannot be edited now (an answer is being written, it is not the last
   // one); nothing when it can.
   std::optional<std::string> edit_refusal(const protocol::MessageId& id) const;

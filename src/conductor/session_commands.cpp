@@ -19,7 +19,7 @@ constexpr std::string_view kHelp =
     "  /new           start a new conversation (/clear does the same)\n"
     "  /retry         ask again for the last answer (the old one stays, as a branch)\n"
     "  /branch prev|next  show the other versions of the last answer or question (Alt+←/→)\n"
-    "  /history       recent conversations, numbered\n"
+    "  /history       recent conversations (a list to choose from in the TUI)\n"
     "  /open N|ID     switch to conversation N of /history (or its id)\n"
     "  /search TEXT   find messages in every conversation\n"
     "  /title TEXT    name this conversation\n"

@@ -21,7 +21,8 @@ using protocol::NotifyLevel;
 
 namespace {
 
-constexpr std::size_t kListed = 20;       // conversations /history shows
+constexpr std::size_t kListed = 20;       // conversations /history shows as a note
+constexpr std::size_t kPicked = 200;      // and in a picker, which scrolls
 constexpr std::size_t kSearchHits = 10;   // matches /search shows
 
 std::string joined(const std::vector<std::string>& words, std::size_t from = 0) {
@@ -61,7 +62,7 @@ bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c
     return true;
   }
   if (name == "history") {
-    asio::co_spawn(strand_, list_history_command(), asio::detached);
+    asio::co_spawn(strand_, list_history_command(from), asio::detached);
   } else if (name == "title") {
     title_command(from, joined(c.args));
   } else if (name == "search") {
@@ -79,7 +80,9 @@ bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c
     asio::co_spawn(strand_, open_command(from, c.args[0]), asio::detached);
   } else {
     const bool confirmed = c.args.size() > 1 && (c.args[1] == "confirm" || c.args[1] == "yes");
-    asio::co_spawn(strand_, delete_command(from, c.args[0], confirmed), asio::detached);
+    // "asked": the surface asked the user itself (the picker's y/n) about this conversation.
+    const bool asked = c.args.size() > 1 && c.args[1] == "asked";
+    asio::co_spawn(strand_, delete_command(from, c.args[0], confirmed || asked, asked), asio::detached);
   }
   return true;
 }
@@ -152,16 +155,27 @@ void Session::retry_command(SurfaceId from) {
   enqueue_turn(std::move(turn));
 }
 
-asio::awaitable<void> Session::list_history_command() {
+asio::awaitable<void> Session::list_history_command(SurfaceId from) {
   auto self = shared_from_this();  // alive across the store's reply
-  auto list = co_await archive_->store().list_conversations(kListed);
+  const SurfaceEntry* surface = surfaces_.find(from);
+  const bool picker = surface && surface->protocol_version >= protocol::kProtocolV2;
+  auto list = co_await archive_->store().list_conversations(picker ? kPicked : kListed);
   if (!list) {
     notify(0, NotifyLevel::Error, "History not available", list.error().message);
     co_return;
   }
   listed_.clear();
   for (const auto& s : *list) listed_.push_back(s.id);
-  system_note(history_list_note(*list, archive_->conversation()));
+  if (!picker) {
+    system_note(history_list_note(*list, archive_->conversation()));
+    co_return;
+  }
+  protocol::msg::HistoryList out;
+  out.entries.reserve(list->size());
+  for (const auto& s : *list)
+    out.entries.push_back({s.id, s.title, s.created_ms, s.updated_ms, s.model, s.message_count, s.first_line,
+                           archive_->conversation() == s.id});
+  surfaces_.send_to(from, std::move(out));
 }
 
 asio::awaitable<std::optional<std::string>> Session::resolve_conversation(SurfaceId from, std::string typed) {
@@ -240,11 +254,13 @@ asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) 
   system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(*written) + " bytes).");
 }
 
-asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed) {
+asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed, bool asked) {
   auto self = shared_from_this();
   auto id = co_await resolve_conversation(from, typed);
   if (!id) co_return;
   const bool in_use = archive_->conversation() == id;
+  // A surface's own question covers only the whole id it names, never a number or a prefix.
+  if (asked && typed == *id) delete_asked_ = *id;
   if (!confirmed || delete_asked_ != *id) {
     auto conversation = co_await archive_->store().load_conversation(*id);
     if (!conversation) {

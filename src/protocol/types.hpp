@@ -185,6 +185,21 @@ struct SnapshotMessage {
 };
 BOOST_DESCRIBE_STRUCT(SnapshotMessage, (), (id, role, content, content_type, timestamp, branch, metadata))
 
+// Version 2: one conversation of the history, as the /history picker lists it.
+struct HistoryEntry {
+  ConversationId id;
+  std::string title;
+  std::uint64_t created_ms = 0;  // Unix milliseconds
+  std::uint64_t updated_ms = 0;
+  std::string model;
+  std::uint64_t message_count = 0;  // every branch included
+  std::string first_line;           // of the first user message
+  bool current = false;             // the conversation the session shows now
+  friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+BOOST_DESCRIBE_STRUCT(HistoryEntry, (),
+                      (id, title, created_ms, updated_ms, model, message_count, first_line, current))
+
 struct AvatarStateSnapshot {
   AvatarPosition position;
   AvatarMood mood = AvatarMood::Happy;

@@ -444,7 +444,7 @@ case "$scenario" in
     ;;
 
   resume)
-    # Two conversations kept by `ask`; `--resume` opens on the list, /open picks one; `--resume ID`
+    # Two conversations kept by `ask`; `--resume` opens on the picker, ↓ Enter picks one; `--resume ID`
     # opens on that one directly.
     start_sim --tokens-per-sec 200
     ask() { env OLLAMA_HOST=127.0.0.1:"$sim_port" HOME="$work" XDG_CONFIG_HOME="$work/config" \
@@ -453,10 +453,14 @@ case "$scenario" in
     ask "beta question" || fail "ask failed: $(cat "$work/ask.err")"
     tui_args="--resume"
     start_tui 100 30
-    wait_for "Recent conversations" 15
+    wait_for "History · ↑↓" 15
+    wait_for "› beta question"
     wait_for "alpha question"
-    keys "/open 2" Enter
+    keys Down
+    wait_for "› alpha question"
+    keys Enter
     wait_for "What you say now continues it" 10
+    wait_gone "History · ↑↓"
     keys "/quit" Enter
     wait_exit
     id=$(env HOME="$work" "$bin_dir/yollayah" history list --json | sed -n 's/.*"id":"\([^"]*\)","title":"beta question".*/\1/p')

@@ -94,7 +94,7 @@ struct Fixture {
 TEST(HistoryCommands, HistoryListsConversationsAndOpenSwitchesTheSessionAndTheModelsContext) {
   Fixture f;
   RecordingSurface s(f.io, f.cut.conductor);
-  ASSERT_TRUE(s.join());
+  ASSERT_TRUE(s.join(1));  // /history as a note (a version-2 surface gets HistoryList)
   EXPECT_EQ(ask(s, "alpha question"), "Remembered alpha");
   start_new(s);
   EXPECT_EQ(ask(s, "beta question"), "Plain answer");  // the new conversation does not carry alpha
@@ -190,7 +190,7 @@ TEST(HistoryCommands, ExportWritesMarkdownWithEachAnswersMetaLineAndSaysWhere) {
 TEST(HistoryCommands, DeleteAsksFirstAndDeletesOnlyWhatItAskedAbout) {
   Fixture f;
   RecordingSurface s(f.io, f.cut.conductor);
-  ASSERT_TRUE(s.join());
+  ASSERT_TRUE(s.join(1));  // /history as a note (a version-2 surface gets HistoryList)
   ask(s, "alpha question");
   start_new(s);
   ask(s, "beta question");
@@ -443,6 +443,44 @@ TEST(HistoryBranches, OnlyTheLastQuestionCanBeEditedAndAStaleEditAddsNothing) {
   s.send(std::move(stale));
   ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return notified(r, "Only your last message can be edited"); }));
   EXPECT_EQ(stored(f.io, f.history).summary.message_count, 4u);  // nothing was added
+}
+
+TEST(HistoryBranches, HistoryGivesAVersion2SurfaceTheListAsDataAndAVersion1SurfaceTheNote) {
+  TwoVersions f;
+  auto& v2 = f.v2;
+  auto& v1 = f.v1;
+  ask(v2, "alpha question");
+  start_new(v2);
+  ask(v2, "beta question");
+
+  v2.send(command("history"));
+  ASSERT_TRUE(v2.run_until_count<msg::HistoryList>(1));
+  const auto list = v2.all<msg::HistoryList>().back().entries;
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].title, "beta question");
+  EXPECT_TRUE(list[0].current);
+  EXPECT_EQ(list[0].message_count, 2u);
+  EXPECT_EQ(list[1].first_line, "alpha question");
+  EXPECT_FALSE(list[1].current);
+  EXPECT_EQ(notes_with(v2, "Recent conversations"), 0u);  // no note for anyone
+  EXPECT_EQ(notes_with(v1, "Recent conversations"), 0u);
+
+  ASSERT_TRUE(run_command(v1, command("history"), "Recent conversations"));
+  EXPECT_EQ(v1.count<msg::HistoryList>(), 0u);
+}
+
+TEST(HistoryBranches, APickersDeleteOfAWholeIdNeedsNoSecondQuestionButANumberStillDoes) {
+  Joined f;
+  auto& s = f.s;
+  ask(s, "alpha question");
+  start_new(s);
+  ask(s, "beta question");
+  auto all = f.list();
+  ASSERT_EQ(all.size(), 2u);
+  ASSERT_TRUE(run_command(s, command("delete", {all[1].id, "asked"}), "Deleted it."));
+  EXPECT_EQ(f.list().size(), 1u);
+  ASSERT_TRUE(run_command(s, command("delete", {"1", "asked"}), "Type /delete 1 confirm"));
+  EXPECT_EQ(f.list().size(), 1u);
 }
 
 }  // namespace

@@ -71,5 +71,15 @@ TEST(BranchExtensions, AnEditedUserMessageNamesTheMessageItEditsAndAPlainOneKeep
   EXPECT_EQ(encode(SurfaceEvent{ev::UserMessage{"evt_3", "q"}}), R"({"UserMessage":{"event_id":"evt_3","content":"q"}})");
 }
 
+TEST(BranchExtensions, HistoryListIsAVersion2MessageWithOneObjectPerConversation) {
+  msg::HistoryList list;
+  list.entries = {{"c-1", "Salt", 10, 20, "llama3.2", 4, "what goes with salt?", true}};
+  EXPECT_EQ(msg::HistoryList::kSince, kProtocolV2);
+  const std::string json = encode(ConductorMessage{list});
+  EXPECT_EQ(json, R"({"HistoryList":{"entries":[{"id":"c-1","title":"Salt","created_ms":10,"updated_ms":20,)"
+                  R"("model":"llama3.2","message_count":4,"first_line":"what goes with salt?","current":true}]}})");
+  EXPECT_EQ(round_trip_message(list), list);
+}
+
 }  // namespace
 }  // namespace yollayah::protocol

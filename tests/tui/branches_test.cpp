@@ -36,6 +36,10 @@ void one_exchange(Controller& c, std::string question = "first question") {
   c.outbox().clear();
 }
 
+const ev::UserCommand* command_at(Controller& c, std::size_t i) {
+  return i < c.outbox().size() ? std::get_if<ev::UserCommand>(&c.outbox()[i]) : nullptr;
+}
+
 TEST(BranchMeta, AStreamedAnswerWithOtherVersionsShowsItsPositionFirstOnTheMetaLine) {
   ChatState s;
   auto meta = meta_of("llama3.2");
@@ -152,6 +156,107 @@ TEST_F(Editing, WhileAnAnswerStreamsTheEditStaysInTheBox) {
   c.on_input(key(Key::Enter), t0);
   EXPECT_TRUE(c.outbox().empty());
   EXPECT_EQ(c.input().text(), "first question");
+}
+
+msg::HistoryList three_conversations() {
+  msg::HistoryList list;
+  list.entries = {{"c-1", "Salt and pepper", 1, 1700000009000ULL, "llama3.2", 4, "what goes with salt?", true},
+                  {"c-2", "Tides", 1, 1700000008000ULL, "qwen", 2, "why are there tides?", false},
+                  {"c-3", "", 1, 1700000007000ULL, "", 1, "an untitled one", false}};
+  return list;
+}
+
+// A ready TUI with the picker open on three conversations.
+class Picker : public ::testing::Test {
+ protected:
+  Picker() {
+    make_ready(c);
+    c.on_message(three_conversations(), t0);
+  }
+  Controller c;
+};
+
+TEST_F(Picker, AHistoryListOpensThePickerWithEachConversationsTitleModelAndCount) {
+  ASSERT_TRUE(c.picker_open());
+  Buffer b(110, 30);
+  c.draw(b, t0);
+  const std::string screen = screen_text(b);
+  EXPECT_NE(screen.find("› Salt and pepper"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("llama3.2 · 4 messages · open now"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("Tides"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("why are there tides?"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("an untitled one"), std::string::npos) << screen;
+}
+
+TEST_F(Picker, KeysMoveTheSelectionAndEnterOpensTheChosenConversation) {
+  c.on_input(key(Key::Down), t0);
+  c.on_input(key(Key::Down), t0);
+  c.on_input(key(Key::Down), t0);  // stops at the last
+  EXPECT_EQ(c.picker_selected(), 2u);
+  c.on_input(key(Key::Home), t0);
+  EXPECT_EQ(c.picker_selected(), 0u);
+  c.on_input(key(Key::End), t0);
+  EXPECT_EQ(c.picker_selected(), 2u);
+  c.on_input(key(Key::PageUp), t0);
+  EXPECT_EQ(c.picker_selected(), 0u);
+  c.on_input(key(Key::Down), t0);
+  EXPECT_TRUE(c.outbox().empty());  // moving sends nothing
+  c.on_input(key(Key::Enter), t0);
+  EXPECT_FALSE(c.picker_open());
+  const auto* open = command_at(c, 0);
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(open->command, "open");
+  EXPECT_EQ(open->args, (std::vector<std::string>{"c-2"}));
+}
+
+TEST(PickerPages, ThePageScrollsToKeepTheSelectionInView) {
+  Controller c;
+  make_ready(c);
+  msg::HistoryList list;
+  for (int i = 0; i < 40; ++i)
+    list.entries.push_back({"id-" + std::to_string(i), "Talk " + std::to_string(i), 1, 2, "m", 2, "", false});
+  c.on_message(list, t0);
+  Buffer b(100, 24);
+  c.draw(b, t0);
+  EXPECT_NE(screen_text(b).find("Talk 0"), std::string::npos);
+  c.on_input(key(Key::End), t0);
+  c.draw(b, t0);
+  const std::string screen = screen_text(b);
+  EXPECT_NE(screen.find("› Talk 39"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("Talk 0 "), std::string::npos) << screen;
+  EXPECT_NE(screen.find("40/40"), std::string::npos) << screen;
+}
+
+TEST_F(Picker, DAsksFirstAndYDeletesTheChosenConversation) {
+  c.on_input(key(Key::Down), t0);
+  c.on_input(ch(U'd'), t0);
+  ASSERT_TRUE(c.picker_asking());
+  Buffer b(110, 30);
+  c.draw(b, t0);
+  EXPECT_NE(screen_text(b).find("Delete «Tides»? y/n"), std::string::npos) << screen_text(b);
+  EXPECT_TRUE(c.outbox().empty());
+  c.on_input(ch(U'n'), t0);  // anything but y keeps it
+  EXPECT_FALSE(c.picker_asking());
+  EXPECT_TRUE(c.outbox().empty());
+  c.on_input(ch(U'd'), t0);
+  c.on_input(ch(U'y'), t0);
+  const auto* del = command_at(c, 0);
+  ASSERT_NE(del, nullptr);
+  EXPECT_EQ(del->command, "delete");
+  EXPECT_EQ(del->args, (std::vector<std::string>{"c-2", "asked"}));
+  EXPECT_TRUE(c.picker_open());
+  ASSERT_EQ(c.picker_entries().size(), 2u);
+  EXPECT_EQ(c.picker_entries()[1].id, "c-3");
+}
+
+TEST_F(Picker, EscClosesItAndKeysGoBackToTheInputBox) {
+  type(c, "x");  // taken by the picker, not typed
+  EXPECT_TRUE(c.input().empty());
+  c.on_input(key(Key::Escape), t0);
+  EXPECT_FALSE(c.picker_open());
+  EXPECT_TRUE(c.outbox().empty());
+  type(c, "x");
+  EXPECT_EQ(c.input().text(), "x");
 }
 
 }  // namespace

@@ -140,6 +140,7 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   if (chat_.apply(message, now)) dirty_ = true;
   avatar_.apply(message, now);
   if (avatar_.advance(now)) dirty_ = true;
+  if (const auto* list = std::get_if<msg::HistoryList>(&message)) open_picker(*list);
   if (const auto* quit = std::get_if<msg::Quit>(&message)) {
     if (options_.remote && !quitting_) {
       // conductord is stopping (the user did not ask): the link reconnects when it is back.
@@ -506,6 +507,10 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   if (!toasts.empty() && !conversation.empty()) view::draw_toasts(buffer, conversation, toasts, toast_scratch_);
   if (dev_view_ && !dev_lines_.empty()) view::draw_dev_panel(buffer, conversation, {dev_lines_});
   if (help_open_) draw_help(buffer, conversation);
+  if (picker_open_ && !conversation.empty()) {
+    picker_state_.question = picker_question_;
+    picker_page_ = view::draw_history_picker(buffer, conversation, picker_, picker_state_);
+  }
 
   const auto cursor = input_.draw(buffer, input_area, busy() ? "type ahead; it is sent after this answer" : "Say something to Yollayah…");
   view::StatusInfo info;
