@@ -70,7 +70,9 @@ std::vector<protocol::SnapshotMessage> History::snapshot(std::size_t last_n) con
   out.reserve(messages_.size() - start);
   for (std::size_t i = start; i < messages_.size(); ++i) {
     const auto& m = messages_[i];
-    out.push_back({m.id, m.role, m.content, m.content_type, m.timestamp_ms});
+    auto& s = out.emplace_back(protocol::SnapshotMessage{m.id, m.role, m.content, m.content_type, m.timestamp_ms});
+    if (m.branch) s.branch = *m.branch;
+    if (m.metadata) s.metadata = *m.metadata;
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct HistoryMessage {
   std::uint64_t timestamp_ms = 0;
   bool streaming = false;    // the answer is still arriving
   bool interrupted = false;  // the answer stopped early (error or cancel); the partial text is kept
+  // One of several versions of this message in the store ("2/3"): an answer after /retry, an edited
+  // question. Absent: the only one, or history is off.
+  std::optional<protocol::BranchPosition> branch;
+  std::optional<protocol::ResponseMetadata> metadata;  // an answer's, once it ended (its meta line)
 };
 
 class History {

@@ -126,6 +126,8 @@ std::vector<HistoryMessage> restored_history(const store::Conversation& conversa
     h.content_type = m.content_type;
     h.timestamp_ms = m.created_ms;
     h.interrupted = m.meta.interrupted;
+    if (m.sibling_count > 1) h.branch = protocol::BranchPosition{m.sibling_index, m.sibling_count};
+    if (m.role == protocol::MessageRole::Assistant && !m.streaming) h.metadata = store::to_metadata(m.meta);
     out.push_back(std::move(h));
   }
   return out;

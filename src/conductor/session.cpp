@@ -178,7 +178,7 @@ void Session::handle(SurfaceId from, protocol::SurfaceEvent& event) {
         } else if constexpr (std::is_same_v<E, ev::CancelResponse>) {
           on_cancel(e);
         } else if constexpr (std::is_same_v<E, ev::RequestSnapshot>) {
-          surfaces_.send_to(from, state_snapshot());
+          send_snapshot(from);
         } else if constexpr (std::is_same_v<E, ev::QuitRequested>) {
           on_quit(from);
         } else if constexpr (std::is_same_v<E, ev::Disconnected>) {
@@ -207,7 +207,7 @@ void Session::on_hello(SurfaceEntry& surface, bool legacy) {
   const bool headless = surface.type.kind == protocol::SurfaceType::Kind::Headless;
   surfaces_.send_to(id, msg::State{state_});
   surfaces_.send_to(id, session_info(surface.protocol_version));
-  if (!legacy) surfaces_.send_to(id, state_snapshot());
+  if (!legacy) send_snapshot(id);
   // A surface that joins after the start-up check failed is told too (the broadcast missed it).
   if (backend_problem_ && !headless) notify(id, NotifyLevel::Warning, "Model server not available", *backend_problem_);
   for (auto& n : held_notices_) surfaces_.send_to(id, std::move(n));
@@ -258,6 +258,13 @@ void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
     notify(from, NotifyLevel::Warning, "Message not sent", std::move(*verdict));
     return;
   }
+  if (m.edits) {
+    if (auto refusal = edit_refusal(*m.edits)) {
+      surfaces_.send_to(from, msg::Ack{m.event_id, {}});
+      notify(from, NotifyLevel::Warning, "Message not sent", std::move(*refusal));
+      return;
+    }
+  }
   // The answer's id is known now, so the surface that asked can follow its own turn even when
   // other surfaces of the session ask too.
   const protocol::MessageId answer_id = next_message_id();
@@ -265,15 +272,23 @@ void Session::on_user_message(SurfaceId from, ev::UserMessage& m) {
   if (const SurfaceEntry* surface = surfaces_.find(from); surface && surface->protocol_version >= protocol::kProtocolV2)
     ack.message_id = answer_id;
   surfaces_.send_to(from, std::move(ack));
-  HistoryMessage user;
-  user.id = next_message_id();
-  user.role = protocol::MessageRole::User;
-  user.content = std::move(m.content);
-  user.timestamp_ms = unix_millis();
-  const auto& stored = history_.append(std::move(user));
+  if (m.edits) {
+    asio::co_spawn(strand_, edit_message(from, std::move(m.content), answer_id), asio::detached);
+    return;
+  }
+  const auto& stored = history_.append(user_message(std::move(m.content)));
   surfaces_.broadcast(msg::Message{stored.id, stored.role, stored.content, stored.content_type});
   journal_->user_message(stored, answer_id);
   enqueue_turn(make_turn(TurnKind::Chat, answer_id));
+}
+
+HistoryMessage Session::user_message(std::string content) {
+  HistoryMessage user;
+  user.id = next_message_id();
+  user.role = protocol::MessageRole::User;
+  user.content = std::move(content);
+  user.timestamp_ms = unix_millis();
+  return user;
 }
 
 void Session::on_typing(bool typing) {
@@ -303,7 +318,7 @@ void Session::on_surface_behind(SurfaceId id) {
   core::log().warn("surface {} fell behind; sending a snapshot", id);
   if (surface->protocol_version >= protocol::kProtocolV2)
     surfaces_.send_to(id, msg::Resync{"your queue overflowed; a fresh snapshot follows"});
-  surfaces_.send_to(id, state_snapshot());
+  send_snapshot(id);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -325,12 +340,31 @@ void Session::broadcast_session_info() {
   surfaces_.broadcast_since(protocol::kProtocolV2, session_info(protocol::kProtocolV2));
 }
 
-msg::StateSnapshot Session::state_snapshot() const {
+msg::StateSnapshot Session::state_snapshot(std::uint32_t version) const {
   msg::StateSnapshot s;
   s.conversation_history = history_.snapshot(config_.snapshot_messages);
+  if (version < protocol::kProtocolV2)
+    for (auto& m : s.conversation_history) {
+      m.branch.reset();
+      m.metadata.reset();
+    }
   s.avatar_state = avatar_.snapshot();
   s.session_info = protocol::SessionSnapshot{id_, config_.model, ready_, state_, created_at_ms_, history_.total_added()};
   return s;
+}
+
+void Session::send_snapshot(SurfaceId to) {
+  const SurfaceEntry* surface = surfaces_.find(to);
+  surfaces_.send_to(to, state_snapshot(surface ? surface->protocol_version : protocol::kProtocolV1));
+}
+
+void Session::broadcast_snapshot() {
+  broadcast_versions(state_snapshot(protocol::kProtocolV2), state_snapshot(protocol::kProtocolV1));
+}
+
+void Session::broadcast_versions(protocol::ConductorMessage full, protocol::ConductorMessage v1) {
+  surfaces_.broadcast_before(protocol::kProtocolV2, std::move(v1));
+  surfaces_.broadcast_since(protocol::kProtocolV2, std::move(full));
 }
 
 void Session::notify(SurfaceId to, NotifyLevel level, std::string title, std::string message) {

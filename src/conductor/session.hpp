@@ -121,6 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_hello(SurfaceEntry& surface, bool legacy);
   void on_handshake(SurfaceId from, protocol::ev::Handshake& hs);
   void on_user_message(SurfaceId from, protocol::ev::UserMessage& m);
+  HistoryMessage user_message(std::string content);
   void on_typing(bool typing);
   void on_cancel(const protocol::ev::CancelResponse& c);
   void on_quit(SurfaceId from);
@@ -138,12 +139,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void new_conversation(SurfaceId from, bool cleared);
   void retry_command(SurfaceId from);
   void title_command(SurfaceId from, std::string title);
-  asio::awaitable<void> list_history_command();
+  // A version-2 surface gets the list as data (HistoryList, its picker); a version-1 one a note.
+  asio::awaitable<void> list_history_command(SurfaceId from);
   asio::awaitable<void> open_command(SurfaceId from, std::string typed);
   asio::awaitable<void> search_command(SurfaceId from, std::string text);
   asio::awaitable<void> export_command(SurfaceId from, std::string file);
-  asio::awaitable<void> delete_command(SurfaceId from, std::string typed, bool confirmed);
-  // Shows the previous (or next) version of the last answer, and what followed it.
+  // `asked`: the surface asked the user itself (a picker's y/n) about the whole id typed.
+  asio::awaitable<void> delete_command(SurfaceId from, std::string typed, bool confirmed, bool asked = false);
+  // Why the user message `id` cannot be edited now (an answer is being written, it is not the last
+  // one); nothing when it can.
+  std::optional<std::string> edit_refusal(const protocol::MessageId& id) const;
+  // The last user message again, as `content`: a new branch beside it (same parent), answered with
+  // the branch up to it as the context; the old question and its answer stay in the store.
+  asio::awaitable<void> edit_message(SurfaceId from, std::string content, protocol::MessageId answer_id);
+  // Shows the previous (or next) version of the last answer (past its ends, of the question before
+  // it), and what followed it.
   asio::awaitable<void> branch_command(SurfaceId from, bool next);
   // A number from the last /history list, or an id (or 4+ of its first characters, or "last").
   asio::awaitable<std::optional<std::string>> resolve_conversation(SurfaceId from, std::string typed);
@@ -186,7 +196,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void set_state(protocol::ConductorState state);
   protocol::msg::SessionInfo session_info(std::uint32_t version = protocol::kProtocolV1) const;
   void broadcast_session_info();
-  protocol::msg::StateSnapshot state_snapshot() const;
+  // Version-1 surfaces get it without the version-2 extensions (branches, meta lines).
+  protocol::msg::StateSnapshot state_snapshot(std::uint32_t version) const;
+  void send_snapshot(SurfaceId to);
+  void broadcast_snapshot();
+  // `full` to version-2 surfaces, `v1` (the same without its extensions) to the others.
+  void broadcast_versions(protocol::ConductorMessage full, protocol::ConductorMessage v1);
   void notify(SurfaceId to, protocol::NotifyLevel level, std::string title, std::string message);
   protocol::ResponseMetadata metadata(const Turn& turn, const backend::Result<backend::ChatStats>& result) const;
 
@@ -200,6 +215,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<StoreJournal> archive_;  // the same object as journal_ when history is on
   std::vector<std::string> listed_;        // conversation ids of the last /history, numbered from 1
   std::string delete_asked_;               // the conversation /delete asked about, until confirmed
+  // The answer /retry queued, and where it will sit among the versions of the answer ("3/3").
+  std::optional<std::pair<protocol::MessageId, protocol::BranchPosition>> retry_branch_;
 
   SurfaceRegistry surfaces_;
   std::shared_ptr<const Agents> agents_;

@@ -21,7 +21,8 @@ using protocol::NotifyLevel;
 
 namespace {
 
-constexpr std::size_t kListed = 20;       // conversations /history shows
+constexpr std::size_t kListed = 20;       // conversations /history shows as a note
+constexpr std::size_t kPicked = 200;      // and in a picker, which scrolls
 constexpr std::size_t kSearchHits = 10;   // matches /search shows
 
 std::string joined(const std::vector<std::string>& words, std::size_t from = 0) {
@@ -61,7 +62,7 @@ bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c
     return true;
   }
   if (name == "history") {
-    asio::co_spawn(strand_, list_history_command(), asio::detached);
+    asio::co_spawn(strand_, list_history_command(from), asio::detached);
   } else if (name == "title") {
     title_command(from, joined(c.args));
   } else if (name == "search") {
@@ -79,7 +80,9 @@ bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c
     asio::co_spawn(strand_, open_command(from, c.args[0]), asio::detached);
   } else {
     const bool confirmed = c.args.size() > 1 && (c.args[1] == "confirm" || c.args[1] == "yes");
-    asio::co_spawn(strand_, delete_command(from, c.args[0], confirmed), asio::detached);
+    // "asked": the surface asked the user itself (the picker's y/n) about this conversation.
+    const bool asked = c.args.size() > 1 && c.args[1] == "asked";
+    asio::co_spawn(strand_, delete_command(from, c.args[0], confirmed || asked, asked), asio::detached);
   }
   return true;
 }
@@ -96,7 +99,7 @@ void Session::show_conversation(std::vector<HistoryMessage> messages) {
   for (auto& m : messages) history_.append(std::move(m));
   delete_asked_.clear();
   // A snapshot with the new history makes every surface, of either version, show it.
-  surfaces_.broadcast(state_snapshot());
+  broadcast_snapshot();
 }
 
 void Session::new_conversation(SurfaceId from, bool cleared) {
@@ -142,22 +145,37 @@ void Session::retry_command(SurfaceId from) {
     notify(from, NotifyLevel::Warning, "Cannot retry", "The last answer is not one to your message (an agent's summary?).");
     return;
   }
+  // The new answer is the newest version of it: "3/3" after two.
+  const std::uint32_t versions = (all[*answer].branch ? all[*answer].branch->count : 1) + 1;
   std::vector<HistoryMessage> kept(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*answer));
   for (std::size_t i = *answer + 1; i < all.size(); ++i) kept.push_back(all[i]);  // notes after it
   show_conversation(std::move(kept));
-  enqueue_turn(make_turn(TurnKind::Chat, next_message_id()));
+  auto turn = make_turn(TurnKind::Chat, next_message_id());
+  if (archive_) retry_branch_.emplace(turn->id(), protocol::BranchPosition{versions, versions});
+  enqueue_turn(std::move(turn));
 }
 
-asio::awaitable<void> Session::list_history_command() {
+asio::awaitable<void> Session::list_history_command(SurfaceId from) {
   auto self = shared_from_this();  // alive across the store's reply
-  auto list = co_await archive_->store().list_conversations(kListed);
+  const SurfaceEntry* surface = surfaces_.find(from);
+  const bool picker = surface && surface->protocol_version >= protocol::kProtocolV2;
+  auto list = co_await archive_->store().list_conversations(picker ? kPicked : kListed);
   if (!list) {
     notify(0, NotifyLevel::Error, "History not available", list.error().message);
     co_return;
   }
   listed_.clear();
   for (const auto& s : *list) listed_.push_back(s.id);
-  system_note(history_list_note(*list, archive_->conversation()));
+  if (!picker) {
+    system_note(history_list_note(*list, archive_->conversation()));
+    co_return;
+  }
+  protocol::msg::HistoryList out;
+  out.entries.reserve(list->size());
+  for (const auto& s : *list)
+    out.entries.push_back({s.id, s.title, s.created_ms, s.updated_ms, s.model, s.message_count, s.first_line,
+                           archive_->conversation() == s.id});
+  surfaces_.send_to(from, std::move(out));
 }
 
 asio::awaitable<std::optional<std::string>> Session::resolve_conversation(SurfaceId from, std::string typed) {
@@ -236,11 +254,13 @@ asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) 
   system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(*written) + " bytes).");
 }
 
-asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed) {
+asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed, bool asked) {
   auto self = shared_from_this();
   auto id = co_await resolve_conversation(from, typed);
   if (!id) co_return;
   const bool in_use = archive_->conversation() == id;
+  // A surface's own question covers only the whole id it names, never a number or a prefix.
+  if (asked && typed == *id) delete_asked_ = *id;
   if (!confirmed || delete_asked_ != *id) {
     auto conversation = co_await archive_->store().load_conversation(*id);
     if (!conversation) {
@@ -269,6 +289,60 @@ asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed,
   }
 }
 
+namespace {
+
+// The index of the last user message in `messages`, if any.
+template <class Messages>
+std::optional<std::size_t> last_user(const Messages& messages) {
+  for (std::size_t i = messages.size(); i-- > 0;)
+    if (messages[i].role == protocol::MessageRole::User) return i;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> Session::edit_refusal(const protocol::MessageId& id) const {
+  if (!scheduler_.idle()) return "An edited message waits until the answer is finished: stop it with Esc (or Ctrl+C) first.";
+  const auto& all = history_.messages();
+  const auto last = last_user(all);
+  if (!last || all[*last].id != id) return "Only your last message can be edited (↑ on an empty box).";
+  return std::nullopt;
+}
+
+asio::awaitable<void> Session::edit_message(SurfaceId from, std::string content, protocol::MessageId answer_id) {
+  auto self = shared_from_this();
+  std::optional<protocol::BranchPosition> branch;
+  std::optional<store::Conversation> before;  // the stored branch up to the edited question
+  if (archive_ && archive_->conversation() && archive_->tip()) {
+    auto shown = co_await archive_->store().load_conversation(*archive_->conversation(), *archive_->tip());
+    if (!shown) {
+      notify(from, NotifyLevel::Warning, "Message not sent", "The edit needs the history: " + shown.error().message);
+      co_return;
+    }
+    if (const auto q = last_user(shown->messages)) {
+      const std::uint32_t versions = shown->messages[*q].sibling_count + 1;
+      branch = protocol::BranchPosition{versions, versions};
+      shown->messages.resize(*q);
+      before = std::move(*shown);
+    }
+  }
+  const auto& all = history_.messages();
+  const auto last = last_user(all);
+  if (!scheduler_.idle() || !last) {  // something started while the store was reading
+    notify(from, NotifyLevel::Warning, "Message not sent", "An answer started meanwhile; send it again once it is finished.");
+    co_return;
+  }
+  // The next message's parent is the edited question's: the store makes it a sibling of it.
+  if (before) archive_->switch_to(*before);
+  std::vector<HistoryMessage> kept(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*last));
+  auto& user = kept.emplace_back(user_message(std::move(content)));
+  user.branch = branch;
+  show_conversation(std::move(kept));
+  journal_->user_message(history_.messages().back(), answer_id);
+  enqueue_turn(make_turn(TurnKind::Chat, answer_id));
+}
+
+// The answer's other versions first; past its first or last one, the question's (an edited one).
 asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
   auto self = shared_from_this();
   if (busy_for(from, "branch")) co_return;
@@ -284,9 +358,17 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
     co_return;
   }
   const store::StoredMessage* answer = nullptr;
-  for (auto it = shown->messages.rbegin(); it != shown->messages.rend() && !answer; ++it)
-    if (it->role == protocol::MessageRole::Assistant) answer = &*it;
-  const std::string target = !answer ? std::string() : next ? answer->next_sibling : answer->prev_sibling;
+  const store::StoredMessage* question = nullptr;
+  for (auto it = shown->messages.rbegin(); it != shown->messages.rend() && !question; ++it) {
+    if (!answer && it->role == protocol::MessageRole::Assistant) answer = &*it;
+    else if (answer && it->role == protocol::MessageRole::User) question = &*it;
+  }
+  auto sibling = [next](const store::StoredMessage* m) {
+    return !m ? std::string() : next ? m->next_sibling : m->prev_sibling;
+  };
+  std::string target = sibling(answer);
+  const bool of_question = target.empty() && !sibling(question).empty();
+  if (of_question) target = sibling(question);
   if (target.empty()) {
     const std::string where = answer ? std::to_string(answer->sibling_index) + "/" + std::to_string(answer->sibling_count)
                                      : std::string("1/1");
@@ -305,7 +387,8 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
     if (m.id == target) where = std::to_string(m.sibling_index) + "/" + std::to_string(m.sibling_count);
   archive_->switch_to(*other);
   show_conversation(restored_history(*other));
-  system_note("Answer " + where + " (Alt+←/→ or /branch prev|next switch versions; what you say next follows this one).");
+  system_note((of_question ? "Question " : "Answer ") + where +
+              " (Alt+←/→ or /branch prev|next switch versions; what you say next follows this one).");
 }
 
 }  // namespace yollayah::conductor

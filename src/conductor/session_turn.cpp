@@ -160,6 +160,10 @@ void Session::begin_main(Turn& turn) {
   answer.role = MessageRole::Assistant;
   answer.timestamp_ms = unix_millis();
   answer.streaming = true;
+  if (retry_branch_ && retry_branch_->first == turn.id()) {
+    answer.branch = retry_branch_->second;
+    retry_branch_.reset();
+  }
   history_.append(std::move(answer));
 }
 
@@ -287,7 +291,17 @@ void Session::finish_main(Turn& turn, const backend::Result<backend::ChatStats>&
     if (interrupted && stored) stored->interrupted = true;
     if (auto follow_up = parent_finished(turn, !interrupted)) end.metadata.follow_up_id = *follow_up;
     journal_->answer_finished(turn, stored, end.metadata, false);
-    surfaces_.broadcast(std::move(end));
+    if (stored) {
+      stored->metadata = end.metadata;
+      if (stored->branch) end.metadata.branch = *stored->branch;
+    }
+    if (end.metadata.branch) {
+      msg::StreamEnd v1 = end;
+      v1.metadata.branch.reset();
+      broadcast_versions(std::move(end), std::move(v1));
+    } else {
+      surfaces_.broadcast(std::move(end));
+    }
   } else if (turn.kind() == TurnKind::Greeting && content.empty()) {
     // No model to greet with: the fallback text goes through the tag parser like model output.
     core::log().info("greeting fell back: {}", result.error().message);

@@ -61,8 +61,11 @@ struct UserMessage {
   YOLLAYAH_VARIANT_META(UserMessage, 1)
   EventId event_id;
   std::string content;
+  // Extension, from version-2 surfaces: this text is an edit of the user message with this id (the
+  // last one): it is sent as a new branch beside it, and the old question and answer are kept.
+  Extension<MessageId> edits{};
 };
-BOOST_DESCRIBE_STRUCT(UserMessage, (), (event_id, content))
+BOOST_DESCRIBE_STRUCT(UserMessage, (), (event_id, content, edits))
 
 struct UserCommand {
   YOLLAYAH_VARIANT_META(UserCommand, 1)
@@ -457,6 +460,15 @@ struct Resync {
 };
 BOOST_DESCRIBE_STRUCT(Resync, (), (reason))
 
+// The answer to /history from a version-2 surface, to it alone, most recently updated first: the
+// data of a picker (Enter sends /open ID, a confirmed delete /delete ID asked). A version-1
+// surface gets the same list as a system note.
+struct HistoryList {
+  YOLLAYAH_VARIANT_META(HistoryList, 2)
+  std::vector<HistoryEntry> entries;
+};
+BOOST_DESCRIBE_STRUCT(HistoryList, (), (entries))
+
 }  // namespace msg
 
 using ConductorMessage =
@@ -468,7 +480,7 @@ using ConductorMessage =
                  msg::TaskCreated, msg::TaskUpdated, msg::TaskCompleted, msg::TaskFailed,
                  msg::TaskFocus, msg::LayoutHint, msg::Notify, msg::State, msg::QueryCapabilities,
                  msg::Ack, msg::SessionInfo, msg::Quit, msg::HandshakeAck, msg::Ping,
-                 msg::StateSnapshot, msg::Resync>;
+                 msg::StateSnapshot, msg::Resync, msg::HistoryList>;
 
 #undef YOLLAYAH_VARIANT_META
 

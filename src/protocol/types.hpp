@@ -136,6 +136,15 @@ BOOST_DESCRIBE_STRUCT(SurfaceCapabilities, (),
                       (color, avatar, avatar_animations, tasks, streaming, images, audio, rich_text,
                        pointer_input, keyboard_input, clipboard, max_width, max_height))
 
+// Version-2 extension: where a message sits among the versions of it (its siblings: the replies to
+// the same parent, oldest first), e.g. the 2nd of 3 answers after /retry or an edited question.
+struct BranchPosition {
+  std::uint32_t index = 1;  // from 1
+  std::uint32_t count = 1;
+  friend bool operator==(const BranchPosition&, const BranchPosition&) = default;
+};
+BOOST_DESCRIBE_STRUCT(BranchPosition, (), (index, count))
+
 // Every field has a default when missing on the wire.
 struct ResponseMetadata {
   std::optional<std::string> model_id;
@@ -153,12 +162,14 @@ struct ResponseMetadata {
   Extension<std::uint64_t> load_ms;         // of that, loading the model (Ollama's load_duration)
   // The answer spawned agent tasks: the id of the follow-up answer that will sum up their work.
   Extension<MessageId> follow_up_id;
+  // Version 2 only: this answer is one of several versions ("2/3"); absent when it is the only one.
+  Extension<BranchPosition> branch{};
   friend bool operator==(const ResponseMetadata&, const ResponseMetadata&) = default;
 };
 BOOST_DESCRIBE_STRUCT(ResponseMetadata, (),
                       (model_id, elapsed_ms, token_count, tokens_per_second, agent_tasks_spawned,
                        files_processed, bytes_processed, network_involved, context_hint, backend,
-                       first_token_ms, load_ms, follow_up_id))
+                       first_token_ms, load_ms, follow_up_id, branch))
 
 struct SnapshotMessage {
   MessageId id;
@@ -166,9 +177,28 @@ struct SnapshotMessage {
   std::string content;
   ContentType content_type;
   std::uint64_t timestamp = 0;  // Unix milliseconds
+  // Version-2 extensions: the message is one of several versions ("2/3": a retried answer, an
+  // edited question), and an answer's meta line (model, timing), as the store kept them.
+  Extension<BranchPosition> branch{};
+  Extension<ResponseMetadata> metadata{};
   friend bool operator==(const SnapshotMessage&, const SnapshotMessage&) = default;
 };
-BOOST_DESCRIBE_STRUCT(SnapshotMessage, (), (id, role, content, content_type, timestamp))
+BOOST_DESCRIBE_STRUCT(SnapshotMessage, (), (id, role, content, content_type, timestamp, branch, metadata))
+
+// Version 2: one conversation of the history, as the /history picker lists it.
+struct HistoryEntry {
+  ConversationId id;
+  std::string title;
+  std::uint64_t created_ms = 0;  // Unix milliseconds
+  std::uint64_t updated_ms = 0;
+  std::string model;
+  std::uint64_t message_count = 0;  // every branch included
+  std::string first_line;           // of the first user message
+  bool current = false;             // the conversation the session shows now
+  friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+BOOST_DESCRIBE_STRUCT(HistoryEntry, (),
+                      (id, title, created_ms, updated_ms, model, message_count, first_line, current))
 
 struct AvatarStateSnapshot {
   AvatarPosition position;

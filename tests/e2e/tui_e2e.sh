@@ -5,7 +5,7 @@
 # Usage: tests/e2e/tui_e2e.sh BIN_DIR SCENARIO
 # Scenarios: greeting, streaming, no_tags, cancel, resize, quit_restores, ctrl_c_twice, tiny, connect,
 # not_a_tty, editor, editor_fails, editor_interrupted, help, copy, theme, table, resume,
-# history_off, demo
+# edit_branch, history_off, demo
 set -euo pipefail
 
 bin_dir=$1
@@ -444,7 +444,7 @@ case "$scenario" in
     ;;
 
   resume)
-    # Two conversations kept by `ask`; `--resume` opens on the list, /open picks one; `--resume ID`
+    # Two conversations kept by `ask`; `--resume` opens on the picker, ↓ Enter picks one; `--resume ID`
     # opens on that one directly.
     start_sim --tokens-per-sec 200
     ask() { env OLLAMA_HOST=127.0.0.1:"$sim_port" HOME="$work" XDG_CONFIG_HOME="$work/config" \
@@ -453,10 +453,14 @@ case "$scenario" in
     ask "beta question" || fail "ask failed: $(cat "$work/ask.err")"
     tui_args="--resume"
     start_tui 100 30
-    wait_for "Recent conversations" 15
+    wait_for "History · ↑↓" 15
+    wait_for "› beta question"
     wait_for "alpha question"
-    keys "/open 2" Enter
+    keys Down
+    wait_for "› alpha question"
+    keys Enter
     wait_for "What you say now continues it" 10
+    wait_gone "History · ↑↓"
     keys "/quit" Enter
     wait_exit
     id=$(env HOME="$work" "$bin_dir/yollayah" history list --json | sed -n 's/.*"id":"\([^"]*\)","title":"beta question".*/\1/p')
@@ -469,6 +473,27 @@ case "$scenario" in
     done
     tmux -L "$tmux_socket" capture-pane -p -t e2e:second | grep -qF "you › beta question" ||
       fail "--resume ID did not open on that conversation"
+    ;;
+
+  edit_branch)
+    # ↑ on an empty box edits the last message; Enter sends it as a new branch, answered without
+    # the old exchange; Alt+← shows the old question and its answer again.
+    printf 'Plain\n answer\n' >"$work/plain.txt"
+    printf 'Remembered\n alpha\n' >"$work/alpha.txt"
+    start_sim --script "$work/plain.txt" --route "alpha question=$work/alpha.txt"
+    start_tui 100 30
+    wait_for "Ready" 15
+    keys "alpha question" Enter
+    wait_for "Remembered alpha" 15
+    keys Up
+    wait_for "editing your last message"
+    keys C-u "beta question" Enter
+    wait_for "Plain answer" 15
+    wait_gone "Remembered alpha"
+    wait_for "2/2"
+    keys M-Left
+    wait_for "Question 1/2" 10
+    wait_for "Remembered alpha"
     ;;
 
   history_off)

@@ -116,6 +116,9 @@ inline std::vector<ConductorMessage> sample_messages() {
       Ping{1},
       std::move(snapshot),
       Resync{"fell behind by 4096 tokens"},
+      HistoryList{{{"0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", "Salt «and» pepper", 1700000000000ULL, 1700000009000ULL,
+                    "llama3.2", 5, "what goes with salt?", true},
+                   {"0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2c", "", 1, 2, "", 0, "", false}}},
   };
 }
 

@@ -311,6 +311,15 @@
       case 'Resync':
         notice('Fell behind; caught up from a snapshot.');
         return;
+      case 'HistoryList': {
+        // What /history answers a version-2 surface (the TUI's picker); this page lists it as a note.
+        const lines = (v.entries || []).map((e, i) => (i + 1) + '. ' + (e.title || e.first_line || '(untitled)') +
+          (e.model ? ' · ' + e.model : '') + ' · ' + e.message_count + ' messages' + (e.current ? ' · open now' : ''));
+        addMessage('history-' + Date.now(), 'System', lines.length
+          ? 'Recent conversations (/open N switches to one):\n\n' + lines.join('\n')
+          : 'No conversations saved yet.', 'System');
+        return;
+      }
       case 'Message':
         if (!messages.has(v.id)) addMessage(v.id, v.role, v.content, v.content_type);
         return;

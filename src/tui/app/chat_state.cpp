@@ -26,12 +26,18 @@ bool was_cancelled(const protocol::ResponseMetadata& meta) {
 
 }  // namespace
 
-// "llama3.2 on gpu-box · 1.2 s to first token · 31.0 tok/s · 4.0 s · 2 tasks"
+std::string format_branch(const protocol::BranchPosition& branch) {
+  return std::to_string(branch.index) + "/" + std::to_string(branch.count);
+}
+
+// "2/3 · llama3.2 on gpu-box · 1.2 s to first token · 31.0 tok/s · 4.0 s · 2 tasks"
 std::string format_metadata(const protocol::ResponseMetadata& meta) {
-  std::string out = meta.model_id.value_or("");
+  std::string out = meta.branch && meta.branch->count > 1 ? format_branch(*meta.branch) : std::string();
   char buf[64];
   auto add = [&out](const std::string& part) { out += (out.empty() ? "" : " · ") + part; };
-  if (meta.backend) out += (out.empty() ? "" : " on ") + *meta.backend;
+  const bool model = meta.model_id && !meta.model_id->empty();
+  if (model) add(*meta.model_id);
+  if (meta.backend) out += (model ? " on " : out.empty() ? "" : " · ") + *meta.backend;
   if (meta.first_token_ms) {
     std::snprintf(buf, sizeof buf, "%.1f s to first token", static_cast<double>(*meta.first_token_ms) / 1000.0);
     add(buf);
@@ -80,6 +86,12 @@ view::ChatEntry* ChatState::find(const std::string& message_id) {
     if (ids_[i] == message_id) return &entries_[i];
   }
   return nullptr;
+}
+
+std::optional<ChatState::Sent> ChatState::last_user_message() const {
+  for (std::size_t i = entries_.size(); i-- > 0;)
+    if (entries_[i].role == Role::User && !ids_[i].empty()) return Sent{ids_[i], entries_[i].text};
+  return std::nullopt;
 }
 
 void ChatState::on_token(const msg::Token& token, Clock::time_point now) {
@@ -134,7 +146,18 @@ void ChatState::on_snapshot(const msg::StateSnapshot& snapshot) {
   entries_.clear();
   ids_.clear();
   streaming_index_.reset();
-  for (const auto& m : snapshot.conversation_history) push(role_of(m.role, m.content_type), m.content, m.id);
+  for (const auto& m : snapshot.conversation_history) {
+    auto& entry = push(role_of(m.role, m.content_type), m.content, m.id);
+    // Version 2: an answer's meta line as the store kept it, and the versions of a message ("2/3").
+    if (m.metadata) {
+      protocol::ResponseMetadata meta = *m.metadata;
+      if (m.branch) meta.branch = *m.branch;
+      entry.meta = format_metadata(meta);
+      entry.interrupted = was_cancelled(meta);
+    } else if (m.branch && m.branch->count > 1) {
+      entry.meta = format_branch(*m.branch);
+    }
+  }
   const auto& session = snapshot.session_info;
   if (!session.model.empty()) model_ = session.model;
   state_ = session.state;

@@ -41,6 +41,12 @@ class ChatState {
   void add_toast(protocol::NotifyLevel level, std::string title, std::string message, Clock::time_point now);
 
   const std::vector<view::ChatEntry>& entries() const { return entries_; }
+  // The last message the user sent, as shown: its Conductor id and text (↑ edits it).
+  struct Sent {
+    std::string id;
+    std::string text;
+  };
+  std::optional<Sent> last_user_message() const;
   const std::vector<TaskRow>& tasks() const { return tasks_; }
   const TaskRow* task(std::string_view id) const;
   bool agents_running() const;  // some task is still running
@@ -96,7 +102,10 @@ class ChatState {
   std::uint64_t stream_chunks_ = 0;
 };
 
-// "llama3.2 · 42.1 tok/s · 3.2 s" from an answer's metadata.
+// "llama3.2 · 42.1 tok/s · 3.2 s" from an answer's metadata; "2/3 · llama3.2 · …" when it is one of
+// several versions (/retry, an edited question).
 std::string format_metadata(const protocol::ResponseMetadata& meta);
+// "2/3".
+std::string format_branch(const protocol::BranchPosition& branch);
 
 }  // namespace yollayah::tui::app

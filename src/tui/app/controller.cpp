@@ -140,6 +140,7 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   if (chat_.apply(message, now)) dirty_ = true;
   avatar_.apply(message, now);
   if (avatar_.advance(now)) dirty_ = true;
+  if (const auto* list = std::get_if<msg::HistoryList>(&message)) open_picker(*list);
   if (const auto* quit = std::get_if<msg::Quit>(&message)) {
     if (options_.remote && !quitting_) {
       // conductord is stopping (the user did not ask): the link reconnects when it is back.
@@ -156,7 +157,11 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   if (!chat_.agents_running()) elapsed_due_.reset();
   else if (!elapsed_due_) elapsed_due_ = now + kElapsedRefresh;
   // A Resync replaces the conversation: whatever the user scrolled to no longer exists.
-  if (std::holds_alternative<msg::StateSnapshot>(message)) conversation_.set_scroll(0);
+  // The message being edited may be gone too: the box keeps the text, as a new message.
+  if (std::holds_alternative<msg::StateSnapshot>(message)) {
+    conversation_.set_scroll(0);
+    edit_of_.clear();
+  }
 }
 
 void Controller::set_connection(Connection connection, Clock::time_point now) {
@@ -216,8 +221,9 @@ void Controller::cancel_or_quit(bool from_ctrl_c, Clock::time_point now) {
     outbox_.push_back(ev::CancelResponse{next_event_id()});
     return;
   }
-  if (!input_.empty()) {  // nothing to stop: clear what was typed before quitting
+  if (!input_.empty() || !edit_of_.empty()) {  // nothing to stop: clear what was typed (or edited) before quitting
     input_.clear();
+    edit_of_.clear();
     dirty_ = true;
     if (from_ctrl_c) chat_.add_toast(protocol::NotifyLevel::Info, "", "Press Ctrl+C again to quit", now);
     return;
@@ -234,15 +240,39 @@ void Controller::submit(Clock::time_point now) {
                     "your message is still in the box; press Enter again once reconnected", now);
     return;
   }
+  if (!edit_of_.empty() && busy()) {  // the Conductor takes an edit only between answers: keep it
+    chat_.add_toast(protocol::NotifyLevel::Info, "Edit not sent yet",
+                    "it is still in the box; press Enter once the answer is finished (Esc stops it)", now);
+    return;
+  }
   std::string text = input_.take();
+  const std::string edit_of = std::exchange(edit_of_, {});
   if (run_local_command(text, now)) return;
   conversation_.set_scroll(0);
   if (auto command = parse_command(text, next_event_id())) {
     if (command->command == "quit" || command->command == "exit") quitting_ = true;
     outbox_.push_back(std::move(*command));
   } else {
-    outbox_.push_back(ev::UserMessage{next_event_id(), std::move(text)});
+    ev::UserMessage message{next_event_id(), std::move(text)};
+    if (!edit_of.empty()) message.edits = edit_of;
+    outbox_.push_back(std::move(message));
   }
+}
+
+void Controller::on_up_down(bool up) {
+  const auto last = chat_.last_user_message();
+  const auto& recalled = input_.history();
+  // What the box's own history would bring back may be a command: the message comes first.
+  if (up && input_.empty() && focus_ == Focus::Input && last && !busy() &&
+      (recalled.empty() || recalled.back() != last->text)) {
+    input_.insert(last->text);
+    edit_of_ = last->id;
+    return;
+  }
+  const bool moved = up ? input_.move_up() : input_.move_down();
+  if (!moved) return scroll_by(up ? 1 : -1);
+  // Walking the history: an edit only while it shows the last message sent.
+  if (input_.browsing()) edit_of_ = last && !busy() && input_.text() == last->text && recalled.back() == last->text ? last->id : std::string();
 }
 
 void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
@@ -296,7 +326,7 @@ void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
     case Key::Delete: return input_.delete_forward();
     case Key::Left:
     case Key::Right:
-      // On an empty box, Alt+←/→ shows the other versions of the last answer (/retry makes them).
+      // On an empty box, Alt+←/→ shows the other versions of the last answer or question (/retry, ↑ edits).
       if (alt && !ctrl && input_.empty() && !busy()) {
         outbox_.push_back(ev::UserCommand{next_event_id(), "branch", {key.key == Key::Left ? "prev" : "next"}});
         return;
@@ -310,11 +340,7 @@ void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
       if (ctrl) return scroll_by(-conversation_.scroll());
       return input_.move_line_end();
     case Key::Up:
-      if (!input_.move_up()) scroll_by(1);
-      return;
-    case Key::Down:
-      if (!input_.move_down()) scroll_by(-1);
-      return;
+    case Key::Down: return on_up_down(key.key == Key::Up);
     case Key::PageUp: return scroll_by(std::max(1, page_ - 2));
     case Key::PageDown: return scroll_by(-std::max(1, page_ - 2));
     case Key::F12:
@@ -481,6 +507,10 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   if (!toasts.empty() && !conversation.empty()) view::draw_toasts(buffer, conversation, toasts, toast_scratch_);
   if (dev_view_ && !dev_lines_.empty()) view::draw_dev_panel(buffer, conversation, {dev_lines_});
   if (help_open_) draw_help(buffer, conversation);
+  if (picker_open_ && !conversation.empty()) {
+    picker_state_.question = picker_question_;
+    picker_page_ = view::draw_history_picker(buffer, conversation, picker_, picker_state_);
+  }
 
   const auto cursor = input_.draw(buffer, input_area, busy() ? "type ahead; it is sent after this answer" : "Say something to Yollayah…");
   view::StatusInfo info;
@@ -496,7 +526,8 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
     case Connection::Lost: info.connection = "offline"; info.connection_ok = false; break;
   }
   info.busy = busy();
-  if (focus_ == Focus::Tasks) info.hints = "↑↓ choose · Enter open · x stop agent · Esc stop all · Tab back";
+  if (!edit_of_.empty()) info.hints = "editing your last message: Enter sends a new branch";
+  else if (focus_ == Focus::Tasks) info.hints = "↑↓ choose · Enter open · x stop agent · Esc stop all · Tab back";
   else if (focus_ == Focus::Agent) info.hints = "↑↓ PgUp/PgDn scroll · x stop agent · Esc back";
   else if (!chat_.tasks().empty() && !busy()) info.hints = "Enter send · Tab tasks · /help · Esc quit";
   else if (chat_.agents_running()) info.hints = "Esc stop · Tab tasks · PgUp/PgDn scroll";

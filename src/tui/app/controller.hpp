@@ -11,6 +11,7 @@
 #include "tui/view/avatar.hpp"
 #include "tui/view/conversation.hpp"
 #include "tui/view/help_overlay.hpp"
+#include "tui/view/history_picker.hpp"
 #include "tui/view/input_box.hpp"
 #include "tui/view/panels.hpp"
 
@@ -87,9 +88,16 @@ class Controller {
   bool help_open() const { return help_open_; }
   // The help overlay's rows as filtered now (tests read them).
   const std::vector<view::HelpLine>& help_rows() const { return help_shown_; }
+  // The history picker (the Conductor's HistoryList: /history, `yollayah --resume`).
+  bool picker_open() const { return picker_open_; }
+  const std::vector<protocol::HistoryEntry>& picker_entries() const { return picker_; }
+  std::size_t picker_selected() const { return picker_state_.selected; }
+  bool picker_asking() const { return !picker_question_.empty(); }
 
   const ChatState& chat() const { return chat_; }
   const view::InputBox& input() const { return input_; }
+  // The id of the sent message the box holds an edit of; "" when it holds a new message.
+  const std::string& editing_message() const { return edit_of_; }
   const view::Avatar& avatar() const { return avatar_; }
   int scroll() const { return conversation_.scroll(); }
   Focus focus() const { return focus_; }
@@ -109,6 +117,10 @@ class Controller {
   void on_help_key(const term::KeyEvent& key);
   void refilter_help();
   void draw_help(screen::Buffer& buffer, view::Rect area);
+  // The history picker (controller_picker.cpp).
+  void open_picker(const protocol::msg::HistoryList& list);
+  void on_picker_key(const term::KeyEvent& key);
+  void picker_command(std::string command, std::vector<std::string> args);
   bool on_tasks_key(const term::KeyEvent& key);  // true when the panel took the key
   bool on_agent_key(const term::KeyEvent& key);
   void set_focus(Focus focus);
@@ -117,6 +129,8 @@ class Controller {
   void draw_agent_view(screen::Buffer& buffer, view::Rect area);
   void on_mouse(const term::MouseEvent& mouse);
   void submit(Clock::time_point now);
+  // ↑ and ↓ in the input box; on an empty box the first ↑ loads the last message sent for editing.
+  void on_up_down(bool up);
   void cancel_or_quit(bool from_ctrl_c, Clock::time_point now);
   void scroll_by(int lines);
   void quit();
@@ -169,6 +183,13 @@ class Controller {
   std::vector<view::HelpLine> help_all_;
   std::vector<view::HelpLine> help_shown_;
   Background background_ = Background::Dark;
+  // The message the box holds an edit of (↑ on an empty box): Enter sends it as a new branch.
+  std::string edit_of_;
+  bool picker_open_ = false;
+  std::vector<protocol::HistoryEntry> picker_;
+  view::HistoryPickerState picker_state_;
+  std::string picker_question_;  // "Delete «title»? y/n" while asked
+  int picker_page_ = 5;
 };
 
 // Splits "/model llama3.2" into a UserCommand ("model", {"llama3.2"}); nullopt for plain text.

@@ -38,6 +38,10 @@ std::string_view conductor_help(const std::vector<view::ChatEntry>& entries) {
 }  // namespace
 
 bool Controller::on_tool_key(const term::KeyEvent& key, Clock::time_point now) {
+  if (picker_open_) {
+    on_picker_key(key);
+    return true;
+  }
   if (help_open_) {
     on_help_key(key);
     return true;

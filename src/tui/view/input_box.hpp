@@ -49,6 +49,7 @@ class InputBox {
   // clears the box.
   std::string take();
   const std::deque<std::string>& history() const { return history_; }
+  bool browsing() const { return browsing_; }  // Up/Down show a history entry
 
   // Rows the box wants at `width` columns (after the prompt), 1..kMaxVisibleLines.
   int wanted_rows(int width) const;
