@@ -4,6 +4,10 @@
 // requests at once through the gateway: whether all complete, and how late the loops ran.
 //
 //   gateway_overhead [--requests N] [--tokens N] [--throughput-tokens N] [--rate R] [--concurrent N] [--out FILE]
+//                    [--record DIR]
+//
+// --record DIR: the gateway runs with [gateway] record on, into a history in DIR (what recording
+// costs the token path).
 //
 // Added latency per token: ollama-sim paces tokens at R/s from the request, so token i is due at
 // about i/R; its lateness is when the client parsed it minus that. The p50 lateness through the
@@ -22,6 +26,7 @@
 #include "core/log.hpp"
 #include "core/stall_monitor.hpp"
 #include "gateway/gateway.hpp"
+#include "store/history_store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -214,7 +219,7 @@ Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, 
 // A Conductor and a Gateway on a thread of their own, routing to one ollama-sim with room for
 // `concurrent` streams.
 struct GatewayHost {
-  GatewayHost(const bench::SimChild& sim, std::size_t concurrent) {
+  GatewayHost(const bench::SimChild& sim, std::size_t concurrent, const std::string& record_dir = {}) {
     core::Config config;
     core::BackendEntry b;
     b.name = "sim";
@@ -232,6 +237,12 @@ struct GatewayHost {
     o.tokens = {kToken};
     o.max_connections = concurrent + 100;
     o.max_answer_bytes = 64 * 1024 * 1024;
+    if (!record_dir.empty()) {
+      history = std::make_unique<store::HistoryStore>(store::HistoryStore::Options{
+          .path = record_dir + "/history-" + std::to_string(sim.port()) + ".db"});
+      o.record = true;
+      o.history = history.get();
+    }
     metrics = std::make_shared<gateway::Metrics>(std::vector<std::string>{"sim"});
     conductor->router().set_observer(metrics);
     gw.emplace(io.get_executor(), *conductor, o, metrics);
@@ -247,6 +258,7 @@ struct GatewayHost {
   }
   tcp::endpoint endpoint() const { return {asio::ip::make_address("127.0.0.1"), gw->port()}; }
 
+  std::unique_ptr<store::HistoryStore> history;  // --record
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{asio::make_work_guard(io)};
   std::optional<conductor::Conductor> conductor;
@@ -272,6 +284,7 @@ int main(int argc, char** argv) {
   double rate = 1000;
   std::size_t concurrent = 1000;
   std::string out_path = "gateway_overhead.json";
+  std::string record_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--requests") requests = std::stoi(v);
@@ -280,17 +293,19 @@ int main(int argc, char** argv) {
     else if (a == "--throughput-tokens") fast_tokens = std::stoul(v);
     else if (a == "--concurrent") concurrent = std::stoul(v);
     else if (a == "--out") out_path = v;
+    else if (a == "--record") record_dir = v;
   }
   core::log().set_level(spdlog::level::warn);
   json::object result;
   result["loadavg_before"] = loadavg();
+  result["record"] = !record_dir.empty();
   const auto n = std::to_string(tokens);
   asio::io_context client;
   {  // the overhead hosts end before the concurrent phase, so the loop figures below are its own
     bench::SimChild paced({"--seed", "1", "--tokens", n, "--tokens-per-sec", std::to_string(rate)});
     bench::SimChild fast({"--seed", "1", "--tokens", std::to_string(fast_tokens), "--tokens-per-sec", "0"});
-    GatewayHost gw_paced(paced, 16);
-    GatewayHost gw_fast(fast, 16);
+    GatewayHost gw_paced(paced, 16, record_dir);
+    GatewayHost gw_fast(fast, 16, record_dir);
     const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
     for (Api api : {Api::Ollama, Api::OpenAi}) {
       const char* name = api == Api::Ollama ? "ollama" : "openai";
@@ -326,7 +341,7 @@ int main(int argc, char** argv) {
   // Many streams at once: `concurrent` connections, each one paced stream of 50 tokens at 20/s.
   {
     bench::SimChild slow({"--seed", "2", "--tokens", "50", "--tokens-per-sec", "20"});
-    GatewayHost host(slow, concurrent);
+    GatewayHost host(slow, concurrent, record_dir);
     std::atomic<std::size_t> done{0}, ok{0};
     std::size_t tokens_seen = 0;
     const auto start = Clock::now();

@@ -219,6 +219,9 @@ int run(const Args& args) {
     }
     go.allowed_origins = config.gateway.allowed_origins;
     go.record = config.gateway.record;
+    go.history = history ? &history->store() : nullptr;
+    if (go.record && !history)
+      core::log().info("[gateway] record is on but the history is off: API conversations are not stored");
     go.max_answer_bytes = config.max_answer_bytes;
     go.handshake_timeout = std::chrono::milliseconds(args.handshake_timeout_ms);
     web = std::make_unique<gateway::Gateway>(io.get_executor(), conductor, go, metrics);

@@ -23,7 +23,8 @@ struct Relay {
   asio::steady_timer wake;
   bool waiting = false;
   std::string pending;  // formatted, not yet written
-  std::string text;     // the whole answer, when not streaming
+  std::string text;     // the whole answer, when not streaming or when recorded
+  bool keep_text = false;
   std::size_t answer_bytes = 0;
   bool done = false;
   bool cut = false;      // max_answer_bytes reached: the answer ends there
@@ -46,9 +47,8 @@ class RelaySink final : public backend::ChatSink {
     if (stream_) {
       if (!text.empty()) f_.piece(r_.pending, text);
       if (r_.pending.size() > limits_.max_pending_bytes) r_.overrun = true;
-    } else {
-      r_.text.append(text);
     }
+    if (r_.keep_text) r_.text.append(text);
     if (r_.cut || r_.overrun) cancel_.emit(asio::cancellation_type::terminal);
   }
   void on_batch_end() override {
@@ -88,9 +88,12 @@ http::status status_of(const BackendError& e) {
 }
 
 asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& router, backend::ChatRequest request,
-                                   AnswerFormat& format, bool stream, AnswerLimits limits, Metrics* metrics) {
+                                   AnswerFormat& format, bool stream, AnswerLimits limits, Metrics* metrics,
+                                   AnswerTap* tap) {
   auto strand = co_await asio::this_coro::executor;
   Relay r(strand);
+  r.keep_text = !stream || tap;
+  if (tap) tap->answer_started(r.text);
   asio::cancellation_signal cancel;
   RelaySink sink(r, format, stream, limits, cancel);
   bool aborted = false;
@@ -128,10 +131,6 @@ asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& route
   }
   ex.set_abort(nullptr);
   co_await ex.stop_watching();
-  if (ex.peer_gone()) {
-    ex.close_after();
-    co_return;
-  }
 
   // A cut answer is a complete one (done_reason "length"); so is one cancelled for its size.
   backend::Result<backend::ChatStats> result = std::move(r.result);
@@ -146,6 +145,11 @@ asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& route
   if (result && result->model.empty()) result->model = request.model;
   if (aborted && !result) {
     result = BackendError{Kind::Cancelled, "the gateway is shutting down; the answer was cut here"};
+  }
+  if (tap) tap->answer_ended(stream ? std::move(r.text) : r.text, result, ex.peer_gone());
+  if (ex.peer_gone()) {
+    ex.close_after();
+    co_return;
   }
 
   if (!stream) {

@@ -32,6 +32,19 @@ class AnswerFormat {
   virtual std::pair<http::status, std::string> error(const backend::BackendError& error) = 0;
 };
 
+// What a recorder ([gateway] record, gateway/recorder.hpp) hears of one answer: nothing per token.
+// The relay keeps the answer's text while a tap is given and tells the tap where it is at the start
+// (read it on the connection's strand, until the end); at the end, once, how the answer went, before
+// the response's last bytes go out.
+class AnswerTap {
+ public:
+  virtual ~AnswerTap() = default;
+  virtual void answer_started(const std::string& text_so_far) = 0;
+  // `result` as the client is told it (a cut answer is complete, with done_reason "length");
+  // `client_gone`: the client left before the end.
+  virtual void answer_ended(std::string text, const backend::Result<backend::ChatStats>& result, bool client_gone) = 0;
+};
+
 struct AnswerLimits {
   std::size_t max_answer_bytes = 1024 * 1024;
   std::size_t max_pending_bytes = 16 * 1024 * 1024;  // formatted bytes the client has not taken yet
@@ -39,7 +52,8 @@ struct AnswerLimits {
 
 // Runs the chat and answers the exchange. Returns after the response ended (or the client left).
 asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& router, backend::ChatRequest request,
-                                   AnswerFormat& format, bool stream, AnswerLimits limits, Metrics* metrics);
+                                   AnswerFormat& format, bool stream, AnswerLimits limits, Metrics* metrics,
+                                   AnswerTap* tap = nullptr);
 
 // The HTTP status a backend failure maps to (both APIs use the same statuses).
 http::status status_of(const backend::BackendError& error);

@@ -25,14 +25,16 @@ class ActiveModels {
   std::map<std::string, std::size_t> count_;
 };
 
+class Recorder;
+
 struct ApiContext {
   backend::routing::Router& router;
   Metrics* metrics = nullptr;
   AnswerLimits limits;
   std::string version;
   ActiveModels active;
-  // When [gateway] record lands with persistence, a finished API exchange is handed here.
-  bool record = false;
+  // [gateway] record with the history on: each chat exchange is stored (gateway/recorder.hpp).
+  Recorder* recorder = nullptr;
 };
 
 asio::awaitable<void> serve_ollama(Exchange& ex, ApiContext& api);  // /api/…

@@ -4,6 +4,7 @@
 #include "gateway/api.hpp"
 #include "gateway/assets.hpp"
 #include "gateway/exchange.hpp"
+#include "gateway/recorder.hpp"
 #include "gateway/ws_wire.hpp"
 #include "transport/auth_token.hpp"
 #include "transport/server_connection.hpp"
@@ -110,7 +111,9 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
         acceptor_(strand_),
         drained_(strand_),
         monitor_(executor_, "gateway"),
-        api_{conductor.router(), metrics_.get(), AnswerLimits{options_.max_answer_bytes}, options_.version, {}, options_.record} {}
+        recorder_(options_.record && options_.history ? std::make_unique<Recorder>(*options_.history) : nullptr),
+        api_{conductor.router(), metrics_.get(), AnswerLimits{options_.max_answer_bytes}, options_.version, {},
+             recorder_.get()} {}
 
   std::optional<std::string> listen() {
     boost::system::error_code ec;
@@ -539,6 +542,7 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
   tcp::acceptor acceptor_;
   asio::steady_timer drained_;
   core::StallMonitor monitor_;
+  std::unique_ptr<Recorder> recorder_;  // before api_, which points at it
   ApiContext api_;
   asio::ip::address address_;
   std::uint16_t port_ = 0;

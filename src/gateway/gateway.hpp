@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+namespace yollayah::store {
+class HistoryStore;
+}
+
 namespace yollayah::gateway {
 
 namespace asio = boost::asio;
@@ -46,8 +50,10 @@ struct GatewayOptions {
   double rate_per_second = 100;
   double rate_burst = 50;
   core::EnvelopeQueue::Limits queue_limits{};
-  // Hook for when persistence lands: API conversations would be written to the history.
+  // [gateway] record: API chat exchanges are stored in `history` beside the terminal's
+  // conversations (gateway/recorder.hpp). Without a history (it is off), nothing is stored.
   bool record = false;
+  store::HistoryStore* history = nullptr;  // must outlive the gateway
   std::string version = "0.1.0";
 };
 

@@ -1,6 +1,7 @@
 // Ollama-compatible routes: /api/chat, /api/generate (NDJSON stream or one body), /api/tags,
 // /api/show, /api/version, /api/ps. Shapes follow Ollama's docs/api.md.
 #include "gateway/api.hpp"
+#include "gateway/recorder.hpp"
 #include "gateway/request_decode.hpp"
 
 #include "protocol/json_writer.hpp"
@@ -116,8 +117,9 @@ std::string load_answer(const std::string& model, bool chat) {
 asio::awaitable<void> answer(Exchange& ex, ApiContext& api, ChatRequest req, bool chat, bool stream) {
   OllamaFormat format(req.model, chat);
   const std::string model = req.model;
+  const auto recording = begin_recording(api.recorder, "api:ollama", req, ex);
   api.active.add(model);
-  co_await relay_answer(ex, api.router, std::move(req), format, stream, api.limits, api.metrics);
+  co_await relay_answer(ex, api.router, std::move(req), format, stream, api.limits, api.metrics, recording.get());
   api.active.remove(model);
 }
 

@@ -1,6 +1,7 @@
 // OpenAI-compatible routes: /v1/chat/completions (SSE stream ending in [DONE], with the usage chunk
 // when asked, or one body) and /v1/models. Errors are OpenAI's error object with its statuses.
 #include "gateway/api.hpp"
+#include "gateway/recorder.hpp"
 #include "gateway/request_decode.hpp"
 
 #include "protocol/json_writer.hpp"
@@ -114,8 +115,10 @@ asio::awaitable<void> completions(Exchange& ex, ApiContext& api) {
   ChatRequest& req = call->request;
   OpenAiFormat format(req.model, call->include_usage);
   const std::string model = req.model;
+  const auto recording = begin_recording(api.recorder, "api:openai", req, ex);
   api.active.add(model);
-  co_await relay_answer(ex, api.router, std::move(req), format, call->stream, api.limits, api.metrics);
+  co_await relay_answer(ex, api.router, std::move(req), format, call->stream, api.limits, api.metrics,
+                        recording.get());
   api.active.remove(model);
 }
 

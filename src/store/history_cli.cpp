@@ -78,7 +78,12 @@ std::string list_text(const std::vector<ConversationSummary>& list) {
     char count[16];
     std::snprintf(count, sizeof count, "%5llu", static_cast<unsigned long long>(s.message_count));
     out += s.id + "  " + local_time(s.updated_ms) + "  " + count + "  " + (s.title.empty() ? s.first_line : s.title);
-    if (!s.model.empty()) out += "  (" + s.model + ")";
+    // Where it began ("from api:openai"): the terminal and the API share one history.
+    if (!s.model.empty() || !s.surface.empty()) {
+      out += "  (" + s.model;
+      if (!s.surface.empty()) out += (s.model.empty() ? "from " : " · from ") + s.surface;
+      out += ")";
+    }
     out += "\n";
   }
   return out;

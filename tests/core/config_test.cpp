@@ -180,6 +180,13 @@ TEST(Config, MistakesInTheHistorySettingsNameTheLine) {
   EXPECT_NE(error_of("history = 1\n").find("[history] must be a table"), std::string::npos);
 }
 
+TEST(Config, GatewayRecordIsOffUnlessTheFileTurnsItOnAndMustBeABoolean) {
+  EXPECT_FALSE(parse("").gateway.record);
+  EXPECT_FALSE(parse("[gateway]\nlisten = \"127.0.0.1:0\"\n").gateway.record);
+  EXPECT_TRUE(parse("[gateway]\nrecord = true\n").gateway.record);
+  EXPECT_EQ(error_of("[gateway]\nrecord = \"yes\"\n"), "conductor.toml: line 2: record must be true or false");
+}
+
 // Found by fuzz_config_loader: toml++ 3.3 reaches undefined behaviour (__builtin_unreachable) when
 // it asks whether some non-ASCII characters are whitespace (marzer/tomlplusplus#190, #295). The
 // one valid TOML case, a line-ending backslash in a """ string followed by such a character, must
