@@ -238,8 +238,9 @@ struct GatewayHost {
     o.max_connections = concurrent + 100;
     o.max_answer_bytes = 64 * 1024 * 1024;
     if (!record_dir.empty()) {
-      history = std::make_unique<store::HistoryStore>(store::HistoryStore::Options{
-          .path = record_dir + "/history-" + std::to_string(sim.port()) + ".db"});
+      store::HistoryStore::Options so;
+      so.path = record_dir + "/history-" + std::to_string(sim.port()) + ".db";
+      history = std::make_unique<store::HistoryStore>(std::move(so));
       o.record = true;
       o.history = history.get();
     }
@@ -335,6 +336,16 @@ int main(int argc, char** argv) {
                 << through.gateway_cpu_ns_per_token << ", client " << through.client_cpu_ns_per_token << " vs "
                 << direct.client_cpu_ns_per_token << ", sim " << through.sim_cpu_ns_per_token << " vs "
                 << direct.sim_cpu_ns_per_token << "\n";
+    }
+    if (gw_paced.history) {
+      // --record: the SQLite work the paced requests cost the store's thread (not the gateway's).
+      const auto st = gw_paced.history->stats();
+      result["record_paced_store"] = json::object{{"transactions", st.transactions},
+                                                  {"operations", st.operations},
+                                                  {"write_us", st.write_us},
+                                                  {"max_write_us", st.max_write_us}};
+      std::cerr << "record: the paced requests' store thread wrote " << st.operations << " operations in "
+                << st.transactions << " transactions, " << st.write_us << " us (max " << st.max_write_us << ")\n";
     }
   }
 

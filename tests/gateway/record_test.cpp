@@ -25,6 +25,11 @@ class Recorded {
 
   GatewayUnderTest& g() { return *g_; }
   std::uint16_t port() { return g_->port(); }
+  // A POST on one keep-alive connection.
+  Reply post(const std::string& path, const std::string& body) {
+    if (!client_) client_.emplace(port());
+    return client_->request(http::verb::post, path, body);
+  }
   store::HistoryStore& store() { return store_; }
 
   // Runs `task` to its end on the test's loop (at most 10 s).
@@ -74,6 +79,7 @@ class Recorded {
   asio::io_context io_;         // before the store: its replies are posted here
   store::HistoryStore store_;   // before the gateway, which writes to it
   std::optional<GatewayUnderTest> g_;
+  std::optional<HttpClient> client_;
 };
 
 std::vector<std::pair<Role, std::string>> roles_and_text(const store::Conversation& c) {
@@ -117,10 +123,8 @@ void expect_complete_answer(const store::StoredMessage& a, const std::string& te
 
 TEST(GatewayRecord, AStreamingOllamaChatIsStoredWithItsMessagesAndTheAnswersMeta) {
   Recorded r;
-  HttpClient c(r.port());
-  const auto reply = c.request(http::verb::post, "/api/chat",
-                               R"({"model":"sim","messages":[{"role":"system","content":"be brief"},)"
-                               R"({"role":"user","content":"why is the sea salty?"}]})");
+  const auto reply = r.post("/api/chat", R"({"model":"sim","messages":[{"role":"system","content":"be brief"},)"
+                                         R"({"role":"user","content":"why is the sea salty?"}]})");
   ASSERT_EQ(reply.status, 200u) << reply.body;
   const auto conv = r.only();
   EXPECT_EQ(conv.summary.surface, "api:ollama");
@@ -136,9 +140,7 @@ TEST(GatewayRecord, AStreamingOllamaChatIsStoredWithItsMessagesAndTheAnswersMeta
 
 TEST(GatewayRecord, ANonStreamingOllamaChatIsStoredToo) {
   Recorded r;
-  HttpClient c(r.port());
-  const auto reply = c.request(http::verb::post, "/api/chat",
-                               R"({"model":"sim","stream":false,"messages":[{"role":"user","content":"hi"}]})");
+  const auto reply = r.post("/api/chat", R"({"model":"sim","stream":false,"messages":[{"role":"user","content":"hi"}]})");
   ASSERT_EQ(reply.status, 200u) << reply.body;
   const auto conv = r.only();
   EXPECT_EQ(conv.summary.surface, "api:ollama");
@@ -151,13 +153,11 @@ TEST(GatewayRecord, ANonStreamingOllamaChatIsStoredToo) {
 
 TEST(GatewayRecord, OpenAiCompletionsStreamingAndNotAreStoredAsApiOpenAi) {
   Recorded r;
-  HttpClient c(r.port());
-  const auto streamed = c.request(http::verb::post, "/v1/chat/completions",
-                                  R"({"model":"sim","stream":true,"messages":[{"role":"user","content":"first"}]})");
+  const auto streamed =
+      r.post("/v1/chat/completions", R"({"model":"sim","stream":true,"messages":[{"role":"user","content":"first"}]})");
   ASSERT_EQ(streamed.status, 200u) << streamed.body;
-  const auto whole = c.request(http::verb::post, "/v1/chat/completions",
-                               R"({"model":"sim","messages":[{"role":"developer","content":"terse"},)"
-                               R"({"role":"user","content":"second"}]})");
+  const auto whole = r.post("/v1/chat/completions", R"({"model":"sim","messages":[{"role":"developer","content":"terse"},)"
+                                                    R"({"role":"user","content":"second"}]})");
   ASSERT_EQ(whole.status, 200u) << whole.body;
   const auto list = r.conversations();
   ASSERT_EQ(list.size(), 2u);
@@ -180,10 +180,9 @@ TEST(GatewayRecord, OpenAiCompletionsStreamingAndNotAreStoredAsApiOpenAi) {
 // earlier point and saying something else is a branch of the same one.
 TEST(GatewayRecord, AClientThatResendsTheConversationExtendsTheStoredOne) {
   Recorded r;
-  HttpClient c(r.port());
   auto ask = [&](const boost::json::array& messages) {
-    const auto reply = c.request(http::verb::post, "/v1/chat/completions",
-                                 boost::json::serialize(boost::json::object{{"model", "sim"}, {"messages", messages}}));
+    const auto reply = r.post("/v1/chat/completions",
+                              boost::json::serialize(boost::json::object{{"model", "sim"}, {"messages", messages}}));
     EXPECT_EQ(reply.status, 200u) << reply.body;
     return std::string(reply.json().at("choices").at(0).at("message").at("content").as_string());
   };
@@ -215,17 +214,15 @@ TEST(GatewayRecord, AClientThatResendsTheConversationExtendsTheStoredOne) {
 
 TEST(GatewayRecord, WithRecordOffNothingIsStored) {
   Recorded r({"--tokens", "8", "--tokens-per-sec", "0"}, /*record=*/false);
-  HttpClient c(r.port());
-  ASSERT_EQ(c.request(http::verb::post, "/api/chat", R"({"model":"sim","messages":[{"role":"user","content":"hi"}]})").status, 200u);
-  ASSERT_EQ(c.request(http::verb::post, "/v1/chat/completions", R"({"model":"sim","messages":[{"role":"user","content":"hi"}]})").status, 200u);
+  ASSERT_EQ(r.post("/api/chat", R"({"model":"sim","messages":[{"role":"user","content":"hi"}]})").status, 200u);
+  ASSERT_EQ(r.post("/v1/chat/completions", R"({"model":"sim","messages":[{"role":"user","content":"hi"}]})").status, 200u);
   EXPECT_TRUE(r.conversations().empty());
 }
 
 TEST(GatewayRecord, ARequestRefusedBeforeItsFirstWordLeavesNothing) {
   Recorded r({"--tokens", "8", "--tokens-per-sec", "0", "--models", "sim"});
-  HttpClient c(r.port());
-  ASSERT_EQ(c.request(http::verb::post, "/api/chat", R"({"model":"nope","messages":[{"role":"user","content":"hi"}]})").status, 404u);
-  ASSERT_EQ(c.request(http::verb::post, "/api/chat", R"({"model":"sim","messages":[]})").status, 200u);  // a model load
+  ASSERT_EQ(r.post("/api/chat", R"({"model":"nope","messages":[{"role":"user","content":"hi"}]})").status, 404u);
+  ASSERT_EQ(r.post("/api/chat", R"({"model":"sim","messages":[]})").status, 200u);  // a model load
   EXPECT_TRUE(r.conversations().empty());
 }
 
@@ -268,10 +265,9 @@ TEST(GatewayRecord, AFullHistoryDoesNotFailTheRequest) {
   Recorded r;
   ASSERT_TRUE(r.run(r.store().opened()).available);
   r.run(r.store().set_page_limit(1));  // SQLite raises it to the current size: no room to grow
-  HttpClient c(r.port());
   const std::string big(200'000, 'x');
-  const auto reply = c.request(http::verb::post, "/api/chat",
-                               R"({"model":"sim","stream":false,"messages":[{"role":"user","content":")" + big + R"("}]})");
+  const auto reply =
+      r.post("/api/chat", R"({"model":"sim","stream":false,"messages":[{"role":"user","content":")" + big + R"("}]})");
   ASSERT_EQ(reply.status, 200u) << reply.body.substr(0, 200);
   EXPECT_TRUE(reply.json().at("done").as_bool());
   EXPECT_FALSE(r.run(r.store().flush()).has_value());
@@ -286,10 +282,7 @@ TEST(GatewayRecord, AFullHistoryDoesNotFailTheRequest) {
 
 TEST(GatewayRecord, HistoryListShowsWhereAConversationCameFrom) {
   Recorded r;
-  HttpClient c(r.port());
-  ASSERT_EQ(c.request(http::verb::post, "/v1/chat/completions",
-                      R"({"model":"sim","messages":[{"role":"user","content":"hello from a script"}]})")
-                .status,
+  ASSERT_EQ(r.post("/v1/chat/completions", R"({"model":"sim","messages":[{"role":"user","content":"hello from a script"}]})").status,
             200u);
   r.conversations();  // written
   const auto out = r.run(store::run_history(r.store(), store::HistoryCommand{}));
