@@ -151,6 +151,18 @@ TEST(GatewayRecord, ANonStreamingOllamaChatIsStoredToo) {
   expect_complete_answer(conv.messages[1], text);
 }
 
+TEST(GatewayRecord, AnOllamaGenerateIsStoredAsItsSystemAndPromptAndTheAnswer) {
+  Recorded r;
+  const auto reply = r.post("/api/generate", R"({"model":"sim","system":"be brief","prompt":"a haiku","stream":false})");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const auto conv = r.only();
+  EXPECT_EQ(conv.summary.surface, "api:ollama");
+  ASSERT_EQ(conv.messages.size(), 3u);
+  EXPECT_EQ(roles_and_text(conv)[0], std::make_pair(Role::System, std::string("be brief")));
+  EXPECT_EQ(roles_and_text(conv)[1], std::make_pair(Role::User, std::string("a haiku")));
+  expect_complete_answer(conv.messages[2], std::string(reply.json().at("response").as_string()));
+}
+
 TEST(GatewayRecord, OpenAiCompletionsStreamingAndNotAreStoredAsApiOpenAi) {
   Recorded r;
   const auto streamed =
