@@ -16,9 +16,7 @@ std::vector<std::string> sim_args() { return {"--tokens", "8", "--tokens-per-sec
 TEST(GatewayClients, TheOfficialOllamaAndOpenAiNpmClientsChatStreamAndListModelsWithAToken) {
   const std::string npm_dir = npm_clients_dir();
   if (!on_path("node")) GTEST_SKIP() << "node is not installed (scripts/setup installs it)";
-  ASSERT_TRUE(std::filesystem::exists(npm_dir + "/node_modules/openai/package.json") &&
-              std::filesystem::exists(npm_dir + "/node_modules/ollama/package.json"))
-      << "the npm clients are missing: run scripts/setup (npm ci in tests/npm)";
+  ASSERT_TRUE(npm_clients_installed()) << "the npm clients are missing: run scripts/setup (npm ci in tests/npm)";
   GatewayUnderTest g(sim_args());
   const auto r = run("node " + npm_dir + "/clients.mjs " + g.gateway().base_url() + " " + kToken + " " + kModel);
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -308,9 +308,7 @@ TEST(GatewayRecord, HistoryListShowsWhereAConversationCameFrom) {
 TEST(GatewayRecord, TheOfficialNpmClientsConversationsAreStoredOneEach) {
   const std::string npm_dir = npm_clients_dir();
   if (!on_path("node")) GTEST_SKIP() << "node is not installed (scripts/setup installs it)";
-  ASSERT_TRUE(std::filesystem::exists(npm_dir + "/node_modules/openai/package.json") &&
-              std::filesystem::exists(npm_dir + "/node_modules/ollama/package.json"))
-      << "the npm clients are missing: run scripts/setup (npm ci in tests/npm)";
+  ASSERT_TRUE(npm_clients_installed()) << "the npm clients are missing: run scripts/setup (npm ci in tests/npm)";
   const std::string model = "llama3.2:3b";
   Recorded r({"--tokens", "8", "--tokens-per-sec", "0", "--models", model});
   const auto run_node = run("node " + npm_dir + "/record.mjs " + r.g().gateway().base_url() + " " + kToken + " " + model);

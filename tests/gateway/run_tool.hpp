@@ -39,5 +39,10 @@ inline std::string last_line(const std::string& s) {
 
 // tests/npm: the pinned npm clients (scripts/setup runs npm ci there).
 inline std::string npm_clients_dir() { return (std::filesystem::path(YOLLAYAH_SOURCE_DIR) / "tests" / "npm").string(); }
+inline bool npm_clients_installed() {
+  const std::string dir = npm_clients_dir();
+  return std::filesystem::exists(dir + "/node_modules/openai/package.json") &&
+         std::filesystem::exists(dir + "/node_modules/ollama/package.json");
+}
 
 }  // namespace yollayah::test
