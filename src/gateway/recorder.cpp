@@ -2,6 +2,9 @@
 
 #include "store/ids.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 #include <algorithm>
 #include <functional>
 
@@ -61,7 +64,11 @@ Recorder::Recorder(store::HistoryStore& store, Options options) : store_(store),
 
 std::shared_ptr<Recording> Recorder::begin(std::string surface, const backend::ChatRequest& request,
                                            boost::asio::any_io_executor strand) {
-  return std::make_shared<Recording>(*this, std::move(surface), request, std::move(strand));
+  auto recording = std::make_shared<Recording>(*this, std::move(surface), request, strand);
+  if (recording->continues_)
+    boost::asio::co_spawn(strand, Recording::confirm_continued(recording, store_, recording->continues_->conversation),
+                          boost::asio::detached);
+  return recording;
 }
 
 std::optional<Recorder::Thread> Recorder::continued(const std::vector<std::uint64_t>& keys) const {
@@ -94,6 +101,20 @@ Recording::Recording(Recorder& recorder, std::string surface, const backend::Cha
   continues_ = recorder_.continued(keys_);
   const std::size_t known = continues_ ? continues_->keys.size() : 0;
   messages_.assign(request.messages.begin() + static_cast<std::ptrdiff_t>(known), request.messages.end());
+  if (continues_) all_ = request.messages;
+}
+
+boost::asio::awaitable<void> Recording::confirm_continued(std::weak_ptr<Recording> weak, store::HistoryStore& store,
+                                                          store::ConversationId id) {
+  auto found = co_await store.find_conversations(id, 1);
+  auto self = weak.lock();
+  if (!self || !self->answer_.empty()) co_return;  // ended, or written already: too late to matter
+  if (found && found->empty()) {
+    // Gone: this exchange begins a new conversation with everything it sent.
+    self->continues_.reset();
+    self->messages_ = std::move(self->all_);
+  }
+  self->all_.clear();
 }
 
 void Recording::write_start() {

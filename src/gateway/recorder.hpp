@@ -9,6 +9,7 @@
 #include "store/history_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -80,6 +81,12 @@ class Recording final : public AnswerTap, public std::enable_shared_from_this<Re
   void answer_ended(std::string text, const backend::Result<backend::ChatStats>& result, bool client_gone) override;
 
  private:
+  friend class Recorder;
+
+  // A conversation deleted since it was recorded (`yollayah history delete`, /delete) cannot be
+  // continued: asked of the store at the start, answered long before anything is written.
+  static boost::asio::awaitable<void> confirm_continued(std::weak_ptr<Recording> weak, store::HistoryStore& store,
+                                                        store::ConversationId id);
   void write_start();  // the conversation (or the new messages of a continued one) and the answer's row
   void arm_checkpoint();
   void on_checkpoint();
@@ -88,6 +95,7 @@ class Recording final : public AnswerTap, public std::enable_shared_from_this<Re
   std::string surface_;
   std::string model_;
   std::vector<backend::ChatMessage> messages_;  // those not stored yet
+  std::vector<backend::ChatMessage> all_;       // every message, while a continued conversation is unconfirmed
   std::vector<std::uint64_t> keys_;             // of all the request's messages
   std::optional<Recorder::Thread> continues_;
   std::uint64_t created_ms_;

@@ -224,6 +224,31 @@ TEST(GatewayRecord, AClientThatResendsTheConversationExtendsTheStoredOne) {
   EXPECT_EQ(older.messages.back().content, a2);
 }
 
+// A conversation deleted from the history (`yollayah history delete`) is not continued: the
+// client's next turn begins a new one with everything it sent.
+TEST(GatewayRecord, AClientContinuingADeletedConversationBeginsANewOneWithEverything) {
+  Recorded r({"--tokens", "8", "--tokens-per-sec", "50"});
+  const auto first = r.post("/api/chat", R"({"model":"sim","stream":false,"messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const std::string a1(first.json().at("message").at("content").as_string());
+  const auto deleted = r.only().summary.id;
+  ASSERT_TRUE(r.run(r.store().delete_conversation(deleted)).value());
+
+  boost::json::array messages{boost::json::object{{"role", "user"}, {"content", "hi"}},
+                              boost::json::object{{"role", "assistant"}, {"content", a1}},
+                              boost::json::object{{"role", "user"}, {"content", "more"}}};
+  const auto second = r.post("/api/chat", boost::json::serialize(boost::json::object{
+                                              {"model", "sim"}, {"stream", false}, {"messages", messages}}));
+  ASSERT_EQ(second.status, 200u) << second.body;
+  const auto conv = r.only();
+  EXPECT_NE(conv.summary.id, deleted);
+  ASSERT_EQ(conv.messages.size(), 4u);
+  EXPECT_EQ(roles_and_text(conv)[0], std::make_pair(Role::User, std::string("hi")));
+  EXPECT_EQ(roles_and_text(conv)[1], std::make_pair(Role::Assistant, a1));
+  EXPECT_EQ(roles_and_text(conv)[2], std::make_pair(Role::User, std::string("more")));
+  expect_complete_answer(conv.messages[3], std::string(second.json().at("message").at("content").as_string()));
+}
+
 TEST(GatewayRecord, WithRecordOffNothingIsStored) {
   Recorded r({"--tokens", "8", "--tokens-per-sec", "0"}, /*record=*/false);
   ASSERT_EQ(r.post("/api/chat", R"({"model":"sim","messages":[{"role":"user","content":"hi"}]})").status, 200u);
