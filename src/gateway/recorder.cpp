@@ -170,9 +170,8 @@ void Recording::on_checkpoint() {
   if (!live_) return;
   if (live_->size() != checkpointed_) {
     if (answer_.empty()) write_start();
-    const std::string& text = *live_;
-    if (text.find_first_of(kMarks) == std::string::npos) recorder_.store_.checkpoint(answer_, text);
-    else recorder_.store_.checkpoint(answer_, stored_text(text));
+    // Only what came since the last look is handed over (the end gives the whole text anyway).
+    recorder_.store_.append_text(answer_, stored_text(live_->substr(checkpointed_)));
     checkpointed_ = live_->size();
   }
   arm_checkpoint();

@@ -103,7 +103,7 @@ class Recording final : public AnswerTap, public std::enable_shared_from_this<Re
   std::optional<store::ConversationId> conversation_;
   store::MessageId answer_;  // empty until written
   const std::string* live_ = nullptr;  // the relay's text while the answer runs
-  std::size_t checkpointed_ = 0;       // its size at the last checkpoint
+  std::size_t checkpointed_ = 0;       // how much of it the store was given while it ran
   boost::asio::steady_timer timer_;
 };
 
