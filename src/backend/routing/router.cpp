@@ -104,6 +104,8 @@ class Router::RelaySink final : public ChatSink {
     out_.on_content(text);
   }
   void on_batch_end() override { out_.on_batch_end(); }
+  bool backlogged() const override { return out_.backlogged(); }
+  asio::awaitable<void> drained() override { return out_.drained(); }
   void on_loading(std::string_view model) override { out_.on_loading(model); }
   void on_switch(std::string_view text) override { out_.on_switch(text); }
 
