@@ -4,7 +4,7 @@
 // requests at once through the gateway: whether all complete, and how late the loops ran.
 //
 //   gateway_overhead [--requests N] [--tokens N] [--throughput-tokens N] [--rate R] [--concurrent N] [--out FILE]
-//                    [--record DIR]
+//                    [--api ollama|openai]  (one API only: for profiling its encoder) [--record DIR]
 //
 // --record DIR: the gateway runs with [gateway] record on, into a history in DIR (what recording
 // costs the token path).
@@ -219,7 +219,9 @@ Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, 
 // A Conductor and a Gateway on a thread of their own, routing to one ollama-sim with room for
 // `concurrent` streams.
 struct GatewayHost {
-  GatewayHost(const bench::SimChild& sim, std::size_t concurrent, const std::string& record_dir = {}) {
+  // `thread_name`: what perf and top call the gateway's thread (`perf report --comm gw-fast`).
+  GatewayHost(const bench::SimChild& sim, std::size_t concurrent, const char* thread_name,
+              const std::string& record_dir = {}) {
     core::Config config;
     core::BackendEntry b;
     b.name = "sim";
@@ -251,6 +253,7 @@ struct GatewayHost {
     gw->start();
     thread = std::thread([this] { io.run(); });
     pthread_getcpuclockid(thread.native_handle(), &clock);
+    pthread_setname_np(thread.native_handle(), thread_name);
   }
   ~GatewayHost() {
     work.reset();
@@ -286,6 +289,7 @@ int main(int argc, char** argv) {
   std::size_t concurrent = 1000;
   std::string out_path = "gateway_overhead.json";
   std::string record_dir;
+  std::string only_api;  // "ollama" or "openai": measure that API alone (profiling one encoder)
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--requests") requests = std::stoi(v);
@@ -295,6 +299,7 @@ int main(int argc, char** argv) {
     else if (a == "--concurrent") concurrent = std::stoul(v);
     else if (a == "--out") out_path = v;
     else if (a == "--record") record_dir = v;
+    else if (a == "--api") only_api = v;
   }
   core::log().set_level(spdlog::level::warn);
   json::object result;
@@ -305,11 +310,12 @@ int main(int argc, char** argv) {
   {  // the overhead hosts end before the concurrent phase, so the loop figures below are its own
     bench::SimChild paced({"--seed", "1", "--tokens", n, "--tokens-per-sec", std::to_string(rate)});
     bench::SimChild fast({"--seed", "1", "--tokens", std::to_string(fast_tokens), "--tokens-per-sec", "0"});
-    GatewayHost gw_paced(paced, 16, record_dir);
-    GatewayHost gw_fast(fast, 16, record_dir);
+    GatewayHost gw_paced(paced, 16, "gw-paced", record_dir);
+    GatewayHost gw_fast(fast, 16, "gw-fast", record_dir);
     const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
     for (Api api : {Api::Ollama, Api::OpenAi}) {
       const char* name = api == Api::Ollama ? "ollama" : "openai";
+      if (!only_api.empty() && only_api != name) continue;
       auto direct = measure(client, local, api, requests, tokens, fast_tokens, rate, paced, fast, false, {}, {}, std::nullopt);
       auto through = measure(client, local, api, requests, tokens, fast_tokens, rate, paced, fast, true, gw_paced.endpoint(),
                              gw_fast.endpoint(), gw_fast.clock);
@@ -352,7 +358,7 @@ int main(int argc, char** argv) {
   // Many streams at once: `concurrent` connections, each one paced stream of 50 tokens at 20/s.
   {
     bench::SimChild slow({"--seed", "2", "--tokens", "50", "--tokens-per-sec", "20"});
-    GatewayHost host(slow, concurrent, record_dir);
+    GatewayHost host(slow, concurrent, "gw-concurrent", record_dir);
     std::atomic<std::size_t> done{0}, ok{0};
     std::size_t tokens_seen = 0;
     const auto start = Clock::now();

@@ -9,6 +9,8 @@ asio::awaitable<Result<ModelDetails>> Backend::show(std::string model) {
                          501};
 }
 
+asio::awaitable<void> ChatSink::drained() { co_return; }
+
 void throw_exception_from_error(const BackendError& e, const boost::source_location&) {
   throw std::runtime_error(e.message);
 }

@@ -103,6 +103,14 @@ class ChatSink {
   // arrived together can now go on together. Called before the next read.
   virtual void on_batch_end() {}
 
+  // Whether the consumer is behind: it holds what it was given and cannot pass it on yet (a
+  // client that reads slower than the backend answers). The backend then awaits drained() before
+  // reading more of the answer, so that a slow reader holds the backend back (TCP does the rest)
+  // instead of the answer piling up in memory. Asked after on_batch_end.
+  virtual bool backlogged() const { return false; }
+  // Returns once the backlog is taken or the chat's awaiting coroutine is cancelled.
+  virtual asio::awaitable<void> drained();
+
   // The server is loading `model` before it can answer (a cold start): the wait is not a hang.
   // Called at most once per chat, before any content.
   virtual void on_loading(std::string_view /*model*/) {}

@@ -185,6 +185,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   return std::clamp<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0), kMaxRetryAfter);
 }
 
+asio::awaitable<void> BodySink::drained() { co_return; }
+
 std::string BodySink::timeout_text(std::chrono::milliseconds waited) const {
   return "sent nothing for " + seconds_text(waited);
 }
@@ -480,6 +482,7 @@ asio::awaitable<Result<unsigned>> HttpClient::exchange(Stream& s, Exchange& ex) 
   std::vector<char> chunk(kBodyChunk);  // on the heap: a large coroutine frame trips g++ 12 warnings
   std::string error_body;
   for (;;) {
+    if (!cancelled(ex.cancel) && ex.sink.backlogged()) co_await ex.sink.drained();
     if (cancelled(ex.cancel)) co_return failure(ex, asio::error::operation_aborted, false);
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();

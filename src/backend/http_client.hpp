@@ -41,6 +41,11 @@ class BodySink {
   // What did not happen when a read waited `waited` in vain, after the server's name:
   // "sent nothing for 5 s", "gave no first token within 60 s".
   virtual std::string timeout_text(std::chrono::milliseconds waited) const;
+
+  // Backpressure (ChatSink::backlogged): asked before each read of the body; while true, the
+  // read waits for drained().
+  virtual bool backlogged() const { return false; }
+  virtual boost::asio::awaitable<void> drained();
 };
 
 // "5 s", "0.3 s": how timeouts read in messages.

@@ -22,6 +22,8 @@ class OllamaChatStream final : public BodySink {
 
   // One network read's worth of body. False once an {"error":…} line arrived (stop reading).
   bool on_body(std::string_view bytes) override;
+  bool backlogged() const override { return sink_.backlogged(); }
+  asio::awaitable<void> drained() override { return sink_.drained(); }
   void on_sent() override { deadlines_.on_sent(); }
   std::chrono::milliseconds read_timeout(std::chrono::milliseconds) const override {
     return deadlines_.read_timeout();

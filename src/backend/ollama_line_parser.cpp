@@ -128,6 +128,7 @@ bool kept_strings_valid(const OllamaLine& l) {
 
 struct OllamaLineParser::Impl {
   json::basic_parser<Handler> parser{line_options()};
+  ScanCache scan;
 };
 
 OllamaLineParser::OllamaLineParser() : impl_(std::make_unique<Impl>()) {}
@@ -136,11 +137,12 @@ OllamaLineParser::~OllamaLineParser() = default;
 bool OllamaLineParser::parse(std::string_view line) {
   // On a fast stream the SAX parser was the relay's largest cost; almost every line is a token
   // line of one fixed shape, which the scanner reads in one pass.
-  if (scan_token_line(line, impl_->parser.handler().out) == ScanResult::Parsed) return true;
+  if (scan_token_line(line, impl_->parser.handler().out, impl_->scan) == ScanResult::Parsed) return true;
   return parse_general(line);
 }
 
 bool OllamaLineParser::parse_general(std::string_view line) {
+  impl_->scan.prefix.clear();  // `out` is refilled here: the scanner's shortcut relies on its model
   auto& p = impl_->parser;
   p.reset();
   error_code ec;

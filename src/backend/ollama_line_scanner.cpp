@@ -166,28 +166,67 @@ bool only_whitespace(std::string_view s) {
   return true;
 }
 
-}  // namespace
+// The text and what follows it, `s` starting after the text's opening quote.
+bool scan_text_to_end(std::string_view s, bool chat, OllamaLine& out) {
+  unsigned content_high = 0;
+  if (!decode_string(s, out.content, content_high)) return false;
+  if (chat ? !eat(s, R"("},"done":false})") : !eat(s, R"(","done":false})")) return false;
+  if (!only_whitespace(s)) return false;
+  // The same check as the SAX path: only the kept strings must be UTF-8 (created_at is not kept).
+  // Escapes always decode to valid UTF-8 here, so pure-ASCII raw bytes need no look.
+  return !content_high || protocol::find_invalid_utf8(out.content) == protocol::kValidUtf8;
+}
 
-ScanResult scan_token_line(std::string_view s, OllamaLine& out) {
-  std::string_view model, created_at;
-  unsigned model_high = 0, other_high = 0, content_high = 0;
+// The whole line; `text_at` becomes where its text starts.
+ScanResult scan_full(std::string_view line, OllamaLine& out, std::size_t& text_at, bool& chat) {
+  std::string_view s = line, model, created_at;
+  unsigned model_high = 0, other_high = 0;
   if (!eat(s, R"({"model":")") || !plain_string(s, model, model_high)) return ScanResult::Unusual;
   if (!eat(s, R"(","created_at":")") || !plain_string(s, created_at, other_high)) return ScanResult::Unusual;
-  bool chat = true;
+  chat = true;
   if (!eat(s, R"(","message":{"role":"assistant","content":")")) {
     if (!eat(s, R"(","response":")")) return ScanResult::Unusual;
     chat = false;
   }
-  out.clear();
-  if (!decode_string(s, out.content, content_high)) return ScanResult::Unusual;
-  if (chat ? !eat(s, R"("},"done":false})") : !eat(s, R"(","done":false})")) return ScanResult::Unusual;
-  if (!only_whitespace(s)) return ScanResult::Unusual;
-  // The same check as the SAX path: only the kept strings must be UTF-8 (created_at is not kept).
-  // Escapes always decode to valid UTF-8 here, so pure-ASCII raw bytes need no look.
-  if (content_high && protocol::find_invalid_utf8(out.content) != protocol::kValidUtf8) return ScanResult::Unusual;
   if (model_high && protocol::find_invalid_utf8(model) != protocol::kValidUtf8) return ScanResult::Unusual;
+  text_at = line.size() - s.size();
+  out.clear();
+  if (!scan_text_to_end(s, chat, out)) return ScanResult::Unusual;
   out.has_content = true;
   out.model.assign(model);
+  return ScanResult::Parsed;
+}
+
+}  // namespace
+
+ScanResult scan_token_line(std::string_view line, OllamaLine& out) {
+  std::size_t text_at = 0;
+  bool chat = true;
+  return scan_full(line, out, text_at, chat);
+}
+
+ScanResult scan_token_line(std::string_view line, OllamaLine& out, ScanCache& cache) {
+  const std::string& prefix = cache.prefix;
+  if (!prefix.empty() && line.size() > prefix.size() && std::memcmp(line.data(), prefix.data(), prefix.size()) == 0) {
+    // `out.model` is still the model of the line that left this prefix (checked then).
+    std::string model = std::move(out.model);
+    out.clear();
+    out.model = std::move(model);
+    if (scan_text_to_end(line.substr(prefix.size()), cache.chat, out)) {
+      out.has_content = true;
+      return ScanResult::Parsed;
+    }
+    cache.prefix.clear();
+    return ScanResult::Unusual;
+  }
+  std::size_t text_at = 0;
+  bool chat = true;
+  if (scan_full(line, out, text_at, chat) != ScanResult::Parsed) {
+    cache.prefix.clear();
+    return ScanResult::Unusual;
+  }
+  cache.prefix.assign(line.substr(0, text_at));
+  cache.chat = chat;
   return ScanResult::Parsed;
 }
 

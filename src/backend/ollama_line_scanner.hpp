@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace yollayah::backend {
@@ -22,5 +23,18 @@ enum class ScanResult : std::uint8_t {
 // escaped or extra key (thinking, tool_calls, images, done_reason…), other orders, whitespace
 // inside the object, the final "done":true line, error lines, and strings that are not UTF-8.
 ScanResult scan_token_line(std::string_view line, OllamaLine& out);
+
+// The start of the previous token line of a stream, up to its text's opening quote. The next line
+// usually starts the same (the same model; the same created_at within a tick of Ollama's clock, or
+// always, from ollama-sim); then only its text is left to read.
+struct ScanCache {
+  std::string prefix;  // empty: nothing to reuse
+  bool chat = true;    // the prefix ends with message.content, not response
+};
+
+// The same, for the lines of one stream parsed into the same `out` in turn: a line that starts as
+// the previous one did skips to its text, and keeps `out.model` as that line left it. Any line
+// not scanned (Unusual) clears the cache, as another parser then fills `out`.
+ScanResult scan_token_line(std::string_view line, OllamaLine& out, ScanCache& cache);
 
 }  // namespace yollayah::backend

@@ -23,6 +23,8 @@ class OpenAiChatStream final : public BodySink {
 
   // One network read's worth of body. False once an error object arrived (stop reading).
   bool on_body(std::string_view bytes) override;
+  bool backlogged() const override { return sink_.backlogged(); }
+  asio::awaitable<void> drained() override { return sink_.drained(); }
   void on_sent() override { deadlines_.on_sent(); }
   // After [DONE] only the end of the body is awaited: a server that keeps the stream open then
   // does not hold a finished answer for the whole idle timeout.

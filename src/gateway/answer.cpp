@@ -14,14 +14,25 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 using backend::BackendError;
 using Kind = BackendError::Kind;
 
+// Formatted bytes waiting for the client past which the chat stops reading the backend until the
+// writer takes them: a client slower than the backend holds the backend back rather than the
+// answer piling up here (and the buffer stays small enough to be reused, not mapped afresh).
+constexpr std::size_t kBacklog = 64 * 1024;
+
 // Shared by the chat (producer) and the writer (this coroutine), both on the connection's strand.
 struct Relay {
-  explicit Relay(asio::any_io_executor ex) : wake(std::move(ex)) {}
+  explicit Relay(const asio::any_io_executor& ex) : wake(ex), drain(ex) {}
   void notify() {
     if (waiting) wake.cancel();
   }
+  // The writer took `pending`: a chat waiting for room goes on.
+  void taken() {
+    if (chat_waiting) drain.cancel();
+  }
   asio::steady_timer wake;
   bool waiting = false;
+  asio::steady_timer drain;
+  bool chat_waiting = false;
   std::string pending;  // formatted, not yet written
   std::string text;     // the whole answer, when not streaming or when recorded
   bool keep_text = false;
@@ -54,6 +65,16 @@ class RelaySink final : public backend::ChatSink {
   void on_batch_end() override {
     f_.batch_end();
     r_.notify();
+  }
+  bool backlogged() const override { return r_.pending.size() >= kBacklog; }
+  asio::awaitable<void> drained() override {
+    const auto cs = co_await asio::this_coro::cancellation_state;
+    while (r_.pending.size() >= kBacklog && cs.cancelled() == asio::cancellation_type::none) {
+      r_.chat_waiting = true;
+      r_.drain.expires_after(std::chrono::hours(24));
+      co_await r_.drain.async_wait(kAwait);  // taken() or the chat's cancellation ends it
+      r_.chat_waiting = false;
+    }
   }
 
  private:
@@ -118,6 +139,7 @@ asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& route
     if (stream && !r.pending.empty() && !ex.peer_gone()) {
       if (!ex.begun()) ex.begin(http::status::ok, format.content_type(true));
       out.swap(r.pending);
+      r.taken();
       const bool ok = co_await ex.write(out);
       out.clear();
       if (!ok) cancel.emit(asio::cancellation_type::terminal);  // the client stopped taking bytes

@@ -70,11 +70,12 @@ DurationHistogram::DurationHistogram(const std::vector<std::uint64_t>& bounds_ns
   std::copy_n(bounds_ns.begin(), n_, bounds_.begin());
 }
 
-void DurationHistogram::observe(std::chrono::nanoseconds d) noexcept {
-  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(d.count(), 0));
+void DurationHistogram::observe(std::chrono::nanoseconds each, std::uint64_t n, std::chrono::nanoseconds total) noexcept {
+  if (n == 0) return;
+  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(each.count(), 0));
   const auto at = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.begin() + n_, ns) - bounds_.begin());
-  counts_[at].fetch_add(1, std::memory_order_relaxed);
-  sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  counts_[at].fetch_add(n, std::memory_order_relaxed);
+  sum_ns_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(total.count(), 0)), std::memory_order_relaxed);
 }
 
 void DurationHistogram::render(std::string& out, std::string_view name, std::string_view labels) const {
@@ -122,11 +123,14 @@ void Metrics::on_fallback(std::size_t from, bool mid_stream) {
   (mid_stream ? backends_[from]->fallbacks_mid : backends_[from]->fallbacks_before).fetch_add(1, std::memory_order_relaxed);
 }
 
-void Metrics::on_token(std::size_t upstream, std::chrono::nanoseconds gap) {
-  if (upstream >= backends_.size()) return;
+void Metrics::on_tokens(std::size_t upstream, std::uint32_t pieces, std::optional<std::chrono::nanoseconds> since_previous) {
+  if (upstream >= backends_.size() || pieces == 0) return;
   auto& b = *backends_[upstream];
-  b.tokens.fetch_add(1, std::memory_order_relaxed);
-  if (gap.count() > 0) b.token_gap.observe(gap);
+  b.tokens.fetch_add(pieces, std::memory_order_relaxed);
+  // An attempt's first token has no interval; those that came with it in the same read, none to
+  // speak of.
+  if (!since_previous) b.token_gap.observe(std::chrono::nanoseconds(0), pieces - 1, std::chrono::nanoseconds(0));
+  else b.token_gap.observe(*since_previous / pieces, pieces, *since_previous);
 }
 
 std::string Metrics::render(const backend::routing::Router* router,
@@ -168,7 +172,7 @@ std::string Metrics::render(const backend::routing::Router* router,
   }
   head(out, "yollayah_backend_first_token_seconds", "histogram", "Time from sending a request to its first token, per backend.");
   for (const auto& b : backends_) b->first_token.render(out, "yollayah_backend_first_token_seconds", b->label);
-  head(out, "yollayah_backend_token_interval_seconds", "histogram", "Time between consecutive output tokens, per backend.");
+  head(out, "yollayah_backend_token_interval_seconds", "histogram", "Time between consecutive output tokens, per backend (tokens read at once share their read's interval).");
   for (const auto& b : backends_) b->token_gap.render(out, "yollayah_backend_token_interval_seconds", b->label);
 
   const std::array<std::pair<std::string_view, const transport::SurfaceCounters*>, 3> kinds{

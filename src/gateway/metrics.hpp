@@ -26,7 +26,9 @@ class DurationHistogram {
  public:
   // Upper bounds, ascending, in nanoseconds; +Inf is implied.
   explicit DurationHistogram(const std::vector<std::uint64_t>& bounds_ns);
-  void observe(std::chrono::nanoseconds d) noexcept;
+  void observe(std::chrono::nanoseconds d) noexcept { observe(d, 1, d); }
+  // `n` observations of `each`, summing to `total` (each = total / n, rounded down).
+  void observe(std::chrono::nanoseconds each, std::uint64_t n, std::chrono::nanoseconds total) noexcept;
   // Appends `name_bucket{labels,le=…}`, `name_sum` and `name_count` lines.
   void render(std::string& out, std::string_view name, std::string_view labels) const;
 
@@ -47,7 +49,8 @@ class Metrics final : public backend::routing::RouterObserver {
   void on_attempt(std::size_t upstream, const backend::BackendError* error,
                   std::optional<std::chrono::nanoseconds> first_token, std::uint32_t pieces) override;
   void on_fallback(std::size_t from, bool mid_stream) override;
-  void on_token(std::size_t upstream, std::chrono::nanoseconds gap) override;
+  // The interval histogram gets one observation per token, each the batch's share of its interval.
+  void on_tokens(std::size_t upstream, std::uint32_t pieces, std::optional<std::chrono::nanoseconds> since_previous) override;
 
   // Counted by the transports (shared_ptr: the servers hold them too).
   std::shared_ptr<transport::SurfaceCounters> unix_surfaces = std::make_shared<transport::SurfaceCounters>();

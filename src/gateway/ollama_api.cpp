@@ -49,11 +49,13 @@ class OllamaFormat final : public AnswerFormat {
   std::string_view content_type(bool stream) const override {
     return stream ? "application/x-ndjson" : "application/json";
   }
+  // The token path: the line up to the text is kept whole (it changes once a second), so a piece
+  // is three appends and the escaped text.
   void piece(std::string& out, std::string_view text) override {
-    open(out);
-    out += chat_ ? ",\"message\":{\"role\":\"assistant\",\"content\":" : ",\"response\":";
+    refresh_stamp();
+    out += line_head_;
     write_string(out, text);
-    out += chat_ ? "},\"done\":false}\n" : ",\"done\":false}\n";
+    out += chat_ ? std::string_view("},\"done\":false}\n") : std::string_view(",\"done\":false}\n");
   }
   void done(std::string& out, const ChatStats& s) override {
     open(out);
@@ -84,24 +86,28 @@ class OllamaFormat final : public AnswerFormat {
   void batch_end() override { stamp_fresh_ = false; }
 
  private:
+  // The timestamp is on the token path: read once per batch of tokens, formatted once a second.
+  void refresh_stamp() {
+    if (stamp_fresh_) return;
+    stamp_fresh_ = true;
+    const auto sec = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (sec == stamp_second_) return;
+    stamp_second_ = sec;
+    head_ = prefix_;
+    head_ += '"';
+    head_ += rfc3339_now();
+    head_ += '"';
+    line_head_ = head_;
+    line_head_ += chat_ ? ",\"message\":{\"role\":\"assistant\",\"content\":" : ",\"response\":";
+  }
   void open(std::string& out) {
-    // The timestamp is on the token path: read once per batch of tokens, formatted once a second.
-    if (!stamp_fresh_) {
-      stamp_fresh_ = true;
-      const auto sec = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-      if (sec != stamp_second_) {
-        stamp_second_ = sec;
-        stamp_ = rfc3339_now();
-      }
-    }
-    out += prefix_;
-    out += '"';
-    out += stamp_;
-    out += '"';
+    refresh_stamp();
+    out += head_;
   }
   bool chat_;
   std::string prefix_;
-  std::string stamp_;
+  std::string head_;       // {"model":…,"created_at":"…"
+  std::string line_head_;  // head_ and the key of the text
   bool stamp_fresh_ = false;
   std::chrono::system_clock::time_point stamp_second_{};
 };

@@ -49,20 +49,19 @@ class OpenAiFormat final : public AnswerFormat {
     write_string(head_, model);
     head_ += ",\"system_fingerprint\":null,\"choices\":[{\"index\":0,\"delta\":{";
     whole_head_ = head_;
+    first_piece_head_ = "data: " + head_ + "\"role\":\"assistant\",\"content\":";
+    piece_head_ = "data: " + head_ + "\"content\":";
   }
   std::string_view content_type(bool stream) const override {
     return stream ? "text/event-stream" : "application/json";
   }
+  // The token path: the event up to the text is made once, so a piece is three appends and the
+  // escaped text.
   void piece(std::string& out, std::string_view text) override {
-    out += "data: ";
-    out += head_;
-    if (first_) {
-      out += "\"role\":\"assistant\",";
-      first_ = false;
-    }
-    out += "\"content\":";
+    out += first_ ? first_piece_head_ : piece_head_;
+    first_ = false;
     write_string(out, text);
-    out += "},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+    out += std::string_view("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
   }
   void done(std::string& out, const ChatStats& s) override {
     out += "data: ";
@@ -107,6 +106,7 @@ class OpenAiFormat final : public AnswerFormat {
   bool include_usage_;
   bool first_ = true;
   std::string head_, whole_head_;
+  std::string first_piece_head_, piece_head_;  // "data: ", head_ and the text's key (the first with the role)
 };
 
 asio::awaitable<void> completions(Exchange& ex, ApiContext& api) {

@@ -1,12 +1,18 @@
-// HttpClient against a scripted server: the API key, names in messages, the deadlines of probes
-// and streams, and connection reuse after error answers.
+// HttpClient against a scripted server: the API key, names in messages, the deadlines of probes and
+// streams, connection reuse after error answers, and the backpressure of a sink that falls behind.
 #include "backend/fake_server.hpp"
 #include "backend/http_client.hpp"
 #include "backend/log_capture.hpp"
 #include "backend/sim_harness.hpp"
 #include "core/log.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace yollayah::backend {
 namespace {
@@ -172,6 +178,60 @@ TEST_F(HttpClientTest, AnErrorAnswerLeavesTheConnectionForTheNextRequest) {
   EXPECT_EQ(**second, R"({"a":1})");
   EXPECT_EQ(server.accepted(), 1u);
   EXPECT_EQ(client.connections_opened(), 1u);
+}
+
+// A consumer that falls behind after the first piece of the body: it holds the next read back
+// until its drained() ends (after `hold`, or when the chat is cancelled).
+struct BacklogSink final : BodySink {
+  explicit BacklogSink(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
+  bool on_body(std::string_view bytes) override {
+    events.push_back("body " + std::string(bytes));
+    behind = true;
+    return true;
+  }
+  std::chrono::milliseconds read_timeout(std::chrono::milliseconds) const override { return 100ms; }
+  bool backlogged() const override { return behind; }
+  boost::asio::awaitable<void> drained() override {
+    events.emplace_back("waits");
+    timer.expires_after(hold);
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    behind = false;
+    events.emplace_back("drained");
+  }
+  boost::asio::steady_timer timer;
+  std::chrono::milliseconds hold{300};
+  bool behind = false;
+  std::vector<std::string> events;
+};
+
+TEST_F(HttpClientTest, ABackloggedSinkHoldsTheNextReadBackWithoutItsDeadlineRunning) {
+  fake::Server server(ioc_, [](const fake::Request&) {
+    return fake::Reply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", true};
+  });
+  HttpClient client(ioc_.get_executor(), config_at(server.url()), "Ollama");
+  BacklogSink sink(ioc_.get_executor());
+  auto r = run_bounded(ioc_, client.stream(http::verb::post, "/s", "{}", sink), 5s);
+  ASSERT_TRUE(r && !*r);
+  // The wait (300 ms) is longer than the read timeout (100 ms), yet only the read after it timed out.
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"body hello", "waits", "drained"}));
+  EXPECT_EQ(r->error().kind, Kind::Timeout);
+}
+
+TEST_F(HttpClientTest, CancellingAChatWaitingForABackloggedSinkEndsItAtOnce) {
+  fake::Server server(ioc_, [](const fake::Request&) {
+    return fake::Reply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", true};
+  });
+  HttpClient client(ioc_.get_executor(), config_at(server.url()), "Ollama");
+  BacklogSink sink(ioc_.get_executor());
+  sink.hold = std::chrono::hours(1);
+  boost::asio::cancellation_signal cancel;
+  boost::asio::steady_timer later(ioc_, 50ms);
+  later.async_wait([&](boost::system::error_code) { cancel.emit(boost::asio::cancellation_type::terminal); });
+  auto r = run_bounded(ioc_, ioc_.get_executor(), client.stream(http::verb::post, "/s", "{}", sink), 5s, cancel.slot());
+  ASSERT_TRUE(r) << "the wait for the sink outlived the cancellation";
+  ASSERT_FALSE(*r);
+  EXPECT_EQ(r->error().kind, Kind::Cancelled);
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"body hello", "waits", "drained"}));
 }
 
 }  // namespace

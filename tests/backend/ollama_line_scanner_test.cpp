@@ -262,5 +262,35 @@ TEST(OllamaLineScanner, AgreesWithTheSaxParserOnDamagedLines) {
   EXPECT_GT(parsed, 0u);  // some damage (inside the content) keeps the token shape
 }
 
+// One parser reads a stream: a line that starts as the previous one did skips to its text (the
+// scan cache), and must still read exactly as a fresh SAX parser reads it, model included.
+TEST(OllamaLineScanner, AStreamsLinesThatStartAlikeReadAsTheSaxParserReadsThem) {
+  const std::vector<std::string> lines{
+      chat_line("one"), chat_line("two"), chat_line("\\u003cb\\u003e \\n"),  // the same start
+      chat_line("three", "llama3.2", "2024-07-22T20:33:28.9Z"),                // a new created_at
+      chat_line("four", "qwen"),                                              // a new model
+      // the same start, then a shape the scanner leaves to the SAX parser
+      R"({"model":"qwen","created_at":"2024-07-22T20:33:28.123648Z","message":{"role":"assistant","content":"x","thinking":"y"},"done":false})",
+      chat_line("five", "qwen"), chat_line("six", "qwen"),
+      "{\"model\":\"qwen\",\"created_at\":\"2024-07-22T20:33:28.123648Z\",\"message\":{\"role\":\"assistant\",\"content\":\"\xff\"},\"done\":false}",
+      chat_line("seven", "qwen"),
+      generate_line("eight"), generate_line("nine"),
+      R"({"model":"llama3.2","created_at":"2024-07-22T20:33:28.123648Z","response":"","done":true,"eval_count":2})",
+      generate_line("ten"), chat_line("eleven"), chat_line("twelve"),
+  };
+  OllamaLineParser stream;
+  int tokens = 0;
+  for (const auto& line : lines) {
+    SCOPED_TRACE(::testing::Message() << "line: " << line);
+    OllamaLineParser sax;
+    const bool sax_ok = sax.parse_general(line);
+    ASSERT_EQ(stream.parse(line), sax_ok);
+    if (!sax_ok) continue;
+    EXPECT_EQ(stream.line(), sax.line());
+    tokens += stream.line().has_content && !stream.line().done ? 1 : 0;
+  }
+  EXPECT_EQ(tokens, 14);
+}
+
 }  // namespace
 }  // namespace yollayah::backend

@@ -88,11 +88,7 @@ class Router::RelaySink final : public ChatSink {
       : out_(out), keep_text_(keep_text), observer_(observer), started_(Clock::now()) {}
 
   void on_content(std::string_view text) override {
-    if (observer_) {
-      const auto t = std::chrono::steady_clock::now();
-      observer_->on_token(upstream_, segment_has_content_ ? t - last_piece_ : std::chrono::nanoseconds(0));
-      last_piece_ = t;
-    }
+    ++batch_pieces_;
     if (!segment_has_content_) {
       segment_has_content_ = true;
       segment_first_token_ = Clock::now();
@@ -103,15 +99,36 @@ class Router::RelaySink final : public ChatSink {
     ++segment_pieces_;
     out_.on_content(text);
   }
-  void on_batch_end() override { out_.on_batch_end(); }
+  void on_batch_end() override {
+    report_batch();
+    out_.on_batch_end();
+  }
+  bool backlogged() const override { return out_.backlogged(); }
+  asio::awaitable<void> drained() override { return out_.drained(); }
   void on_loading(std::string_view model) override { out_.on_loading(model); }
   void on_switch(std::string_view text) override { out_.on_switch(text); }
 
   void begin_segment(std::size_t upstream) {
     upstream_ = upstream;
+    batch_pieces_ = 0;
+    segment_has_batch_ = false;
     segment_has_content_ = false;
     segment_pieces_ = 0;
     segment_started_ = Clock::now();
+  }
+
+  // The pieces since the last batch go to the observer: one clock read per read of the answer,
+  // not per token. Also called when an attempt ends (a last line parsed at the end of the body).
+  void report_batch() {
+    if (batch_pieces_ == 0) return;
+    if (observer_) {
+      const auto t = std::chrono::steady_clock::now();
+      observer_->on_tokens(upstream_, batch_pieces_,
+                           segment_has_batch_ ? std::optional<std::chrono::nanoseconds>(t - last_batch_) : std::nullopt);
+      last_batch_ = t;
+      segment_has_batch_ = true;
+    }
+    batch_pieces_ = 0;
   }
 
   bool any_content() const { return any_content_; }
@@ -138,7 +155,9 @@ class Router::RelaySink final : public ChatSink {
   bool keep_text_;
   RouterObserver* observer_;
   std::size_t upstream_ = 0;
-  std::chrono::steady_clock::time_point last_piece_{};
+  std::chrono::steady_clock::time_point last_batch_{};
+  std::uint32_t batch_pieces_ = 0;  // content pieces since the last report_batch()
+  bool segment_has_batch_ = false;
   std::string text_;
   Clock::time_point started_, first_token_{}, segment_started_{}, segment_first_token_{};
   bool any_content_ = false;
@@ -225,6 +244,7 @@ void Router::record(Upstream& u, const Result<ChatStats>& r, std::optional<std::
 asio::awaitable<Result<ChatStats>> Router::run_attempt(Upstream& u, const ChatRequest& request, RelaySink& relay) {
   relay.begin_segment(u.index);
   auto r = co_await u.spec.backend->chat(request, relay);
+  relay.report_batch();
   auto first_token_ms = relay.segment_first_token_ms();
   if (observer_) {
     std::optional<BackendError> error;
