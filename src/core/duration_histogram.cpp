@@ -1,0 +1,25 @@
+#include "core/duration_histogram.hpp"
+
+#include <algorithm>
+
+namespace yollayah::core {
+
+DurationHistogram::DurationHistogram(const std::vector<std::uint64_t>& bounds_ns) {
+  n_ = std::min(bounds_ns.size(), kMaxBuckets);
+  std::copy_n(bounds_ns.begin(), n_, bounds_.begin());
+}
+
+void DurationHistogram::observe(std::chrono::nanoseconds d) noexcept {
+  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(d.count(), 0));
+  const auto at = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.begin() + n_, ns) - bounds_.begin());
+  counts_[at].fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+}
+
+std::vector<std::uint64_t> ms_bounds(std::initializer_list<double> ms) {
+  std::vector<std::uint64_t> out;
+  for (double m : ms) out.push_back(static_cast<std::uint64_t>(m * 1e6));
+  return out;
+}
+
+}  // namespace yollayah::core
