@@ -27,6 +27,7 @@ class Conductor {
   // says who began them ("tui", "headless", "daemon"). The main session continues `resume` when
   // given. Call before the first session is created.
   void set_history(HistoryService* history, std::string surface, std::optional<store::Conversation> resume = {});
+  HistoryService* history() const { return history_; }  // none when the history is off
 
   // The session every surface joins by default; created and started on first use. Thread-safe.
   std::shared_ptr<Session> main_session();

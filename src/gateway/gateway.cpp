@@ -1,5 +1,6 @@
 #include "gateway/gateway.hpp"
 
+#include "conductor/history_service.hpp"
 #include "core/log.hpp"
 #include "gateway/api.hpp"
 #include "gateway/assets.hpp"
@@ -440,7 +441,8 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
       r.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       secure_headers(r);
       std::vector<const core::StallMonitor*> loops{&conductor_.stall_monitor(), &monitor_};
-      r.body() = metrics_->render(&conductor_.router(), loops);
+      auto* history = conductor_.history();
+      r.body() = metrics_->render(&conductor_.router(), loops, history ? &history->store().write_latency() : nullptr);
       co_await ex.send(std::move(r));
       co_return Outcome::KeepGoing;
     }

@@ -11,11 +11,7 @@ constexpr std::size_t kKinds = 7;
 constexpr std::array<std::string_view, kKinds> kKindNames{"unreachable", "timeout",   "http",       "server",
                                                           "protocol",    "cancelled", "unavailable"};
 
-std::vector<std::uint64_t> ms_bounds(std::initializer_list<double> ms) {
-  std::vector<std::uint64_t> out;
-  for (double m : ms) out.push_back(static_cast<std::uint64_t>(m * 1e6));
-  return out;
-}
+using core::ms_bounds;
 
 const std::vector<std::uint64_t>& first_token_bounds() {
   static const auto b = ms_bounds({5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000});
@@ -63,36 +59,24 @@ void sample(std::string& out, std::string_view name, std::string_view labels, do
 
 std::uint64_t get(const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); }
 
-}  // namespace
-
-DurationHistogram::DurationHistogram(const std::vector<std::uint64_t>& bounds_ns) {
-  n_ = std::min(bounds_ns.size(), kMaxBuckets);
-  std::copy_n(bounds_ns.begin(), n_, bounds_.begin());
-}
-
-void DurationHistogram::observe(std::chrono::nanoseconds each, std::uint64_t n, std::chrono::nanoseconds total) noexcept {
-  if (n == 0) return;
-  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(each.count(), 0));
-  const auto at = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.begin() + n_, ns) - bounds_.begin());
-  counts_[at].fetch_add(n, std::memory_order_relaxed);
-  sum_ns_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(total.count(), 0)), std::memory_order_relaxed);
-}
-
-void DurationHistogram::render(std::string& out, std::string_view name, std::string_view labels) const {
+// Appends `name_bucket{labels,le=…}`, `name_sum` and `name_count` lines.
+void render_histogram(std::string& out, std::string_view name, std::string_view labels, const DurationHistogram& h) {
   std::uint64_t cumulative = 0;
   const std::string sep = labels.empty() ? "" : ",";
-  for (std::size_t i = 0; i <= n_; ++i) {
-    cumulative += counts_[i].load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i <= h.bounds(); ++i) {
+    cumulative += h.count(i);
     out.append(name).append("_bucket{").append(labels).append(sep).append("le=\"");
-    if (i == n_) out.append("+Inf");
-    else append_number(out, static_cast<double>(bounds_[i]) / 1e9);
+    if (i == h.bounds()) out.append("+Inf");
+    else append_number(out, static_cast<double>(h.bound_ns(i)) / 1e9);
     out.append("\"} ");
     append_u64(out, cumulative);
     out += '\n';
   }
-  sample(out, std::string(name) + "_sum", labels, static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+  sample(out, std::string(name) + "_sum", labels, static_cast<double>(h.sum_ns()) / 1e9);
   sample(out, std::string(name) + "_count", labels, static_cast<double>(cumulative));
 }
+
+}  // namespace
 
 struct Metrics::Backend {
   explicit Backend(std::string n) : name(std::move(n)), label("backend=\"" + label_value(name) + "\"") {}
@@ -133,8 +117,8 @@ void Metrics::on_tokens(std::size_t upstream, std::uint32_t pieces, std::optiona
   else b.token_gap.observe(*since_previous / pieces, pieces, *since_previous);
 }
 
-std::string Metrics::render(const backend::routing::Router* router,
-                            const std::vector<const core::StallMonitor*>& loops) const {
+std::string Metrics::render(const backend::routing::Router* router, const std::vector<const core::StallMonitor*>& loops,
+                            const DurationHistogram* history_writes) const {
   std::string out;
   out.reserve(8192 + backends_.size() * 4096);
   std::vector<backend::routing::UpstreamStatus> status;
@@ -171,9 +155,9 @@ std::string Metrics::render(const backend::routing::Router* router,
       sample(out, "yollayah_backend_queued_requests", "backend=\"" + label_value(s.name) + "\"", static_cast<double>(s.queued));
   }
   head(out, "yollayah_backend_first_token_seconds", "histogram", "Time from sending a request to its first token, per backend.");
-  for (const auto& b : backends_) b->first_token.render(out, "yollayah_backend_first_token_seconds", b->label);
+  for (const auto& b : backends_) render_histogram(out, "yollayah_backend_first_token_seconds", b->label, b->first_token);
   head(out, "yollayah_backend_token_interval_seconds", "histogram", "Time between consecutive output tokens, per backend (tokens read at once share their read's interval).");
-  for (const auto& b : backends_) b->token_gap.render(out, "yollayah_backend_token_interval_seconds", b->label);
+  for (const auto& b : backends_) render_histogram(out, "yollayah_backend_token_interval_seconds", b->label, b->token_gap);
 
   const std::array<std::pair<std::string_view, const transport::SurfaceCounters*>, 3> kinds{
       {{"unix", unix_surfaces.get()}, {"websocket", websocket_surfaces.get()}, {"http", http_connections.get()}}};
@@ -199,6 +183,12 @@ std::string Metrics::render(const backend::routing::Router* router,
   sample(out, "yollayah_api_requests_total", "api=\"openai\"", static_cast<double>(get(openai_requests)));
   head(out, "yollayah_api_client_gone_total", "counter", "API answers cancelled because the client went away.");
   sample(out, "yollayah_api_client_gone_total", "", static_cast<double>(get(client_gone)));
+
+  if (history_writes) {
+    head(out, "yollayah_history_write_seconds", "histogram",
+         "Time each write transaction of the conversation history took on the store's thread.");
+    render_histogram(out, "yollayah_history_write_seconds", "", *history_writes);
+  }
 
   if (!loops.empty())
     head(out, "yollayah_event_loop_lag_seconds", "histogram",

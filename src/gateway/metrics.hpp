@@ -1,12 +1,14 @@
 // /metrics for conductord in the Prometheus text format: per backend (requests, failures by kind,
 // breaker state, in flight, queue depth, fallbacks, time to first token and per-token latency
-// histograms, tokens out), per surface kind (connections, messages), the event-loop lag. Counters
+// histograms, tokens out), per surface kind (connections, messages), the event-loop lag, and the
+// history's write latency when the history is on. Counters
 // are relaxed atomics bumped where the work happens anyway; histograms have fixed buckets and never
 // allocate. Nothing is computed until someone scrapes.
 #pragma once
 
 #include "backend/routing/router.hpp"
 #include "backend/routing/router_observer.hpp"
+#include "core/duration_histogram.hpp"
 #include "core/stall_monitor.hpp"
 #include "transport/surface_counters.hpp"
 
@@ -20,25 +22,7 @@
 
 namespace yollayah::gateway {
 
-// A Prometheus histogram of durations with fixed bounds (seconds): one relaxed increment per
-// observation, no lock, no allocation.
-class DurationHistogram {
- public:
-  // Upper bounds, ascending, in nanoseconds; +Inf is implied.
-  explicit DurationHistogram(const std::vector<std::uint64_t>& bounds_ns);
-  void observe(std::chrono::nanoseconds d) noexcept { observe(d, 1, d); }
-  // `n` observations of `each`, summing to `total` (each = total / n, rounded down).
-  void observe(std::chrono::nanoseconds each, std::uint64_t n, std::chrono::nanoseconds total) noexcept;
-  // Appends `name_bucket{labels,le=…}`, `name_sum` and `name_count` lines.
-  void render(std::string& out, std::string_view name, std::string_view labels) const;
-
- private:
-  static constexpr std::size_t kMaxBuckets = 24;
-  std::array<std::uint64_t, kMaxBuckets> bounds_{};
-  std::size_t n_ = 0;
-  std::array<std::atomic<std::uint64_t>, kMaxBuckets + 1> counts_{};
-  std::atomic<std::uint64_t> sum_ns_{0};
-};
+using core::DurationHistogram;
 
 class Metrics final : public backend::routing::RouterObserver {
  public:
@@ -60,8 +44,10 @@ class Metrics final : public backend::routing::RouterObserver {
   std::atomic<std::uint64_t> ollama_requests{0}, openai_requests{0}, client_gone{0};
 
   // The whole exposition. `router` for breaker state, in flight and queue depth (read under its
-  // lock for a few fields); `loops` for their lag histograms.
-  std::string render(const backend::routing::Router* router, const std::vector<const core::StallMonitor*>& loops) const;
+  // lock for a few fields); `loops` for their lag histograms; `history_writes` for the store's
+  // transactions (none when the history is off).
+  std::string render(const backend::routing::Router* router, const std::vector<const core::StallMonitor*>& loops,
+                     const DurationHistogram* history_writes = nullptr) const;
 
  private:
   struct Backend;

@@ -408,6 +408,7 @@ bool HistoryStore::try_write(std::vector<WriteOp>& ops, std::string& failure) {
   if (!error) error = db_->commit();
   if (error) db_->rollback();
   const std::uint64_t us = micros_since(start);
+  if (!error) write_latency_.observe(Clock::now() - start);
   std::lock_guard lock(mutex_);  // never held across SQLite: callers take it on the event loop
   if (error) {
     ++stats_.failed_transactions;

@@ -4,6 +4,7 @@
 // event loop: every SQLite call runs on the store's thread (tools/check-async, rule `sqlite`).
 #pragma once
 
+#include "core/duration_histogram.hpp"
 #include "store/records.hpp"
 #include "store/worker.hpp"
 #include "store/write_ops.hpp"
@@ -128,6 +129,8 @@ class HistoryStore {
 
   Health health() const { return health_.load(); }  // any thread: for the status bar
   StoreStats stats() const;                          // any thread
+  // How long each committed write transaction took (for /metrics); any thread, no lock.
+  const core::DurationHistogram& write_latency() const { return write_latency_; }
   const std::string& path() const { return options_.path; }
 
  private:
@@ -182,6 +185,7 @@ class HistoryStore {
   std::optional<Clock::time_point> checkpoint_due_;
   Clock::time_point last_checkpoint_write_{};
   StoreStats stats_;
+  core::DurationHistogram write_latency_{core::ms_bounds({0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500})};
 
   Worker worker_;  // last: its thread stops before the members above go
 };

@@ -387,6 +387,23 @@ TEST_F(StoreTest, WritesQueuedTogetherShareATransactionAndNeedNoFlush) {
   EXPECT_EQ(peek.text("SELECT content FROM messages WHERE id = '" + *tip + "'"), "answer 49");
 }
 
+TEST_F(StoreTest, EveryCommittedTransactionIsInTheWriteLatencyHistogram) {
+  auto& store = open();
+  const auto& h = store.write_latency();
+  auto observed = [&] {
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i <= h.bounds(); ++i) n += h.count(i);
+    return n;
+  };
+  const ConversationId c = store.create_conversation({});
+  const MessageId q = user(c, "question");
+  answer(c, q, "answer");
+  ASSERT_TRUE(run(io_, store.flush()));
+  ASSERT_GE(store.stats().transactions, 1u);
+  EXPECT_EQ(observed(), store.stats().transactions);
+  EXPECT_GT(h.sum_ns(), 0u);
+}
+
 TEST_F(StoreTest, AnAnswerStillStreamingAtCloseIsMarkedInterrupted) {
   MessageId a;
   {
