@@ -14,7 +14,10 @@
 // gateway minus the p50 lateness direct is what the gateway adds to each token. Throughput: the
 // same requests unpaced, tokens per second of wall time, gateway against direct. The lateness
 // includes the request's one-off cost (parsing, routing, the backend request), which the time to
-// first token shows apart. The unpaced requests are longer (--throughput-tokens), so that the
+// first token shows apart. **Transit** of a token leaves that cost out: the paced ollama-sim runs
+// with --stamp-tokens (each token's text is its steady clock, in ns, when written), and the
+// client subtracts it from when it parsed the token (one machine, one clock); its p50 through the
+// gateway minus its p50 direct is what the gateway's relay adds to each token. The unpaced requests are longer (--throughput-tokens), so that the
 // figure is not a few milliseconds' worth. CPU time per token of the gateway's thread, the client's
 // thread and ollama-sim, in that phase, is the figure a loaded 2-core machine does not distort:
 // through the gateway three processes share the cores where direct has two.
@@ -90,7 +93,20 @@ struct Stream {
   double seconds = 0;                 // request written → last byte
   double ttft_us = -1;                // request written → first token parsed
   std::vector<double> lateness_us;    // per token: arrival − (due i/rate), paced runs only
+  std::vector<double> transit_us;     // per token: arrival − the sim's stamp in its text, paced runs only
 };
+
+// The stamp of a --stamp-tokens token (its text: steady-clock ns, a space), or nothing.
+std::optional<std::int64_t> token_stamp(std::string_view line) {
+  const auto at = line.find("\"content\":\"");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::int64_t ns = 0;
+  std::size_t i = at + 11;
+  const std::size_t digits_from = i;
+  for (; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) ns = ns * 10 + (line[i] - '0');
+  if (i == digits_from) return std::nullopt;
+  return ns;
+}
 
 // One streaming request on a fresh connection; stamps every token as its line is parsed.
 asio::awaitable<Stream> one_stream(tcp::endpoint at, Api api, double rate, bool stamp) {
@@ -116,7 +132,14 @@ asio::awaitable<Stream> one_stream(tcp::endpoint at, Api api, double rate, bool 
     pending.append(body);
     std::size_t from = 0;
     for (auto nl = pending.find('\n', from); nl != std::string::npos; nl = pending.find('\n', from)) {
-      const int n = tokens_in_line(api, std::string_view(pending).substr(from, nl - from));
+      const std::string_view line = std::string_view(pending).substr(from, nl - from);
+      const int n = tokens_in_line(api, line);
+      if (n > 0 && stamp && rate > 0) {
+        if (const auto sent = token_stamp(line)) {
+          const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+          s.transit_us.push_back(static_cast<double>(now_ns - *sent) / 1e3);
+        }
+      }
       for (int k = 0; k < n; ++k) {
         if (s.ttft_us < 0) s.ttft_us = std::chrono::duration<double, std::micro>(now - start).count();
         if (stamp && rate > 0) {
@@ -163,6 +186,8 @@ double percentile(std::vector<double> v, double p) {
 
 struct Side {
   double p50_lateness_us = 0, p99_lateness_us = 0, tokens_per_sec = 0, p50_ttft_us = 0;
+  double p50_transit_us = 0, p99_transit_us = 0;
+  std::size_t transit_samples = 0;
   // CPU time per token in the unpaced phase: the machine-independent cost of each process.
   double client_cpu_ns_per_token = 0, sim_cpu_ns_per_token = 0, gateway_cpu_ns_per_token = 0;
   std::size_t failures = 0;
@@ -186,12 +211,13 @@ Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, 
              bench::SimChild& paced_sim, bench::SimChild& fast_sim, bool through_gateway, tcp::endpoint gw_paced,
              tcp::endpoint gw_fast, std::optional<clockid_t> gateway_clock) {
   Side side;
-  std::vector<double> lateness, ttft;
+  std::vector<double> lateness, ttft, transit;
   for (int i = 0; i < requests; ++i) {
     auto s = run_on(client, one_stream(through_gateway ? gw_paced : tcp::endpoint(at.address(), paced_sim.port()), api,
                                        rate, true));
     if (!s.ok || s.tokens != tokens) ++side.failures;
     lateness.insert(lateness.end(), s.lateness_us.begin(), s.lateness_us.end());
+    transit.insert(transit.end(), s.transit_us.begin(), s.transit_us.end());
     ttft.push_back(s.ttft_us);
   }
   double secs = 0;
@@ -212,6 +238,9 @@ Side measure(asio::io_context& client, tcp::endpoint at, Api api, int requests, 
   side.p50_lateness_us = percentile(lateness, 0.5);
   side.p99_lateness_us = percentile(lateness, 0.99);
   side.p50_ttft_us = percentile(ttft, 0.5);
+  side.transit_samples = transit.size();
+  side.p50_transit_us = percentile(transit, 0.5);
+  side.p99_transit_us = percentile(transit, 0.99);
   side.tokens_per_sec = secs > 0 ? static_cast<double>(total) / secs : 0;
   return side;
 }
@@ -308,7 +337,7 @@ int main(int argc, char** argv) {
   const auto n = std::to_string(tokens);
   asio::io_context client;
   {  // the overhead hosts end before the concurrent phase, so the loop figures below are its own
-    bench::SimChild paced({"--seed", "1", "--tokens", n, "--tokens-per-sec", std::to_string(rate)});
+    bench::SimChild paced({"--seed", "1", "--tokens", n, "--tokens-per-sec", std::to_string(rate), "--stamp-tokens"});
     bench::SimChild fast({"--seed", "1", "--tokens", std::to_string(fast_tokens), "--tokens-per-sec", "0"});
     GatewayHost gw_paced(paced, 16, "gw-paced", record_dir);
     GatewayHost gw_fast(fast, 16, "gw-fast", record_dir);
@@ -323,6 +352,12 @@ int main(int argc, char** argv) {
       o["direct_p50_lateness_us"] = direct.p50_lateness_us;
       o["gateway_p50_lateness_us"] = through.p50_lateness_us;
       o["added_p50_us_per_token"] = through.p50_lateness_us - direct.p50_lateness_us;
+      o["direct_p50_transit_us"] = direct.p50_transit_us;
+      o["gateway_p50_transit_us"] = through.p50_transit_us;
+      o["added_p50_transit_us_per_token"] = through.p50_transit_us - direct.p50_transit_us;
+      o["direct_p99_transit_us"] = direct.p99_transit_us;
+      o["gateway_p99_transit_us"] = through.p99_transit_us;
+      o["transit_samples"] = std::min(direct.transit_samples, through.transit_samples);
       o["direct_p50_ttft_us"] = direct.p50_ttft_us;
       o["gateway_p50_ttft_us"] = through.p50_ttft_us;
       o["direct_p99_lateness_us"] = direct.p99_lateness_us;
@@ -337,7 +372,9 @@ int main(int argc, char** argv) {
       o["gateway_cpu_ns_per_token"] = through.gateway_cpu_ns_per_token;
       o["failures"] = direct.failures + through.failures;
       result[name] = o;
-      std::cerr << name << ": added p50 " << (through.p50_lateness_us - direct.p50_lateness_us) << " us/token, throughput "
+      std::cerr << name << ": added p50 " << (through.p50_lateness_us - direct.p50_lateness_us)
+                << " us/token (transit " << through.p50_transit_us << " vs " << direct.p50_transit_us << " us: "
+                << (through.p50_transit_us - direct.p50_transit_us) << " added), throughput "
                 << through.tokens_per_sec << " vs " << direct.tokens_per_sec << " tokens/s; CPU ns/token: gateway "
                 << through.gateway_cpu_ns_per_token << ", client " << through.client_cpu_ns_per_token << " vs "
                 << direct.client_cpu_ns_per_token << ", sim " << through.sim_cpu_ns_per_token << " vs "

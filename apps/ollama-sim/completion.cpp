@@ -14,7 +14,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
+#include <string>
 
 namespace yollayah::sim {
 namespace {
@@ -94,6 +96,14 @@ asio::awaitable<bool> stream_fault(SimStream& stream, ChunkedWriter& writer, Lin
   co_return false;
 }
 
+// --stamp-tokens: the steady clock now, in ns, and a space (digits need no JSON escaping). A
+// benchmark on the same machine subtracts it from when it parsed the token: the transit time.
+std::string_view steady_stamp(std::string& out) {
+  out = std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+  out += ' ';
+  return out;
+}
+
 template <class Lines>
 asio::awaitable<bool> stream_answer(SimStream& stream, const SimContext& ctx, const CompletionRequest& req) {
   const auto& opt = ctx.options;
@@ -118,12 +128,18 @@ asio::awaitable<bool> stream_answer(SimStream& stream, const SimContext& ctx, co
   const std::size_t limit = plan.count();
   const std::size_t stop_at = std::min(limit, f.first());
   const double rate = opt.tokens_per_sec;
+  std::string stamp;
   std::size_t sent = 0;
   for (;;) {
     const auto now = Clock::now();
     while (sent < stop_at && !writer.wants_flush() && due(first, sent, rate) <= now) {
       maybe_malformed();
-      lines.token(buf, ts.view(), plan.next());
+      if (opt.stamp_tokens) {
+        plan.next();
+        lines.token(buf, ts.view(), steady_stamp(stamp));
+      } else {
+        lines.token(buf, ts.view(), plan.next());
+      }
       ++line_no;
       ++sent;
     }

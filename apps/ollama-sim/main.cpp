@@ -63,6 +63,8 @@ void add_fault_flags(CLI::App& app, sim::SimOptions& o) {
                  "after N tokens send an error object inside the 200 stream and end it");
   app.add_option("--malformed-every", o.malformed_every, "make every Nth streamed line invalid JSON")
       ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 40));
+  app.add_flag("--stamp-tokens", o.stamp_tokens,
+               "each streamed token's text is the sender's steady clock in ns and a space (relay latency benchmarks)");
   app.add_flag("--sse-noise", o.sse_noise,
                "OpenAI stream: add comments, event:/id:/retry: fields, data: without the space, CRLF line ends");
   app.add_option("--http-error", o.http_error, "answer every request with this HTTP status")

@@ -29,6 +29,8 @@ struct SimOptions {
                                          // before sending any byte; /api/ps lists it afterwards
   std::vector<std::string> models;       // empty: accept any model name
   unsigned pull_step_ms = 5;             // delay between /api/pull progress lines
+  bool stamp_tokens = false;             // a streamed token's text is the steady clock (ns) when it
+                                         // was written, then a space: relay latency benchmarks
 
   // Faults, counted in tokens of one answer.
   std::optional<std::size_t> fail_after;       // (control) drop the connection after N tokens

@@ -3,7 +3,10 @@
 // --log-requests file that tells a test which server got what.
 #include "sim/sim_fixture.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
+#include <vector>
 
 namespace yollayah::test {
 namespace {
@@ -161,6 +164,29 @@ TEST_F(SimScripts, RequestLogIsWrittenWhileTheSimRuns) {
     if (text.empty()) std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(text, "GET /api/version auth=no\n");
+}
+
+// --stamp-tokens (the relay benchmarks' clock): each token's text is the steady clock when it
+// was written, in ns, then a space; the count and the end are those of the answer it replaces.
+TEST_F(SimScripts, StampedTokensCarryTheSteadyClockInsteadOfTheirText) {
+  SimProcess sim({"--script", script_.path, "--stamp-tokens"});
+  const auto before = std::chrono::steady_clock::now().time_since_epoch();
+  auto a = read_ndjson(post_json(sim.port(), "/api/chat", ollama_chat(hello())).body);
+  const auto after = std::chrono::steady_clock::now().time_since_epoch();
+  ASSERT_TRUE(a.done);
+  EXPECT_EQ(a.done->at("eval_count").as_int64(), 4);
+  std::vector<std::int64_t> stamps;
+  std::size_t pos = 0;
+  while (pos < a.text.size()) {
+    const auto space = a.text.find(' ', pos);
+    ASSERT_NE(space, std::string::npos) << a.text;
+    stamps.push_back(std::stoll(a.text.substr(pos, space - pos)));
+    pos = space + 1;
+  }
+  ASSERT_EQ(stamps.size(), 4u) << a.text;
+  EXPECT_GE(stamps.front(), std::chrono::duration_cast<std::chrono::nanoseconds>(before).count());
+  EXPECT_LE(stamps.back(), std::chrono::duration_cast<std::chrono::nanoseconds>(after).count());
+  EXPECT_TRUE(std::is_sorted(stamps.begin(), stamps.end()));
 }
 
 }  // namespace
