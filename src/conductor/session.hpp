@@ -141,7 +141,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void title_command(SurfaceId from, std::string title);
   // A version-2 surface gets the list as data (HistoryList, its picker); a version-1 one a note.
   asio::awaitable<void> list_history_command(SurfaceId from);
-  asio::awaitable<void> open_command(SurfaceId from, std::string typed);
+  // `at`: a message of it (/open ID MESSAGE, a /search jump): the conversation opens on the branch
+  // that holds it, and version-2 surfaces are told to scroll to it.
+  asio::awaitable<void> open_command(SurfaceId from, std::string typed, std::optional<std::string> at = {});
+  // A version-2 surface gets the matches as data (SearchResults, its picker); a version-1 one a note.
   asio::awaitable<void> search_command(SurfaceId from, std::string text);
   asio::awaitable<void> export_command(SurfaceId from, std::string file);
   // `asked`: the surface asked the user itself (a picker's y/n) about the whole id typed.
@@ -160,8 +163,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // true (and the surface told why) while an answer is being written.
   bool busy_for(SurfaceId from, std::string_view command);
   // The session now shows `messages` (a conversation opened, or a new empty one): every surface
-  // gets a snapshot of it.
-  void show_conversation(std::vector<HistoryMessage> messages);
+  // gets a snapshot of it. With `focus`, version-2 surfaces' snapshot names that message and reaches
+  // back to it, however far.
+  void show_conversation(std::vector<HistoryMessage> messages, std::optional<protocol::MessageId> focus = {});
 
   // Turns (session_turn.cpp): scheduling, running, the main conversation's output.
   TurnPtr make_turn(TurnKind kind, protocol::MessageId id, std::uint32_t depth = 0);

@@ -21,7 +21,7 @@ constexpr std::string_view kHelp =
     "  /branch prev|next  show the other versions of the last answer or question (Alt+←/→)\n"
     "  /history       recent conversations (a list to choose from in the TUI)\n"
     "  /open N|ID     switch to conversation N of /history (or its id)\n"
-    "  /search TEXT   find messages in every conversation\n"
+    "  /search TEXT   find messages in every conversation (a list to jump from in the TUI)\n"
     "  /title TEXT    name this conversation\n"
     "  /export [FILE] save this conversation as Markdown\n"
     "  /delete N|ID   delete a conversation (asks first)\n"

@@ -1,6 +1,7 @@
 // The history commands (issue 11): /history, /open, /search, /title, /export, /delete, /new and
 // /retry. Every question goes to the store's thread and is co_awaited on the session strand; the
-// answers are system notes (Markdown) to every surface.
+// answers are system notes (Markdown) to every surface, or data (HistoryList, SearchResults) to the
+// version-2 surface that asked.
 #include "conductor/history_notes.hpp"
 #include "conductor/history_service.hpp"
 #include "conductor/ids.hpp"
@@ -8,6 +9,7 @@
 #include "conductor/store_journal.hpp"
 #include "core/paths.hpp"
 #include "store/history_cli.hpp"
+#include "store/text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,7 +25,8 @@ namespace {
 
 constexpr std::size_t kListed = 20;       // conversations /history shows as a note
 constexpr std::size_t kPicked = 200;      // and in a picker, which scrolls
-constexpr std::size_t kSearchHits = 10;   // matches /search shows
+constexpr std::size_t kSearchHits = 10;   // matches /search shows as a note
+constexpr std::size_t kSearchPicked = 50; // and in a picker
 
 std::string joined(const std::vector<std::string>& words, std::size_t from = 0) {
   std::string out;
@@ -77,7 +80,10 @@ bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c
     notify(from, NotifyLevel::Info, {},
            "Usage: /" + name + " N (a number from /history) or /" + name + " ID (4+ characters of a conversation id)");
   } else if (name == "open") {
-    asio::co_spawn(strand_, open_command(from, c.args[0]), asio::detached);
+    // /open ID MESSAGE (a search picker's jump): on the branch that holds that message.
+    std::optional<std::string> at;
+    if (c.args.size() > 1) at = c.args[1];
+    asio::co_spawn(strand_, open_command(from, c.args[0], std::move(at)), asio::detached);
   } else {
     const bool confirmed = c.args.size() > 1 && (c.args[1] == "confirm" || c.args[1] == "yes");
     // "asked": the surface asked the user itself (the picker's y/n) about this conversation.
@@ -94,12 +100,24 @@ bool Session::busy_for(SurfaceId from, std::string_view command) {
   return true;
 }
 
-void Session::show_conversation(std::vector<HistoryMessage> messages) {
+void Session::show_conversation(std::vector<HistoryMessage> messages, std::optional<protocol::MessageId> focus) {
   history_.clear();
   for (auto& m : messages) history_.append(std::move(m));
   delete_asked_.clear();
   // A snapshot with the new history makes every surface, of either version, show it.
-  broadcast_snapshot();
+  if (!focus) {
+    broadcast_snapshot();
+    return;
+  }
+  auto full = state_snapshot(protocol::kProtocolV2);
+  const auto& all = history_.messages();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const HistoryMessage& m) { return m.id == *focus; });
+  if (it != all.end()) {
+    const auto from_focus = static_cast<std::size_t>(all.end() - it);
+    if (from_focus > full.conversation_history.size()) full.conversation_history = history_.snapshot(from_focus);
+    full.focus = *focus;
+  }
+  broadcast_versions(std::move(full), state_snapshot(protocol::kProtocolV1));
 }
 
 void Session::new_conversation(SurfaceId from, bool cleared) {
@@ -199,34 +217,47 @@ asio::awaitable<std::optional<std::string>> Session::resolve_conversation(Surfac
   co_return std::move(*id);
 }
 
-asio::awaitable<void> Session::open_command(SurfaceId from, std::string typed) {
+asio::awaitable<void> Session::open_command(SurfaceId from, std::string typed, std::optional<std::string> at) {
   auto self = shared_from_this();
   if (busy_for(from, "open")) co_return;
   auto id = co_await resolve_conversation(from, typed);
   if (!id) co_return;
-  if (archive_->conversation() == id) {
+  // A jump to a message may stay in this conversation: it may be on another of its branches.
+  if (!at && archive_->conversation() == id) {
     notify(from, NotifyLevel::Info, {}, "That is the conversation you are in.");
     co_return;
   }
-  auto conversation = co_await archive_->store().load_conversation(*id);
+  // Up to `at`, then on through the newest reply at each step: the branch that holds it.
+  auto conversation = co_await archive_->store().load_conversation(*id, at);
   if (!conversation) {
     notify(from, NotifyLevel::Warning, "Cannot open it", conversation.error().message);
     co_return;
   }
   if (busy_for(from, "open")) co_return;  // an answer started while the store was reading
   archive_->switch_to(*conversation);
-  show_conversation(restored_history(*conversation));
+  show_conversation(restored_history(*conversation), at);
   system_note(opened_note(*conversation));
 }
 
 asio::awaitable<void> Session::search_command(SurfaceId from, std::string text) {
   auto self = shared_from_this();
-  auto hits = co_await archive_->store().search(text, kSearchHits);
+  const SurfaceEntry* surface = surfaces_.find(from);
+  const bool picker = surface && surface->protocol_version >= protocol::kProtocolV2;
+  auto hits = co_await archive_->store().search(text, picker ? kSearchPicked : kSearchHits);
   if (!hits) {
     notify(from, NotifyLevel::Warning, "Search failed", hits.error().message);
     co_return;
   }
-  system_note(search_note(text, *hits));
+  if (!picker) {
+    system_note(search_note(text, *hits));
+    co_return;
+  }
+  protocol::msg::SearchResults out;
+  out.query = std::move(text);
+  out.entries.reserve(hits->size());
+  for (const auto& h : *hits)
+    out.entries.push_back({h.conversation, h.message, h.title, h.role, h.created_ms, store::marked_snippet(h, "«", "»")});
+  surfaces_.send_to(from, std::move(out));
 }
 
 asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) {

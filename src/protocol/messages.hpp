@@ -197,6 +197,19 @@ BOOST_DESCRIBE_STRUCT(RequestSnapshot, (), (event_id))
 
 }  // namespace ev
 
+// Version 2: one match of /search, as the TUI's picker lists it. Enter there sends
+// /open CONVERSATION_ID MESSAGE_ID (the conversation, on the branch that holds the message).
+struct SearchEntry {
+  ConversationId conversation_id;
+  MessageId message_id;
+  std::string conversation_title;  // may be empty (untitled)
+  MessageRole role = MessageRole::User;
+  std::uint64_t created_ms = 0;  // Unix milliseconds
+  std::string snippet;           // one line of context, each matched part between « and »
+  friend bool operator==(const SearchEntry&, const SearchEntry&) = default;
+};
+BOOST_DESCRIBE_STRUCT(SearchEntry, (), (conversation_id, message_id, conversation_title, role, created_ms, snippet))
+
 using SurfaceEvent =
     std::variant<ev::Connected, ev::Handshake, ev::Pong, ev::Disconnected, ev::Resized, ev::UserMessage,
                  ev::UserCommand, ev::UserTyping, ev::UserScrolled, ev::AvatarClicked, ev::TaskClicked,
@@ -450,8 +463,11 @@ struct StateSnapshot {
   std::vector<SnapshotMessage> conversation_history;
   AvatarStateSnapshot avatar_state;
   SessionSnapshot session_info;
+  // Extension, to version-2 surfaces: the message this snapshot was opened at (/open ID MESSAGE,
+  // a /search jump); a surface scrolls so that it is on screen. Absent otherwise.
+  Extension<MessageId> focus{};
 };
-BOOST_DESCRIBE_STRUCT(StateSnapshot, (), (conversation_history, avatar_state, session_info))
+BOOST_DESCRIBE_STRUCT(StateSnapshot, (), (conversation_history, avatar_state, session_info, focus))
 
 // Version 2.
 struct Resync {
@@ -469,6 +485,15 @@ struct HistoryList {
 };
 BOOST_DESCRIBE_STRUCT(HistoryList, (), (entries))
 
+// The answer to /search from a version-2 surface, to it alone, newest match first: the data of
+// the same picker (Enter jumps to the message). A version-1 surface gets the matches as a note.
+struct SearchResults {
+  YOLLAYAH_VARIANT_META(SearchResults, 2)
+  std::string query;
+  std::vector<SearchEntry> entries;
+};
+BOOST_DESCRIBE_STRUCT(SearchResults, (), (query, entries))
+
 }  // namespace msg
 
 using ConductorMessage =
@@ -480,7 +505,7 @@ using ConductorMessage =
                  msg::TaskCreated, msg::TaskUpdated, msg::TaskCompleted, msg::TaskFailed,
                  msg::TaskFocus, msg::LayoutHint, msg::Notify, msg::State, msg::QueryCapabilities,
                  msg::Ack, msg::SessionInfo, msg::Quit, msg::HandshakeAck, msg::Ping,
-                 msg::StateSnapshot, msg::Resync, msg::HistoryList>;
+                 msg::StateSnapshot, msg::Resync, msg::HistoryList, msg::SearchResults>;
 
 #undef YOLLAYAH_VARIANT_META
 

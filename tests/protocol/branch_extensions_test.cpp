@@ -1,6 +1,6 @@
 // The version-2 extensions of branches and the history picker (issue 11): an answer's and a
-// message's place among its versions, a snapshot's meta lines, an edited user message, and
-// HistoryList. Absent, they leave version 1's bytes exactly as they were.
+// message's place among its versions, a snapshot's meta lines and focus, an edited user message,
+// HistoryList and SearchResults. Absent, they leave version 1's bytes exactly as they were.
 #include "protocol/json_codec.hpp"
 
 #include <gtest/gtest.h>
@@ -79,6 +79,35 @@ TEST(BranchExtensions, HistoryListIsAVersion2MessageWithOneObjectPerConversation
   EXPECT_EQ(json, R"({"HistoryList":{"entries":[{"id":"c-1","title":"Salt","created_ms":10,"updated_ms":20,)"
                   R"("model":"llama3.2","message_count":4,"first_line":"what goes with salt?","current":true}]}})");
   EXPECT_EQ(round_trip_message(list), list);
+}
+
+TEST(BranchExtensions, SearchResultsIsAVersion2MessageWithTheQueryAndOneObjectPerMatch) {
+  msg::SearchResults found;
+  found.query = "salt";
+  found.entries = {{"c-1", "m-7", "Salt", MessageRole::User, 30, "…a pinch of «salt»…"}};
+  EXPECT_EQ(msg::SearchResults::kSince, kProtocolV2);
+  const std::string json = encode(ConductorMessage{found});
+  EXPECT_EQ(json, R"({"SearchResults":{"query":"salt","entries":[{"conversation_id":"c-1","message_id":"m-7",)"
+                  R"("conversation_title":"Salt","role":"User","created_ms":30,"snippet":"…a pinch of «salt»…"}]}})");
+  EXPECT_EQ(round_trip_message(found), found);
+  EXPECT_EQ(encode(ConductorMessage{msg::SearchResults{"nowhere", {}}}), R"({"SearchResults":{"query":"nowhere","entries":[]}})");
+}
+
+TEST(BranchExtensions, ASnapshotNamesItsFocusLastAndWithoutOneKeepsTheVersion1Bytes) {
+  msg::StateSnapshot s;
+  s.conversation_history = {SnapshotMessage{"m1", MessageRole::User, "hi", {}, 17}};
+  const std::string plain = encode(ConductorMessage{s});
+  EXPECT_EQ(plain.find("focus"), std::string::npos) << plain;
+  EXPECT_EQ(plain.substr(plain.size() - 3), "}}}") << plain;  // session_info closes it, as in version 1
+  s.focus = "m1";
+  const std::string json = encode(ConductorMessage{s});
+  ASSERT_GT(json.size(), plain.size());
+  EXPECT_EQ(json.substr(0, plain.size() - 2), plain.substr(0, plain.size() - 2)) << json;
+  EXPECT_EQ(json.substr(plain.size() - 2), R"(,"focus":"m1"}})") << json;
+  EXPECT_EQ(round_trip_message(s), s);
+  auto old = decode_message(plain);
+  ASSERT_TRUE(old.has_value()) << old.error().message;
+  EXPECT_FALSE(std::get<msg::StateSnapshot>(*old).focus.has_value());
 }
 
 }  // namespace

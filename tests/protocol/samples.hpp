@@ -119,6 +119,9 @@ inline std::vector<ConductorMessage> sample_messages() {
       HistoryList{{{"0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", "Salt «and» pepper", 1700000000000ULL, 1700000009000ULL,
                     "llama3.2", 5, "what goes with salt?", true},
                    {"0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2c", "", 1, 2, "", 0, "", false}}},
+      SearchResults{"salt*", {{"0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a99",
+                               "Salt «and» pepper", MessageRole::Assistant, 1700000009000ULL,
+                               "…a pinch of «salt» and \"«salted»\" butter…"}}},
   };
 }
 

@@ -167,14 +167,7 @@ msg::HistoryList three_conversations() {
 }
 
 // A ready TUI with the picker open on three conversations.
-class Picker : public ::testing::Test {
- protected:
-  Picker() {
-    make_ready(c);
-    c.on_message(three_conversations(), t0);
-  }
-  Controller c;
-};
+using Picker = ReadyWith<three_conversations>;
 
 TEST_F(Picker, AHistoryListOpensThePickerWithEachConversationsTitleModelAndCount) {
   ASSERT_TRUE(c.picker_open());

@@ -3,6 +3,8 @@
 
 #include "tui/app/controller.hpp"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
 
@@ -33,5 +35,16 @@ inline void make_ready(app::Controller& c) {
   c.on_message(protocol::msg::State{protocol::ConductorState::Ready}, t0);
   c.outbox().clear();
 }
+
+// A ready TUI that then got `message()` (a HistoryList, SearchResults…): the picker tests' fixture.
+template <auto message>
+class ReadyWith : public ::testing::Test {
+ protected:
+  ReadyWith() {
+    make_ready(c);
+    c.on_message(message(), t0);
+  }
+  app::Controller c;
+};
 
 }  // namespace yollayah::tui::test

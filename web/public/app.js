@@ -320,6 +320,15 @@
           : 'No conversations saved yet.', 'System');
         return;
       }
+      case 'SearchResults': {
+        // What /search answers a version-2 surface (the TUI's picker); this page lists it as a note.
+        const found = (v.entries || []).map((e, i) => (i + 1) + '. ' + (e.conversation_title || '(untitled)') + ' · ' +
+          e.role + '\n   ' + e.snippet + '\n   /open ' + e.conversation_id);
+        addMessage('search-' + Date.now(), 'System', found.length
+          ? found.length + (found.length === 1 ? ' match' : ' matches') + ' for "' + v.query + '":\n\n' + found.join('\n')
+          : 'No message matches "' + v.query + '".', 'System');
+        return;
+      }
       case 'Message':
         if (!messages.has(v.id)) addMessage(v.id, v.role, v.content, v.content_type);
         return;

@@ -88,6 +88,12 @@ view::ChatEntry* ChatState::find(const std::string& message_id) {
   return nullptr;
 }
 
+std::optional<std::uint64_t> ChatState::key_of(std::string_view message_id) const {
+  for (std::size_t i = ids_.size(); i-- > 0;)
+    if (ids_[i] == message_id) return entries_[i].key;
+  return std::nullopt;
+}
+
 std::optional<ChatState::Sent> ChatState::last_user_message() const {
   for (std::size_t i = entries_.size(); i-- > 0;)
     if (entries_[i].role == Role::User && !ids_[i].empty()) return Sent{ids_[i], entries_[i].text};

@@ -47,6 +47,8 @@ class ChatState {
     std::string text;
   };
   std::optional<Sent> last_user_message() const;
+  // The view key of the entry showing the Conductor's message `message_id` (a snapshot's focus).
+  std::optional<std::uint64_t> key_of(std::string_view message_id) const;
   const std::vector<TaskRow>& tasks() const { return tasks_; }
   const TaskRow* task(std::string_view id) const;
   bool agents_running() const;  // some task is still running

@@ -141,6 +141,7 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   avatar_.apply(message, now);
   if (avatar_.advance(now)) dirty_ = true;
   if (const auto* list = std::get_if<msg::HistoryList>(&message)) open_picker(*list);
+  if (const auto* found = std::get_if<msg::SearchResults>(&message)) open_picker(*found);
   if (const auto* quit = std::get_if<msg::Quit>(&message)) {
     if (options_.remote && !quitting_) {
       // conductord is stopping (the user did not ask): the link reconnects when it is back.
@@ -158,8 +159,11 @@ void Controller::on_message(const protocol::ConductorMessage& message, Clock::ti
   else if (!elapsed_due_) elapsed_due_ = now + kElapsedRefresh;
   // A Resync replaces the conversation: whatever the user scrolled to no longer exists.
   // The message being edited may be gone too: the box keeps the text, as a new message.
-  if (std::holds_alternative<msg::StateSnapshot>(message)) {
+  if (const auto* snapshot = std::get_if<msg::StateSnapshot>(&message)) {
     conversation_.set_scroll(0);
+    // Version 2: opened at a message (a /search jump): the Conductor names it, the view shows it.
+    if (snapshot->focus)
+      if (const auto key = chat_.key_of(*snapshot->focus)) conversation_.focus(*key);
     edit_of_.clear();
   }
 }
@@ -509,7 +513,7 @@ screen::CursorPos Controller::draw(screen::Buffer& buffer, Clock::time_point now
   if (help_open_) draw_help(buffer, conversation);
   if (picker_open_ && !conversation.empty()) {
     picker_state_.question = picker_question_;
-    picker_page_ = view::draw_history_picker(buffer, conversation, picker_, picker_state_);
+    picker_page_ = view::draw_history_picker(buffer, conversation, picker_frame_, picker_rows_, picker_state_);
   }
 
   const auto cursor = input_.draw(buffer, input_area, busy() ? "type ahead; it is sent after this answer" : "Say something to Yollayah…");

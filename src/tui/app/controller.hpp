@@ -88,9 +88,11 @@ class Controller {
   bool help_open() const { return help_open_; }
   // The help overlay's rows as filtered now (tests read them).
   const std::vector<view::HelpLine>& help_rows() const { return help_shown_; }
-  // The history picker (the Conductor's HistoryList: /history, `yollayah --resume`).
+  // The history picker (the Conductor's HistoryList: /history, `yollayah --resume`; or its
+  // SearchResults: /search).
   bool picker_open() const { return picker_open_; }
   const std::vector<protocol::HistoryEntry>& picker_entries() const { return picker_; }
+  const std::vector<protocol::SearchEntry>& picker_matches() const { return found_; }
   std::size_t picker_selected() const { return picker_state_.selected; }
   bool picker_asking() const { return !picker_question_.empty(); }
 
@@ -119,6 +121,8 @@ class Controller {
   void draw_help(screen::Buffer& buffer, view::Rect area);
   // The history picker (controller_picker.cpp).
   void open_picker(const protocol::msg::HistoryList& list);
+  void open_picker(const protocol::msg::SearchResults& results);
+  void show_picker(view::PickerFrame frame, std::vector<view::PickerRow> rows);
   void on_picker_key(const term::KeyEvent& key);
   void picker_command(std::string command, std::vector<std::string> args);
   bool on_tasks_key(const term::KeyEvent& key);  // true when the panel took the key
@@ -186,7 +190,10 @@ class Controller {
   // The message the box holds an edit of (↑ on an empty box): Enter sends it as a new branch.
   std::string edit_of_;
   bool picker_open_ = false;
-  std::vector<protocol::HistoryEntry> picker_;
+  std::vector<protocol::HistoryEntry> picker_;  // what a HistoryList listed; empty for search results
+  std::vector<protocol::SearchEntry> found_;    // what SearchResults listed; empty for a HistoryList
+  view::PickerFrame picker_frame_;
+  std::vector<view::PickerRow> picker_rows_;  // one per entry of picker_ or found_
   view::HistoryPickerState picker_state_;
   std::string picker_question_;  // "Delete «title»? y/n" while asked
   int picker_page_ = 5;

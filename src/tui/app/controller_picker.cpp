@@ -1,6 +1,7 @@
 // The Controller's history picker: the Conductor's HistoryList (sent in answer to /history, which
-// `yollayah --resume` asks at start) as a list over the conversation. Its choices go back to the
-// Conductor as the commands a user could type: /open ID, /delete ID asked.
+// `yollayah --resume` asks at start) or SearchResults (/search) as a list over the conversation.
+// Its choices go back to the Conductor as the commands a user could type: /open ID, /delete ID
+// asked, and for a match /open ID MESSAGE (the Conductor then names the message to scroll to).
 #include "tui/app/controller.hpp"
 
 #include <algorithm>
@@ -11,13 +12,38 @@ using term::Key;
 using term::kAlt;
 using term::kCtrl;
 
-void Controller::open_picker(const protocol::msg::HistoryList& list) {
-  picker_ = list.entries;
+void Controller::show_picker(view::PickerFrame frame, std::vector<view::PickerRow> rows) {
+  picker_frame_ = std::move(frame);
+  picker_rows_ = std::move(rows);
   picker_open_ = true;
   picker_question_.clear();
   picker_state_ = {};
   help_open_ = false;  // one overlay at a time
   dirty_ = true;
+}
+
+namespace {
+
+template <class Entry>
+std::vector<view::PickerRow> rows_of(const std::vector<Entry>& entries, view::PickerRow (*row)(const Entry&)) {
+  std::vector<view::PickerRow> rows;
+  rows.reserve(entries.size());
+  for (const auto& e : entries) rows.push_back(row(e));
+  return rows;
+}
+
+}  // namespace
+
+void Controller::open_picker(const protocol::msg::HistoryList& list) {
+  picker_ = list.entries;
+  found_.clear();
+  show_picker(view::history_frame(), rows_of(picker_, view::history_row));
+}
+
+void Controller::open_picker(const protocol::msg::SearchResults& results) {
+  found_ = results.entries;
+  picker_.clear();
+  show_picker(view::search_frame(results.query, found_.size()), rows_of(found_, view::search_row));
 }
 
 void Controller::picker_command(std::string command, std::vector<std::string> args) {
@@ -26,14 +52,16 @@ void Controller::picker_command(std::string command, std::vector<std::string> ar
 
 void Controller::on_picker_key(const term::KeyEvent& key) {
   auto& selected = picker_state_.selected;
-  const std::size_t count = picker_.size();
+  const std::size_t count = picker_rows_.size();
+  const bool conversations = !picker_.empty();  // a HistoryList: its entries can be deleted
   const bool plain = key.key == Key::Char && !(key.mods & (kCtrl | kAlt));
   if (!picker_question_.empty()) {  // "Delete «title»? y/n": y deletes, anything else keeps it
     picker_question_.clear();
-    if (plain && (key.ch == 'y' || key.ch == 'Y') && selected < count) {
+    if (plain && (key.ch == 'y' || key.ch == 'Y') && conversations && selected < count) {
       picker_command("delete", {picker_[selected].id, "asked"});
       picker_.erase(picker_.begin() + static_cast<std::ptrdiff_t>(selected));
-      selected = std::min(selected, picker_.empty() ? 0 : picker_.size() - 1);
+      picker_rows_.erase(picker_rows_.begin() + static_cast<std::ptrdiff_t>(selected));
+      selected = std::min(selected, picker_rows_.empty() ? 0 : picker_rows_.size() - 1);
     }
     return;
   }
@@ -49,7 +77,8 @@ void Controller::on_picker_key(const term::KeyEvent& key) {
     case Key::End: selected = last; return;
     case Key::Enter:
       if (selected >= count) return;
-      if (!picker_[selected].current) picker_command("open", {picker_[selected].id});
+      if (selected < found_.size()) picker_command("open", {found_[selected].conversation_id, found_[selected].message_id});
+      else if (conversations && !picker_[selected].current) picker_command("open", {picker_[selected].id});
       picker_open_ = false;
       return;
     case Key::Char:
@@ -57,7 +86,7 @@ void Controller::on_picker_key(const term::KeyEvent& key) {
         picker_open_ = false;
         return;
       }
-      if (plain && (key.ch == 'd' || key.ch == 'D') && selected < count)
+      if (plain && (key.ch == 'd' || key.ch == 'D') && conversations && selected < count)
         picker_question_ = "Delete «" + view::picker_title(picker_[selected]) + "»? y/n";
       if (plain && key.ch == 'q') picker_open_ = false;
       return;

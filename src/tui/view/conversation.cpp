@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 #include <unordered_map>
 
 #include "tui/screen/width.hpp"
@@ -250,6 +251,17 @@ int ConversationView::lines_added_at_bottom() const {
   return 0;  // the old last message is gone: nothing to anchor to
 }
 
+// The scroll that puts the top of the entry with `key` on the first row: the lines below it, its
+// own, less a screen. Unchanged when the entry is not there.
+int ConversationView::focus_scroll(std::uint64_t key, int rows) const {
+  long long below = 0;
+  for (auto it = cache_.rbegin(); it != cache_.rend(); ++it) {
+    if (it->key == key) return static_cast<int>(std::clamp<long long>(below + it->height - rows, 0, max_scroll_));
+    below += it->height + 1;
+  }
+  return scroll_;
+}
+
 void ConversationView::draw_entry(const Slot& slot, screen::Buffer& buffer, Rect area,
                                   int top) const {
   const RoleLook& lk = look(slot.role);
@@ -289,6 +301,7 @@ void ConversationView::draw(std::span<const ChatEntry> entries, screen::Buffer& 
     last_height_ = cache_.back().height;
   }
   max_scroll_ = std::max(0, t - area.height);
+  if (focus_) scroll_ = focus_scroll(*std::exchange(focus_, std::nullopt), area.height);
   scroll_ = std::clamp(scroll_, 0, max_scroll_);
 
   // Short conversations start at the top; longer ones end at the bottom edge.

@@ -55,6 +55,9 @@ class ConversationView {
   void scroll_by(int lines) { set_scroll(scroll_ + lines); }  // positive: towards older
   // The largest useful scroll() as of the last draw.
   int max_scroll() const { return max_scroll_; }
+  // At the next draw, scrolls so that the entry with `key` starts at the top (or as near as the
+  // conversation's end allows); nothing if it is not there by then.
+  void focus(std::uint64_t key) { focus_ = key; }
 
   // Messages laid out since construction (tests and benchmarks check the cache with it). A
   // streaming answer laid out again only from its last complete block counts as one.
@@ -99,6 +102,7 @@ class ConversationView {
   void draw_entry(const Slot& slot, screen::Buffer& buffer, Rect area, int top) const;
   int total() const;
   int lines_added_at_bottom() const;
+  int focus_scroll(std::uint64_t key, int rows) const;
 
   MarkdownLayout markdown_;
   std::deque<Slot> cache_;  // cache_[i] belongs to entries[i]
@@ -106,6 +110,7 @@ class ConversationView {
   int width_ = -1;
   int scroll_ = 0;
   int max_scroll_ = 0;
+  std::optional<std::uint64_t> focus_;  // an entry to bring on screen at the next draw
   // The newest message at the last draw, to keep the view still while scrolled up.
   std::optional<std::uint64_t> last_key_;
   int last_height_ = 0;

@@ -9,8 +9,36 @@
 namespace yollayah::tui::view {
 
 namespace {
+
 constexpr int kLinesPerEntry = 2;
+constexpr std::string_view kOpen = "«";
+constexpr std::string_view kClose = "»";
+
+// `text` from (x, y) within `width` columns, the parts between « and » in `strong` without the
+// marks (an unclosed « emphasises the rest).
+void put_marked(screen::Buffer& buffer, int x, int y, std::string_view text, int width, const screen::Style& plain,
+                const screen::Style& strong) {
+  bool inside = false;
+  while (!text.empty() && width > 0) {
+    const auto mark = text.find(inside ? kClose : kOpen);
+    const int used = buffer.put_text(x, y, text.substr(0, mark), inside ? strong : plain, width);
+    x += used;
+    width -= used;
+    if (mark == std::string_view::npos) break;
+    text.remove_prefix(mark + (inside ? kClose : kOpen).size());
+    inside = !inside;
+  }
 }
+
+std::string_view role_word(protocol::MessageRole role) {
+  switch (role) {
+    case protocol::MessageRole::User: return "you";
+    case protocol::MessageRole::Assistant: return "Yollayah";
+    default: return "note";
+  }
+}
+
+}  // namespace
 
 std::string picker_title(const protocol::HistoryEntry& entry) {
   if (!entry.title.empty()) return entry.title;
@@ -27,42 +55,66 @@ std::string picker_date(std::uint64_t unix_ms) {
   return std::string(buf, n);
 }
 
-int draw_history_picker(screen::Buffer& buffer, Rect area, std::span<const protocol::HistoryEntry> entries,
+PickerRow history_row(const protocol::HistoryEntry& e) {
+  PickerRow row;
+  row.head = picker_title(e) + " · " + picker_date(e.updated_ms);
+  if (!e.model.empty()) row.head += " · " + e.model;
+  row.head += " · " + std::to_string(e.message_count) + (e.message_count == 1 ? " message" : " messages");
+  if (e.current) row.head += " · open now";
+  if (e.first_line != e.title) row.detail = e.first_line;
+  return row;
+}
+
+PickerRow search_row(const protocol::SearchEntry& e) {
+  PickerRow row;
+  row.head = (e.conversation_title.empty() ? std::string("(untitled)") : e.conversation_title) + " · " +
+             picker_date(e.created_ms) + " · " + std::string(role_word(e.role));
+  row.detail = e.snippet;
+  row.marked = true;
+  return row;
+}
+
+PickerFrame history_frame() {
+  return {" History · ↑↓ PgUp PgDn choose · Enter open · d delete · Esc close ", "No conversations saved yet."};
+}
+
+PickerFrame search_frame(std::string_view query, std::size_t matches) {
+  const std::string q = "\"" + std::string(query) + "\"";
+  return {" Search " + q + " · " + std::to_string(matches) + (matches == 1 ? " match" : " matches") +
+              " · ↑↓ choose · Enter go to it · Esc close ",
+          "No message matches " + q + "."};
+}
+
+int draw_history_picker(screen::Buffer& buffer, Rect area, const PickerFrame& frame, std::span<const PickerRow> rows,
                         HistoryPickerState& state) {
-  const int count = static_cast<int>(entries.size());
+  const int count = static_cast<int>(rows.size());
   const int width = std::min(area.width, 96);
   const int height = std::min(area.height, std::max(1, count) * kLinesPerEntry + 3);
   if (width < 16 || height < 4) return 1;
   const Rect box{area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height};
   draw_box(buffer, box, theme::panel(), theme::make(theme::kAccent, theme::kPanel));
-  buffer.put_text(box.x + 2, box.y, " History · ↑↓ PgUp PgDn choose · Enter open · d delete · Esc close ",
-                  theme::panel_title(), box.width - 4);
+  buffer.put_text(box.x + 2, box.y, frame.title, theme::panel_title(), box.width - 4);
   const int inner_x = box.x + 2;
   const int inner_w = box.width - 4;
   const int page = std::max(1, (box.height - 3) / kLinesPerEntry);
 
   if (count == 0) {
-    buffer.put_text(inner_x, box.y + 1, "No conversations saved yet.", theme::panel_dim(), inner_w);
+    buffer.put_text(inner_x, box.y + 1, frame.empty, theme::panel_dim(), inner_w);
     return page;
   }
   const int selected = std::min(static_cast<int>(state.selected), count - 1);
   state.top = std::clamp(state.top, std::max(0, selected - page + 1), selected);
   state.top = std::clamp(state.top, 0, std::max(0, count - page));
-  std::string line;
+  const auto strong = theme::make(theme::kAccent, theme::kPanel, screen::kBold);
   for (int i = 0; i < page && state.top + i < count; ++i) {
-    const auto& e = entries[static_cast<std::size_t>(state.top + i)];
+    const auto& row = rows[static_cast<std::size_t>(state.top + i)];
     const int y = box.y + 1 + i * kLinesPerEntry;
     const bool chosen = state.top + i == selected;
-    const auto style = chosen ? theme::make(theme::kAccent, theme::kPanel, screen::kBold) : theme::panel();
-    line = chosen ? "› " : "  ";
-    line += picker_title(e);
-    line += " · " + picker_date(e.updated_ms);
-    if (!e.model.empty()) line += " · " + e.model;
-    line += " · " + std::to_string(e.message_count) + (e.message_count == 1 ? " message" : " messages");
-    if (e.current) line += " · open now";
-    buffer.put_text(inner_x, y, line, style, inner_w);
-    if (!e.first_line.empty() && e.first_line != e.title)
-      buffer.put_text(inner_x + 4, y + 1, e.first_line, theme::panel_dim(), inner_w - 4);
+    const int used = buffer.put_text(inner_x, y, chosen ? "› " : "  ", chosen ? strong : theme::panel(), inner_w);
+    buffer.put_text(inner_x + used, y, row.head, chosen ? strong : theme::panel(), inner_w - used);
+    if (row.detail.empty()) continue;
+    if (row.marked) put_marked(buffer, inner_x + 4, y + 1, row.detail, inner_w - 4, theme::panel_dim(), strong);
+    else buffer.put_text(inner_x + 4, y + 1, row.detail, theme::panel_dim(), inner_w - 4);
   }
   if (!state.question.empty()) {
     buffer.put_text(inner_x, box.bottom() - 2, state.question, theme::make(theme::kWarning, theme::kPanel, screen::kBold),
