@@ -406,7 +406,8 @@ const store::StoredMessage* newest_with_versions(const std::vector<store::Stored
 }
 
 // The user message `answer` replies to, when it is the one before it on the branch.
-const store::StoredMessage* question_of(const std::vector<store::StoredMessage>& stored, const store::StoredMessage& answer) {
+const store::StoredMessage* question_of(const std::vector<store::StoredMessage>& stored,
+                                        const store::StoredMessage& answer) {
   if (answer.role != protocol::MessageRole::Assistant || &answer == stored.data()) return nullptr;
   const store::StoredMessage& before = *(&answer - 1);
   return before.role == protocol::MessageRole::User && answer.parent == before.id ? &before : nullptr;
@@ -426,12 +427,6 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next, std::op
   if (busy_for(from, "branch")) co_return;
   const auto id = archive_->conversation();
   const auto tip = archive_->tip();
-  if (at && !history_.find(*at)) {
-    notify(from, NotifyLevel::Info, {},
-           "There is no message " + *at + " in this conversation: /branch prev|next alone switches the newest one "
-           "that has other versions.");
-    co_return;
-  }
   if (!id || !tip) {
     notify(from, NotifyLevel::Info, {}, "No answer here yet: /retry makes a second version of one.");
     co_return;
@@ -445,9 +440,9 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next, std::op
   if (at) {
     chosen = stored_as(history_.messages(), shown->messages, *at);
     if (!chosen) {
-      notify(from, NotifyLevel::Info, {},
-             "Message " + *at + " has no versions kept (it was never stored): /branch prev|next alone switches the "
-             "newest message that has some.");
+      const std::string what = history_.find(*at) ? "Message " + *at + " has no versions kept (it is not stored)"
+                                                  : "There is no message " + *at + " in this conversation";
+      notify(from, NotifyLevel::Info, {}, what + ": /branch prev|next alone switches the newest one that has some.");
       co_return;
     }
   } else {

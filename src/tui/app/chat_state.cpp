@@ -136,7 +136,8 @@ void ChatState::on_stream_end(const msg::StreamEnd& end) {
   entry->streaming = false;
   entry->interrupted = was_cancelled(end.metadata);
   entry->meta = format_metadata(end.metadata);
-  if (end.metadata.branch) origins_[static_cast<std::size_t>(entry - entries_.data())].versions = end.metadata.branch->count;
+  if (end.metadata.branch)
+    origins_[static_cast<std::size_t>(entry - entries_.data())].versions = end.metadata.branch->count;
   touch(*entry);
   streaming_index_.reset();
 }
