@@ -155,9 +155,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // The last user message again, as `content`: a new branch beside it (same parent), answered with
   // the branch up to it as the context; the old question and its answer stay in the store.
   asio::awaitable<void> edit_message(SurfaceId from, std::string content, protocol::MessageId answer_id);
-  // Shows the previous (or next) version of the last answer (past its ends, of the question before
-  // it), and what followed it.
-  asio::awaitable<void> branch_command(SurfaceId from, bool next);
+  // Shows the previous (or next) version of the message `at` (a surface's, e.g. the one on screen),
+  // or else of the newest message shown that has several; past an answer's ends, of its question.
+  // What followed the version shown comes with it.
+  asio::awaitable<void> branch_command(SurfaceId from, bool next, std::optional<protocol::MessageId> at);
   // A number from the last /history list, or an id (or 4+ of its first characters, or "last").
   asio::awaitable<std::optional<std::string>> resolve_conversation(SurfaceId from, std::string typed);
   // true (and the surface told why) while an answer is being written.

@@ -1,7 +1,7 @@
-// The history commands (issue 11): /history, /open, /search, /title, /export, /delete, /new and
-// /retry. Every question goes to the store's thread and is co_awaited on the session strand; the
-// answers are system notes (Markdown) to every surface, or data (HistoryList, SearchResults) to the
-// version-2 surface that asked.
+// The history commands (issue 11): /history, /open, /search, /title, /export, /delete, /new,
+// /retry and /branch. Every question goes to the store's thread and is co_awaited on the session
+// strand; the answers are system notes (Markdown) to every surface, or data (HistoryList,
+// SearchResults) to the version-2 surface that asked.
 #include "conductor/history_notes.hpp"
 #include "conductor/history_service.hpp"
 #include "conductor/ids.hpp"
@@ -73,7 +73,9 @@ bool Session::history_command(SurfaceId from, const protocol::ev::UserCommand& c
     else asio::co_spawn(strand_, search_command(from, joined(c.args)), asio::detached);
   } else if (name == "branch") {
     const bool next = !c.args.empty() && (c.args[0] == "next" || c.args[0] == ">");
-    asio::co_spawn(strand_, branch_command(from, next), asio::detached);
+    std::optional<protocol::MessageId> at;  // /branch prev ID: that message's versions
+    if (c.args.size() > 1) at = c.args[1];
+    asio::co_spawn(strand_, branch_command(from, next, std::move(at)), asio::detached);
   } else if (name == "export") {
     asio::co_spawn(strand_, export_command(from, joined(c.args)), asio::detached);
   } else if (c.args.empty()) {
@@ -373,8 +375,54 @@ asio::awaitable<void> Session::edit_message(SurfaceId from, std::string content,
   enqueue_turn(make_turn(TurnKind::Chat, answer_id));
 }
 
-// The answer's other versions first; past its first or last one, the question's (an edited one).
-asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
+namespace {
+
+// The stored message that the shown message `id` is; nullptr when it is not on the branch shown.
+// Messages read from the store carry its ids; those said since carry the session's (msg_<n>) and
+// are found by their place: walking back, the shown messages and the stored branch pair up, apart
+// from what the store does not keep (the greeting, system notes, an agent's answer, an answer that
+// failed before its first word) and the oldest ones the session pruned.
+const store::StoredMessage* stored_as(const std::deque<HistoryMessage>& shown,
+                                      const std::vector<store::StoredMessage>& stored, const protocol::MessageId& id) {
+  for (const auto& m : stored)
+    if (m.id == id) return &m;
+  auto s = stored.rbegin();
+  for (auto h = shown.rbegin(); h != shown.rend(); ++h) {
+    if (h->role == protocol::MessageRole::System || h->content.empty()) continue;
+    while (s != stored.rend() && s->content.empty()) ++s;
+    if (s == stored.rend()) break;
+    if (s->role != h->role || s->content != h->content) continue;  // not kept in the store
+    if (h->id == id) return &*s;
+    ++s;
+  }
+  return nullptr;
+}
+
+// The newest message of the branch that has other versions (an answer comes before its question).
+const store::StoredMessage* newest_with_versions(const std::vector<store::StoredMessage>& stored) {
+  for (auto it = stored.rbegin(); it != stored.rend(); ++it)
+    if (it->sibling_count > 1) return &*it;
+  return nullptr;
+}
+
+// The user message `answer` replies to, when it is the one before it on the branch.
+const store::StoredMessage* question_of(const std::vector<store::StoredMessage>& stored,
+                                        const store::StoredMessage& answer) {
+  if (answer.role != protocol::MessageRole::Assistant || &answer == stored.data()) return nullptr;
+  const store::StoredMessage& before = *(&answer - 1);
+  return before.role == protocol::MessageRole::User && answer.parent == before.id ? &before : nullptr;
+}
+
+std::string position(const store::StoredMessage& m) {
+  return std::to_string(m.sibling_index) + "/" + std::to_string(m.sibling_count);
+}
+
+}  // namespace
+
+// The versions of `at` (an answer, or an edited question), or else of the newest message of the
+// branch that has several. An answer's own versions first; past its first or last one, those of
+// its question.
+asio::awaitable<void> Session::branch_command(SurfaceId from, bool next, std::optional<protocol::MessageId> at) {
   auto self = shared_from_this();
   if (busy_for(from, "branch")) co_return;
   const auto id = archive_->conversation();
@@ -388,23 +436,41 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
     notify(from, NotifyLevel::Warning, "Cannot switch answers", shown.error().message);
     co_return;
   }
-  const store::StoredMessage* answer = nullptr;
-  const store::StoredMessage* question = nullptr;
-  for (auto it = shown->messages.rbegin(); it != shown->messages.rend() && !question; ++it) {
-    if (!answer && it->role == protocol::MessageRole::Assistant) answer = &*it;
-    else if (answer && it->role == protocol::MessageRole::User) question = &*it;
+  const store::StoredMessage* chosen = nullptr;
+  if (at) {
+    chosen = stored_as(history_.messages(), shown->messages, *at);
+    if (!chosen) {
+      const std::string what = history_.find(*at) ? "Message " + *at + " has no versions kept (it is not stored)"
+                                                  : "There is no message " + *at + " in this conversation";
+      notify(from, NotifyLevel::Info, {}, what + ": /branch prev|next alone switches the newest one that has some.");
+      co_return;
+    }
+  } else {
+    chosen = newest_with_versions(shown->messages);
+    if (!chosen) {
+      notify(from, NotifyLevel::Info, {},
+             "No message here has another version: /retry makes one of the last answer, ↑ on an empty box edits your "
+             "last message.");
+      co_return;
+    }
   }
+  const store::StoredMessage* question = question_of(shown->messages, *chosen);
   auto sibling = [next](const store::StoredMessage* m) {
     return !m ? std::string() : next ? m->next_sibling : m->prev_sibling;
   };
-  std::string target = sibling(answer);
-  const bool of_question = target.empty() && !sibling(question).empty();
-  if (of_question) target = sibling(question);
-  if (target.empty()) {
-    const std::string where = answer ? std::to_string(answer->sibling_index) + "/" + std::to_string(answer->sibling_count)
-                                     : std::string("1/1");
+  std::string target = sibling(chosen);
+  if (target.empty()) target = sibling(question);
+  if (target.empty() && chosen->sibling_count == 1 && (!question || question->sibling_count == 1)) {
     notify(from, NotifyLevel::Info, {},
-           "This is answer " + where + (next ? ": there is no later version." : ": there is no earlier version."));
+           "That message has only one version: /retry makes another of the last answer, ↑ on an empty box edits "
+           "your last message.");
+    co_return;
+  }
+  if (target.empty()) {
+    const bool asked = chosen->role == protocol::MessageRole::User;
+    notify(from, NotifyLevel::Info, {},
+           std::string(asked ? "This is question " : "This is answer ") + position(*chosen) +
+               (next ? ": there is no later version." : ": there is no earlier version."));
     co_return;
   }
   auto other = co_await archive_->store().load_conversation(*id, target);
@@ -414,12 +480,18 @@ asio::awaitable<void> Session::branch_command(SurfaceId from, bool next) {
   }
   if (busy_for(from, "branch")) co_return;
   std::string where;
+  bool of_question = false;
   for (const auto& m : other->messages)
-    if (m.id == target) where = std::to_string(m.sibling_index) + "/" + std::to_string(m.sibling_count);
+    if (m.id == target) {
+      where = position(m);
+      of_question = m.role == protocol::MessageRole::User;
+    }
   archive_->switch_to(*other);
-  show_conversation(restored_history(*other));
+  // Named as the focus: a surface keeps the switched message on screen, even far up.
+  show_conversation(restored_history(*other), target);
   system_note((of_question ? "Question " : "Answer ") + where +
-              " (Alt+←/→ or /branch prev|next switch versions; what you say next follows this one).");
+              " (Alt+←/→ switch the versions of the newest message on screen that has some, /branch prev|next [ID] "
+              "those of any; what you say next follows this one).");
 }
 
 }  // namespace yollayah::conductor

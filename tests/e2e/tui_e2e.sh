@@ -477,10 +477,12 @@ case "$scenario" in
 
   edit_branch)
     # ↑ on an empty box edits the last message; Enter sends it as a new branch, answered without
-    # the old exchange; Alt+← shows the old question and its answer again.
+    # the old exchange; Alt+← shows the old question and its answer again. After one more turn,
+    # Alt+→ still reaches the question on screen (not only the last pair) and shows the edit.
     printf 'Plain\n answer\n' >"$work/plain.txt"
     printf 'Remembered\n alpha\n' >"$work/alpha.txt"
-    start_sim --script "$work/plain.txt" --route "alpha question=$work/alpha.txt"
+    printf 'Then\n answer\n' >"$work/then.txt"
+    start_sim --script "$work/plain.txt" --route "and then=$work/then.txt" --route "alpha question=$work/alpha.txt"
     start_tui 100 30
     wait_for "Ready" 15
     keys "alpha question" Enter
@@ -494,6 +496,12 @@ case "$scenario" in
     keys M-Left
     wait_for "Question 1/2" 10
     wait_for "Remembered alpha"
+    keys "and then" Enter
+    wait_for "Then answer" 15
+    keys M-Right
+    wait_for "Question 2/2" 10
+    wait_for "Plain answer"
+    wait_gone "Then answer"
     ;;
 
   history_off)

@@ -433,6 +433,78 @@ TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFoll
   EXPECT_EQ(c.messages[2].content, "and then?");
 }
 
+// The id of the last answer the surface saw end.
+std::string last_answer_id(const RecordingSurface& s) {
+  const auto ends = s.all<msg::StreamEnd>();
+  return ends.empty() ? std::string() : ends.back().message_id;
+}
+
+TEST(HistoryBranches, BranchWithAnIdSwitchesAnOlderAnswerAfterFurtherTurnsAndBackWithWhatFollowedIt) {
+  Joined f;
+  auto& s = f.s;
+  ask_and_retry(s, "alpha question");
+  const std::string retried = last_answer_id(s);  // the session's id: said in this process
+  ask(s, "second");
+  ask(s, "third");
+  ASSERT_TRUE(run_command(s, command("branch", {"prev", retried}), "Answer 1/2"));
+  const auto snapshot = s.all<msg::StateSnapshot>().back();
+  const auto& shown = snapshot.conversation_history;
+  ASSERT_EQ(shown.size(), 2u);  // the first version had no turn after it
+  EXPECT_EQ(shown[1].branch, protocol::Extension<protocol::BranchPosition>(protocol::BranchPosition{1, 2}));
+  EXPECT_EQ(snapshot.focus, protocol::Extension<protocol::MessageId>(shown[1].id));
+
+  // Now a stored id: the second version comes back with the turns that followed it.
+  ASSERT_TRUE(run_command(s, command("branch", {"next", shown[1].id}), "Answer 2/2"));
+  const auto again = s.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_EQ(again.size(), 6u);
+  EXPECT_EQ(again[2].content, "second");
+  EXPECT_EQ(again[4].content, "third");
+  ASSERT_TRUE(run_command(s, command("branch", {"prev", again[1].id}), "Answer 1/2"));
+  ask(s, "and then?");
+  const auto c = stored(f.io, f.history);
+  ASSERT_EQ(c.messages.size(), 4u);
+  EXPECT_EQ(c.messages[1].sibling_index, 1u);  // the turn went on from the first version
+  EXPECT_EQ(c.messages[2].content, "and then?");
+}
+
+TEST(HistoryBranches, BranchWithTheIdOfAnAnswerOfOneVersionSwitchesItsEditedQuestion) {
+  Joined f;
+  auto& s = f.s;
+  ask(s, "alpha question");
+  edit_last(s, "beta question");
+  const std::string answer = last_answer_id(s);
+  ask(s, "more");
+  ASSERT_TRUE(run_command(s, command("branch", {"prev", answer}), "Question 1/2"));
+  const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown[0].content, "alpha question");
+}
+
+TEST(HistoryBranches, BranchWithoutAnIdSwitchesTheNewestMessageWithVersionsEvenBeforeTheLastTurn) {
+  Joined f;
+  auto& s = f.s;
+  ask_and_retry(s, "alpha question");
+  ask(s, "second");  // the last exchange has one version
+  ASSERT_TRUE(run_command(s, command("branch", {"prev"}), "Answer 1/2"));
+  const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown[1].branch, protocol::Extension<protocol::BranchPosition>(protocol::BranchPosition{1, 2}));
+  ASSERT_TRUE(run_command(s, command("branch", {"next"}), "Answer 2/2"));
+  EXPECT_EQ(s.all<msg::StateSnapshot>().back().conversation_history.size(), 4u);
+}
+
+TEST(HistoryBranches, BranchWithAnIdNotInTheConversationSaysWhatToDoAndChangesNothing) {
+  Joined f;
+  auto& s = f.s;
+  ask_and_retry(s, "alpha question");
+  const auto snapshots = s.count<msg::StateSnapshot>();
+  s.send(command("branch", {"prev", "msg_404"}));
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return notified(r, "There is no message msg_404"); }));
+  EXPECT_EQ(s.count<msg::StateSnapshot>(), snapshots);
+  ask(s, "and then?");  // still on the second version
+  EXPECT_EQ(stored(f.io, f.history).messages[1].sibling_index, 2u);
+}
+
 TEST(HistoryBranches, OnlyTheLastQuestionCanBeEditedAndAStaleEditAddsNothing) {
   Joined f;
   auto& s = f.s;

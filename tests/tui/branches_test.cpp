@@ -158,6 +158,78 @@ TEST_F(Editing, WhileAnAnswerStreamsTheEditStaysInTheBox) {
   EXPECT_EQ(c.input().text(), "first question");
 }
 
+// A restored conversation: a first exchange whose answer "a-1" has two versions, ten long ones
+// after it, then a live exchange whose answer "msg_51" was retried (2/3). The screen shows a part.
+class BranchKeys : public ::testing::Test {
+ protected:
+  BranchKeys() {
+    make_ready(c);
+    msg::StateSnapshot snap;
+    snap.conversation_history.push_back({"q-1", MessageRole::User, "first question", {}, 1});
+    protocol::SnapshotMessage first{"a-1", MessageRole::Assistant, "first answer", {}, 2};
+    first.branch = protocol::BranchPosition{2, 2};
+    snap.conversation_history.push_back(first);
+    std::string words;
+    for (int i = 0; i < 150; ++i) words += "word ";
+    for (int i = 0; i < 10; ++i) {
+      snap.conversation_history.push_back({"q-" + std::to_string(i + 2), MessageRole::User, "more?", {}, 3});
+      snap.conversation_history.push_back({"a-" + std::to_string(i + 2), MessageRole::Assistant, words, {}, 4});
+    }
+    c.on_message(snap, t0);
+    c.on_message(msg::Message{"msg_50", MessageRole::User, "last question", {}}, t0);
+    auto meta = meta_of("llama3.2");
+    meta.branch = protocol::BranchPosition{2, 3};
+    c.on_message(msg::StreamEnd{"msg_51", "last answer", meta}, t0);
+    c.outbox().clear();
+    c.draw(b, t0);
+  }
+  // Alt+← (the view drawn first, as the terminal would be), and the arguments it sent.
+  std::vector<std::string> alt_left() {
+    c.draw(b, t0);
+    c.outbox().clear();
+    c.on_input(key(Key::Left, yollayah::tui::term::kAlt), t0);
+    const auto* sent = command_at(c, 0);
+    EXPECT_NE(sent, nullptr);
+    if (!sent) return {};
+    EXPECT_EQ(sent->command, "branch");
+    return sent->args;
+  }
+  Controller c;
+  Buffer b{80, 20};
+};
+
+TEST_F(BranchKeys, AltLeftAtTheBottomSendsTheIdOfTheNewestAnswerWithVersions) {
+  EXPECT_EQ(alt_left(), (std::vector<std::string>{"prev", "msg_51"}));
+}
+
+TEST_F(BranchKeys, AltLeftScrolledUpSendsTheIdOfTheAnswerWithVersionsOnScreen) {
+  c.on_input(key(Key::Home, yollayah::tui::term::kCtrl), t0);  // the top: the first exchange
+  EXPECT_EQ(alt_left(), (std::vector<std::string>{"prev", "a-1"}));
+}
+
+TEST_F(BranchKeys, WithNoMessageOnScreenThatHasVersionsAltLeftSendsNoId) {
+  c.on_input(key(Key::Home, yollayah::tui::term::kCtrl), t0);
+  c.draw(b, t0);
+  c.on_input(key(Key::PageDown), t0);
+  c.draw(b, t0);
+  c.on_input(key(Key::PageDown), t0);  // among the long answers, none of which has versions
+  EXPECT_EQ(alt_left(), (std::vector<std::string>{"prev"}));
+}
+
+TEST(BranchKeysState, AnEditedQuestionOnScreenIsTheOneWhoseVersionsAreAskedFor) {
+  ChatState s;
+  msg::StateSnapshot snap;
+  protocol::SnapshotMessage question{"q", MessageRole::User, "edited question", {}, 1};
+  question.branch = protocol::BranchPosition{2, 2};
+  snap.conversation_history = {question, {"a", MessageRole::Assistant, "its only answer", {}, 2}};
+  s.apply(snap, t0);
+  ASSERT_EQ(s.entries().size(), 2u);
+  const std::vector<std::uint64_t> both{s.entries()[1].key, s.entries()[0].key};
+  EXPECT_EQ(s.newest_with_versions(both), std::optional<std::string>("q"));
+  const std::vector<std::uint64_t> answer_only{s.entries()[1].key};
+  EXPECT_EQ(s.newest_with_versions(answer_only), std::nullopt);
+}
+
 msg::HistoryList three_conversations() {
   msg::HistoryList list;
   list.entries = {{"c-1", "Salt and pepper", 1, 1700000009000ULL, "llama3.2", 4, "what goes with salt?", true},

@@ -63,7 +63,7 @@ view::ChatEntry& ChatState::push(Role role, std::string text, std::string messag
   entry.text = std::move(text);
   entry.revision = ++revision_;
   entries_.push_back(std::move(entry));
-  ids_.push_back(std::move(message_id));
+  origins_.push_back(Origin{std::move(message_id)});
   trim();
   return entries_.back();
 }
@@ -74,29 +74,40 @@ void ChatState::trim() {
   if (entries_.size() <= kMaxEntries) return;
   const std::size_t drop = kMaxEntries / 10;
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
-  ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(drop));
+  origins_.erase(origins_.begin(), origins_.begin() + static_cast<std::ptrdiff_t>(drop));
   if (streaming_index_) {
     streaming_index_ = *streaming_index_ >= drop ? std::optional(*streaming_index_ - drop) : std::nullopt;
   }
 }
 
 view::ChatEntry* ChatState::find(const std::string& message_id) {
-  if (streaming_index_ && ids_[*streaming_index_] == message_id) return &entries_[*streaming_index_];
-  for (std::size_t i = ids_.size(); i-- > 0;) {
-    if (ids_[i] == message_id) return &entries_[i];
+  if (streaming_index_ && origins_[*streaming_index_].id == message_id) return &entries_[*streaming_index_];
+  for (std::size_t i = origins_.size(); i-- > 0;) {
+    if (origins_[i].id == message_id) return &entries_[i];
   }
   return nullptr;
 }
 
 std::optional<std::uint64_t> ChatState::key_of(std::string_view message_id) const {
-  for (std::size_t i = ids_.size(); i-- > 0;)
-    if (ids_[i] == message_id) return entries_[i].key;
+  for (std::size_t i = origins_.size(); i-- > 0;)
+    if (origins_[i].id == message_id) return entries_[i].key;
+  return std::nullopt;
+}
+
+// Keys grow with the entries, so the walk back stops below the oldest key asked about.
+std::optional<std::string> ChatState::newest_with_versions(std::span<const std::uint64_t> keys) const {
+  if (keys.empty()) return std::nullopt;
+  const auto [low, high] = std::minmax_element(keys.begin(), keys.end());
+  for (std::size_t i = entries_.size(); i-- > 0 && entries_[i].key >= *low;) {
+    const bool asked = entries_[i].key <= *high && std::find(keys.begin(), keys.end(), entries_[i].key) != keys.end();
+    if (asked && origins_[i].versions > 1 && !origins_[i].id.empty()) return origins_[i].id;
+  }
   return std::nullopt;
 }
 
 std::optional<ChatState::Sent> ChatState::last_user_message() const {
   for (std::size_t i = entries_.size(); i-- > 0;)
-    if (entries_[i].role == Role::User && !ids_[i].empty()) return Sent{ids_[i], entries_[i].text};
+    if (entries_[i].role == Role::User && !origins_[i].id.empty()) return Sent{origins_[i].id, entries_[i].text};
   return std::nullopt;
 }
 
@@ -125,6 +136,8 @@ void ChatState::on_stream_end(const msg::StreamEnd& end) {
   entry->streaming = false;
   entry->interrupted = was_cancelled(end.metadata);
   entry->meta = format_metadata(end.metadata);
+  if (end.metadata.branch)
+    origins_[static_cast<std::size_t>(entry - entries_.data())].versions = end.metadata.branch->count;
   touch(*entry);
   streaming_index_.reset();
 }
@@ -150,10 +163,11 @@ void ChatState::on_stream_error(const msg::StreamError& error) {
 
 void ChatState::on_snapshot(const msg::StateSnapshot& snapshot) {
   entries_.clear();
-  ids_.clear();
+  origins_.clear();
   streaming_index_.reset();
   for (const auto& m : snapshot.conversation_history) {
     auto& entry = push(role_of(m.role, m.content_type), m.content, m.id);
+    if (m.branch) origins_.back().versions = m.branch->count;
     // Version 2: an answer's meta line as the store kept it, and the versions of a message ("2/3").
     if (m.metadata) {
       protocol::ResponseMetadata meta = *m.metadata;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ class ChatState {
   std::optional<Sent> last_user_message() const;
   // The view key of the entry showing the Conductor's message `message_id` (a snapshot's focus).
   std::optional<std::uint64_t> key_of(std::string_view message_id) const;
+  // The Conductor's id of the newest of the entries `keys` (those on screen) whose message has
+  // other versions; nothing when none has.
+  std::optional<std::string> newest_with_versions(std::span<const std::uint64_t> keys) const;
   const std::vector<TaskRow>& tasks() const { return tasks_; }
   const TaskRow* task(std::string_view id) const;
   bool agents_running() const;  // some task is still running
@@ -84,7 +88,13 @@ class ChatState {
   void trim();
 
   std::vector<view::ChatEntry> entries_;
-  std::vector<std::string> ids_;  // the Conductor's message id of each entry (parallel vector)
+  // Where each entry comes from (parallel vector): the Conductor's message id, and how many
+  // versions of that message the store keeps (version 2: an answer after /retry, an edited question).
+  struct Origin {
+    std::string id;
+    std::uint32_t versions = 1;
+  };
+  std::vector<Origin> origins_;
   std::optional<std::size_t> streaming_index_;
   std::vector<TaskRow> tasks_;
   bool hold_tasks_ = false;

@@ -330,9 +330,12 @@ void Controller::on_key(const term::KeyEvent& key, Clock::time_point now) {
     case Key::Delete: return input_.delete_forward();
     case Key::Left:
     case Key::Right:
-      // On an empty box, Alt+←/→ shows the other versions of the last answer or question (/retry, ↑ edits).
+      // On an empty box, Alt+←/→ shows the other versions (/retry, ↑ edits) of the message the user
+      // looks at: the newest on screen that has some. None: the Conductor takes the newest of all.
       if (alt && !ctrl && input_.empty() && !busy()) {
-        outbox_.push_back(ev::UserCommand{next_event_id(), "branch", {key.key == Key::Left ? "prev" : "next"}});
+        ev::UserCommand branch{next_event_id(), "branch", {key.key == Key::Left ? "prev" : "next"}};
+        if (auto id = chat_.newest_with_versions(conversation_.keys_on_screen())) branch.args.push_back(std::move(*id));
+        outbox_.push_back(std::move(branch));
         return;
       }
       if (key.key == Key::Left) return ctrl || alt ? input_.move_word_left() : input_.move_left();

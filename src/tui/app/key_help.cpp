@@ -21,7 +21,7 @@ constexpr std::array kRows{
     HelpRow{"Ctrl+U, Ctrl+K", "delete to the start / end of the line"},
     HelpRow{"Ctrl+W, Alt+Backspace", "delete the word before the cursor"},
     HelpRow{"Alt+B, Alt+F, Ctrl+← →", "move by word"},
-    HelpRow{"Alt+← → (empty box)", "other versions of the last answer or question"},
+    HelpRow{"Alt+← → (empty box)", "other versions of the answer or question on screen"},
     HelpRow{"Ctrl+G, Ctrl+X Ctrl+E", "edit the message in $VISUAL / $EDITOR"},
     HelpRow{"Ctrl+Y", "copy the last answer to the clipboard (OSC 52)"},
     HelpRow{"F2", "mouse capture off / on (off: the terminal selects text)"},

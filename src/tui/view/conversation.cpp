@@ -286,6 +286,7 @@ void ConversationView::draw_entry(const Slot& slot, screen::Buffer& buffer, Rect
 void ConversationView::draw(std::span<const ChatEntry> entries, screen::Buffer& buffer, Rect area) {
   const bool same_width = area.width == width_;
   width_ = area.width;
+  on_screen_.clear();
   if (area.empty()) {
     scroll_ = std::clamp(scroll_, 0, max_scroll_);
     return;
@@ -309,7 +310,10 @@ void ConversationView::draw(std::span<const ChatEntry> entries, screen::Buffer& 
   for (std::size_t i = cache_.size(); i-- > 0;) {
     const Slot& s = cache_[i];
     const int top = bottom - s.height;
-    if (top < area.bottom()) draw_entry(s, buffer, area, top);
+    if (top < area.bottom()) {
+      draw_entry(s, buffer, area, top);
+      on_screen_.push_back(s.key);
+    }
     bottom = top - 1;
     if (bottom <= area.y) break;
   }

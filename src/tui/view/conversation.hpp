@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tui/screen/buffer.hpp"
 #include "tui/view/markdown.hpp"
@@ -58,6 +59,9 @@ class ConversationView {
   // At the next draw, scrolls so that the entry with `key` starts at the top (or as near as the
   // conversation's end allows); nothing if it is not there by then.
   void focus(std::uint64_t key) { focus_ = key; }
+  // The keys of the entries the last draw showed at least one line of, newest first: what the
+  // user is looking at (Alt+←/→ switches the versions of one of them).
+  const std::vector<std::uint64_t>& keys_on_screen() const { return on_screen_; }
 
   // Messages laid out since construction (tests and benchmarks check the cache with it). A
   // streaming answer laid out again only from its last complete block counts as one.
@@ -111,6 +115,7 @@ class ConversationView {
   int scroll_ = 0;
   int max_scroll_ = 0;
   std::optional<std::uint64_t> focus_;  // an entry to bring on screen at the next draw
+  std::vector<std::uint64_t> on_screen_;
   // The newest message at the last draw, to keep the view still while scrolled up.
   std::optional<std::uint64_t> last_key_;
   int last_height_ = 0;
