@@ -61,23 +61,28 @@ bool looks_like_sqlite(const std::string& path) {
 
 // Reads the header fields and the schema list: cheap (no table scan), and enough to tell the faults
 // apart. SQLite checks the page count in the header against the file size on its first read, so a
-// truncated file reports SQLITE_CORRUPT here.
+// truncated file reports SQLITE_CORRUPT here. The three reads are one read transaction: another
+// process creating the schema at the same moment must be seen wholly before or wholly after, or a
+// new history would read as someone else's (tables, but no application id yet) and be moved aside.
 Probe probe(sql::Connection& db) {
   Probe p;
-  auto classify = [&p](const sql::Error& e) {
+  auto classify = [&p, &db](const sql::Error& e) {
+    if (db.in_transaction()) db.exec("ROLLBACK");
     p.error = e;
     if (e.primary() == SQLITE_NOTADB) p.verdict = Verdict::NotSqlite;
     else if (e.primary() == SQLITE_CORRUPT) p.verdict = Verdict::Damaged;
     else p.verdict = Verdict::Unavailable;
     return p;
   };
-  sql::Error e;
+  sql::Error e = db.exec("BEGIN");
+  if (e) return classify(e);
   const auto app = db.query_int("PRAGMA application_id", e);
   if (!app) return classify(e);
   const auto version = db.query_int("PRAGMA user_version", e);
   if (!version) return classify(e);
   const auto objects = db.query_int("SELECT count(*) FROM sqlite_schema", e);
   if (!objects) return classify(e);
+  if ((e = db.exec("COMMIT"))) return classify(e);
   p.version = static_cast<int>(*version);
   if (*app == 0 && *objects == 0 && *version == 0) p.verdict = Verdict::Empty;
   else if (*app != schema::kApplicationId) p.verdict = Verdict::Foreign;
