@@ -417,7 +417,7 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
         r.set(http::field::content_type, asset->content_type);
         r.set(http::field::cache_control, "no-cache");
         secure_headers(r);
-        if (req.method() == http::verb::get) r.body() = std::string(asset->body);
+        r.body() = std::string(asset->body);  // a HEAD's is dropped by send(), its length kept
         co_await ex.send(std::move(r));
         co_return Outcome::KeepGoing;
       }
