@@ -1,5 +1,6 @@
 // Request forms a plain client seldom sends but HTTP/1.1 allows: HEAD (headers of the GET, no
-// body, so a keep-alive connection stays in step).
+// body, so a keep-alive connection stays in step) and absolute-form targets (what a client sends
+// through a proxy, which a server must accept, RFC 9112 §3.2.2).
 #include "gateway/gateway_fixture.hpp"
 
 namespace yollayah::test {
@@ -42,6 +43,22 @@ void expect_head_like_get(std::uint16_t port, std::string_view target) {
 TEST(GatewayHttpForms, AHeadRequestGetsTheGetsHeadersAndNoBody) {
   GatewayUnderTest g({"--tokens", "4"});
   for (const char* target : {"/api/version", "/api/tags", "/metrics", "/"}) expect_head_like_get(g.port(), target);
+}
+
+TEST(GatewayHttpForms, AnAbsoluteFormTargetIsServedAsItsPath) {
+  GatewayUnderTest g({"--tokens", "4"});
+  HttpClient c(g.port());
+  const std::string base = "http://127.0.0.1:" + std::to_string(g.port());
+  auto version = c.request(http::verb::get, base + "/api/version");
+  EXPECT_EQ(version.status, 200u) << version.body;
+  EXPECT_TRUE(version.json().as_object().contains("version")) << version.body;
+  auto chat = c.request(http::verb::post, "HTTP://Example.com:80/api/chat?x=1",
+                        R"({"model":"sim","messages":[{"role":"user","content":"hi"}],"stream":false})");
+  EXPECT_EQ(chat.status, 200u) << chat.body;
+  EXPECT_TRUE(chat.json().at("done").as_bool()) << chat.body;
+  auto page = c.request(http::verb::get, base);  // no path at all: the root
+  EXPECT_EQ(page.status, 200u);
+  EXPECT_EQ(page.header("Content-Type").rfind("text/html", 0), 0u);
 }
 
 }  // namespace
