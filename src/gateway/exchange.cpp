@@ -31,6 +31,13 @@ asio::awaitable<bool> Exchange::send(Response response) {
   response.version(request_.version());
   response.keep_alive(keep_alive());
   response.prepare_payload();
+  if (request_.method() == http::verb::head) {
+    // The GET's headers, its length included, and no body: bytes after them would be read as the
+    // next response on a keep-alive connection.
+    const auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+  }
   stream_.expires_after(write_timeout_);
   auto [ec, n] = co_await http::async_write(stream_, response, kAwait);
   stream_.expires_never();

@@ -20,12 +20,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace yollayah::gateway {
@@ -54,6 +56,21 @@ bool is_loopback(const asio::ip::address& a) { return a.is_loopback(); }
 std::string host_text(const asio::ip::address& a) { return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string(); }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// An absolute-form target ("http://host:port/api/chat?x", as sent through a proxy) as its
+// origin form ("/api/chat?x"): HTTP/1.1 servers must accept both (RFC 9112 §3.2.2). Nullopt for
+// any other target (origin form already, or something the routes refuse on their own).
+std::optional<std::string> origin_form(std::string_view target) {
+  const auto scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos || target.front() == '/') return std::nullopt;
+  const auto scheme = target.substr(0, scheme_end);
+  if (!beast::iequals(scheme, "http") && !beast::iequals(scheme, "https")) return std::nullopt;
+  const auto rest = target.substr(scheme_end + 3);
+  const auto path = rest.find_first_of("/?");
+  if (path == std::string_view::npos) return std::string("/");
+  if (rest[path] == '?') return "/" + std::string(rest.substr(path));
+  return std::string(rest.substr(path));
+}
 
 enum class Api : std::uint8_t { Ollama, OpenAi, Other };
 
@@ -315,6 +332,7 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
         break;
       }
       stream.expires_never();
+      if (auto target = origin_form(parser->get().target())) parser->get().target(*target);
       transport::SurfaceCounters::add(metrics_->http_connections->messages_in);
       monitor_.note_activity();
       Exchange ex(stream, buffer, parser->release(), options_.write_timeout);
@@ -417,7 +435,7 @@ class Gateway::Impl : public std::enable_shared_from_this<Impl> {
         r.set(http::field::content_type, asset->content_type);
         r.set(http::field::cache_control, "no-cache");
         secure_headers(r);
-        if (req.method() == http::verb::get) r.body() = std::string(asset->body);
+        r.body() = std::string(asset->body);  // a HEAD's is dropped by send(), its length kept
         co_await ex.send(std::move(r));
         co_return Outcome::KeepGoing;
       }

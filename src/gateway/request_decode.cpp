@@ -61,9 +61,13 @@ std::optional<RequestError> read_ollama_options(const json::object& body, ChatRe
   return read_temperature(o.if_contains("temperature"), req);
 }
 
-bool ollama_stream_of(const json::object& o) {
+// `stream` as both APIs read it: true or false, absent or null for the API's default. Anything
+// else is refused, as both do: "no" read as the default would stream to a client that said no.
+Decoded<bool> stream_of(const json::object& o, bool by_default) {
   const auto* v = o.if_contains("stream");
-  return !(v && v->is_bool() && !v->get_bool());  // Ollama streams unless told not to
+  if (!v || v->is_null()) return by_default;
+  if (!v->is_bool()) return refuse("stream must be true or false");
+  return v->get_bool();
 }
 
 std::optional<ChatMessage::Role> ollama_role_of(std::string_view r) {
@@ -106,7 +110,9 @@ Decoded<ChatCall> decode_ollama(std::string_view text, ReadMessages read_message
   if (call.request.model.empty()) return refuse("model is required");
   if (auto err = read_messages(*body, call.request.messages)) return *err;
   if (auto err = read_ollama_options(*body, call.request)) return *err;
-  call.stream = ollama_stream_of(*body);
+  const auto stream = stream_of(*body, true);  // Ollama streams unless told not to
+  if (!stream) return stream.error();
+  call.stream = *stream;
   return call;
 }
 
@@ -171,8 +177,9 @@ Decoded<ChatCall> decode_openai_chat(std::string_view text) {
   if (auto err = read_temperature(body.if_contains("temperature"), req)) return *err;
   for (const char* key : {"max_tokens", "max_completion_tokens"})
     if (auto limit = token_limit_of(body.if_contains(key))) req.num_predict = limit;
-  call.stream = false;
-  if (const auto* s = body.if_contains("stream"); s && s->is_bool()) call.stream = s->get_bool();
+  const auto stream = stream_of(body, false);
+  if (!stream) return stream.error();
+  call.stream = *stream;
   if (const auto* so = body.if_contains("stream_options"); so && so->is_object())
     if (const auto* u = so->get_object().if_contains("include_usage"); u && u->is_bool()) call.include_usage = u->get_bool();
   return call;

@@ -44,9 +44,28 @@ TEST(RequestDecode, ReadsTheChatTheOllamaClientSends) {
 
 TEST(RequestDecode, OllamaStreamsUnlessToldNotTo) {
   EXPECT_TRUE(decode_ollama_chat(R"({"model":"m"})")->stream);
-  EXPECT_TRUE(decode_ollama_chat(R"({"model":"m","stream":"no"})")->stream);
   EXPECT_FALSE(decode_ollama_chat(R"({"model":"m","stream":false})")->stream);
   EXPECT_FALSE(decode_ollama_generate(R"({"model":"m","prompt":"hi","stream":false})")->stream);
+}
+
+TEST(RequestDecode, AStreamThatIsNotABooleanIsRefusedByBothApis) {
+  // Both APIs refuse it (400); read as true by one route and false by the other, it was neither.
+  const std::string chat = R"("model":"m","messages":[{"role":"user","content":"hi"}])";
+  for (const char* stream : {R"("yes")", "1", "[]", R"({"on":true})"}) {
+    SCOPED_TRACE(stream);
+    const std::string body = "{" + chat + R"(,"stream":)" + stream + "}";
+    EXPECT_EQ(refusal(decode_ollama_chat(body)), "stream must be true or false");
+    EXPECT_EQ(refusal(decode_ollama_generate(R"({"model":"m","prompt":"hi","stream":)" + std::string(stream) + "}")),
+              "stream must be true or false");
+    EXPECT_EQ(refusal(decode_openai_chat(body)), "stream must be true or false");
+  }
+  // null is the default, as both APIs read it.
+  const auto null_ollama = decode_ollama_chat("{" + chat + R"(,"stream":null})");
+  ASSERT_TRUE(null_ollama) << refusal(null_ollama);
+  EXPECT_TRUE(null_ollama->stream);
+  const auto null_openai = decode_openai_chat("{" + chat + R"(,"stream":null})");
+  ASSERT_TRUE(null_openai) << refusal(null_openai);
+  EXPECT_FALSE(null_openai->stream);
 }
 
 TEST(RequestDecode, AnOllamaChatWithoutMessagesIsAcceptedEmptyForTheModelLoad) {
