@@ -285,7 +285,8 @@ asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) 
     notify(from, NotifyLevel::Warning, "Export failed", written.error().message);
     co_return;
   }
-  system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(*written) + " bytes).");
+  system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(written->bytes) + " bytes" +
+              (written->replaced ? "; it replaced the file that was there)." : ")."));
 }
 
 asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed, bool asked) {
