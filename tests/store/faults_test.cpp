@@ -365,6 +365,38 @@ TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
   EXPECT_EQ(sqlite3_cli(path, "PRAGMA integrity_check;"), "ok\n");
 }
 
+// `yollayah history delete` in one process while a session in another (conductord, a TUI) goes on
+// in that conversation: what is said after the delete is kept, in a conversation of the same id
+// that begins there, never dropped as writes to a conversation that is gone.
+TEST(StoreFaults, MessagesAfterAnotherProcessDeletedTheirConversationAreKept) {
+  TempDir dir;
+  const std::string path = dir.file("history.db");
+  asio::io_context io;
+  HistoryStore session(options_for(path, io, nullptr));
+  HistoryStore cli(options_for(path, io, nullptr));
+  const ConversationId c = session.create_conversation({.model = "sim", .surface = "daemon"});
+  const MessageId q = session.add_message({.conversation = c, .content = "before the delete"});
+  const MessageId a = session.add_message({.conversation = c, .parent = q, .role = Role::Assistant, .content = "old answer"});
+  ASSERT_TRUE(run(io, session.flush()));
+  auto deleted = run(io, cli.delete_conversation(c));
+  ASSERT_TRUE(deleted);
+  ASSERT_TRUE(*deleted);
+
+  const MessageId after = session.add_message({.conversation = c, .parent = a, .content = "after the delete"});
+  session.add_message({.conversation = c, .parent = after, .role = Role::Assistant, .content = "new answer"});
+  ASSERT_TRUE(run(io, session.flush()));
+  auto loaded = run(io, cli.load_conversation(c));
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->messages.size(), 2u);
+  EXPECT_EQ(loaded->messages[0].content, "after the delete");
+  EXPECT_FALSE(loaded->messages[0].parent.has_value());
+  EXPECT_EQ(loaded->messages[1].content, "new answer");
+  EXPECT_EQ(loaded->summary.title, "after the delete");
+  Peek peek(path);
+  EXPECT_EQ(peek.integer("SELECT count(*) FROM messages"), 2);  // the deleted ones stay deleted
+  EXPECT_EQ(session.health(), Health::Ok);
+}
+
 // Two processes writing into the same conversation and their own, a transaction per message.
 TEST(StoreFaults, TwoProcessesOnOneFileLoseNoWrite) {
   TempDir dir;
