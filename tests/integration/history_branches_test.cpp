@@ -76,12 +76,17 @@ TEST(HistoryBranches, AnEditedQuestionIsASiblingOfTheOldOneAndTheModelGetsOnlyTh
   EXPECT_EQ(c.summary.message_count, 6u);
 }
 
-TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFollowsIt) {
-  Joined f;
-  auto& s = f.s;
+// "alpha question", edited into "beta question", then /branch prev: the alpha branch is shown.
+void back_to_the_question_before_an_edit(RecordingSurface& s) {
   ask(s, "alpha question");
   edit_last(s, "beta question");
   ASSERT_TRUE(run_command(s, command("branch", {"prev"}), "Question 1/2"));
+}
+
+TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFollowsIt) {
+  Joined f;
+  auto& s = f.s;
+  ASSERT_NO_FATAL_FAILURE(back_to_the_question_before_an_edit(s));
   const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
   ASSERT_EQ(shown.size(), 2u);
   EXPECT_EQ(shown[0].content, "alpha question");
@@ -99,9 +104,7 @@ TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFoll
 TEST(HistoryBranches, ExportAfterASwitchWritesTheBranchShownNotTheNewest) {
   Joined f;
   auto& s = f.s;
-  ask(s, "alpha question");
-  edit_last(s, "beta question");
-  ASSERT_TRUE(run_command(s, command("branch", {"prev"}), "Question 1/2"));
+  ASSERT_NO_FATAL_FAILURE(back_to_the_question_before_an_edit(s));
   const std::string path = f.dir.file("shown.md");
   ASSERT_TRUE(run_command(s, command("export", {path}), "Exported this conversation"));
   std::ifstream in(path);

@@ -331,12 +331,18 @@ TEST(StoreFaults, TwoStoresCreatingOneNewFileAtOnceNeverMoveItAside) {
 
 // Two connections in one process, both writing at once: every write lands (busy_timeout, WAL,
 // BEGIN IMMEDIATE), the file stays sound.
-TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
+// Two stores on one file, as two processes would have.
+struct TwoStores {
   TempDir dir;
   const std::string path = dir.file("history.db");
   asio::io_context io;
-  HistoryStore first(options_for(path, io, nullptr));
-  HistoryStore second(options_for(path, io, nullptr));
+  HistoryStore first{options_for(path, io, nullptr)};
+  HistoryStore second{options_for(path, io, nullptr)};
+};
+
+TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
+  TwoStores f;
+  auto& [dir, path, io, first, second] = f;
   run(io, first.opened());
   run(io, second.opened());
   int done = 0;
@@ -369,11 +375,8 @@ TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
 // in that conversation: what is said after the delete is kept, in a conversation of the same id
 // that begins there, never dropped as writes to a conversation that is gone.
 TEST(StoreFaults, MessagesAfterAnotherProcessDeletedTheirConversationAreKept) {
-  TempDir dir;
-  const std::string path = dir.file("history.db");
-  asio::io_context io;
-  HistoryStore session(options_for(path, io, nullptr));
-  HistoryStore cli(options_for(path, io, nullptr));
+  TwoStores f;
+  auto& [dir, path, io, session, cli] = f;
   const ConversationId c = session.create_conversation({.model = "sim", .surface = "daemon"});
   const MessageId q = session.add_message({.conversation = c, .content = "before the delete"});
   const MessageId a = session.add_message({.conversation = c, .parent = q, .role = Role::Assistant, .content = "old answer"});
