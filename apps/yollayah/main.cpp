@@ -640,6 +640,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   ask.words = std::move(line.prompt_words);
+  // `yollayah --no-history ask …`: the flag the chat takes is private mode for ask too, never ignored.
+  ask.no_history = ask.no_history || tui_args.no_history;
   tui_args.pick = resume_opt->count() > 0;
   if (tui_args.pick && tui_args.resume) {
     std::cerr << "yollayah: --continue and --resume: choose one\n";

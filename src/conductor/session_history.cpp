@@ -279,12 +279,14 @@ asio::awaitable<void> Session::export_command(SurfaceId from, std::string file) 
     const auto cwd = std::filesystem::current_path(ec);  // no disk access: the process's own state
     path = export_path(file, ec ? std::string("/tmp") : cwd.string());
   }
-  auto written = co_await archive_->store().export_to_file(*id, path);
+  // The branch shown (after /branch, not the newest one), as the TUI and the model see it.
+  auto written = co_await archive_->store().export_to_file(*id, path, archive_->tip());
   if (!written) {
     notify(from, NotifyLevel::Warning, "Export failed", written.error().message);
     co_return;
   }
-  system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(*written) + " bytes).");
+  system_note("Exported this conversation as Markdown to " + path + " (" + std::to_string(written->bytes) + " bytes" +
+              (written->replaced ? "; it replaced the file that was there)." : ")."));
 }
 
 asio::awaitable<void> Session::delete_command(SurfaceId from, std::string typed, bool confirmed, bool asked) {

@@ -43,31 +43,49 @@ sql::Error Database::create_conversation(const NewConversation& c) {
   return done_or_error(*db_, q->step());
 }
 
-sql::Error Database::add_message(const NewMessage& m) {
+sql::Error Database::conversation_key(const ConversationId& id, std::optional<std::int64_t>& cid) {
   sql::Error e;
-  std::int64_t cid = 0;
-  {
-    auto q = db_->cached("SELECT cid FROM conversations WHERE id = ?1", e);
-    if (!q) return e;
-    q->bind(1, m.conversation);
-    const int rc = q->step();
-    if (rc != SQLITE_ROW) {
-      if (rc != SQLITE_DONE) return db_->last_error();
-      return {SQLITE_CONSTRAINT, "message " + m.id + ": no conversation " + m.conversation};
-    }
-    cid = q->int64(0);
+  auto q = db_->cached("SELECT cid FROM conversations WHERE id = ?1", e);
+  if (!q) return e;
+  q->bind(1, id);
+  const int rc = q->step();
+  cid.reset();
+  if (rc == SQLITE_ROW) cid = q->int64(0);
+  else if (rc != SQLITE_DONE) return db_->last_error();
+  return {};
+}
+
+sql::Error Database::add_message(const NewMessage& m) {
+  std::optional<std::int64_t> cid;
+  if (auto err = conversation_key(m.conversation, cid)) return err;
+  // Gone: another process deleted it (`yollayah history delete`) while a session here goes on in
+  // it. What is said from now on is kept, in a conversation of the same id that begins here; what
+  // was deleted stays deleted.
+  const bool deleted = !cid;
+  if (deleted) {
+    if (auto err = create_conversation({.id = m.conversation, .model = m.model, .created_ms = m.created_ms})) return err;
+    if (auto err = conversation_key(m.conversation, cid)) return err;
+    if (!cid) return {SQLITE_CONSTRAINT, "message " + m.id + ": no conversation " + m.conversation};
   }
+  return add_message_to(m, *cid, deleted);
+}
+
+sql::Error Database::add_message_to(const NewMessage& m, std::int64_t cid, bool conversation_was_deleted) {
+  sql::Error e;
   std::optional<std::int64_t> parent;
   if (m.parent) {
     auto q = db_->cached("SELECT mid, conversation FROM messages WHERE id = ?1", e);
     if (!q) return e;
     q->bind(1, *m.parent);
     const int rc = q->step();
-    if (rc != SQLITE_ROW || q->int64(1) != cid) {
+    if (rc == SQLITE_DONE && conversation_was_deleted) {
+      // Its parent went with the conversation: this message begins what is kept.
+    } else if (rc != SQLITE_ROW || q->int64(1) != cid) {
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_->last_error();
       return {SQLITE_CONSTRAINT, "message " + m.id + ": no parent " + *m.parent + " in conversation " + m.conversation};
+    } else {
+      parent = q->int64(0);
     }
-    parent = q->int64(0);
   }
   {
     auto q = db_->cached(

@@ -70,6 +70,10 @@ class Database {
   Result<bool> delete_conversation(const ConversationId& id);
 
  private:
+  // The conversation's key in the file; nothing when there is no such conversation.
+  sql::Error conversation_key(const ConversationId& id, std::optional<std::int64_t>& cid);
+  // `m` into the conversation `cid`; a parent deleted with its conversation makes `m` a root.
+  sql::Error add_message_to(const NewMessage& m, std::int64_t cid, bool conversation_was_deleted);
   Database(std::unique_ptr<sql::Connection> db, Options options);
   sql::Error configure();
   sql::Error set_up(OpenReport& report);  // configure() then the migrations, again while another connection holds the lock

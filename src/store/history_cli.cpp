@@ -28,6 +28,10 @@ namespace {
 
 // ---- Output, built in plain functions (g++ 12 mishandles large temporaries in coroutine frames).
 
+// One JSON document and a line break. Boost.JSON copies a string's bytes as they are: text that is
+// not UTF-8 (left by another program) would make the whole document unreadable to a parser.
+std::string json_line(const json::value& v) { return valid_utf8(json::serialize(v)) + "\n"; }
+
 json::value to_json(const ConversationSummary& s) {
   return json::object{{"id", s.id},           {"title", s.title},       {"created_ms", s.created_ms},
                       {"updated_ms", s.updated_ms}, {"model", s.model}, {"surface", s.surface},
@@ -68,7 +72,7 @@ json::value to_json(const StoredMessage& m) {
 std::string list_json(const std::vector<ConversationSummary>& list) {
   json::array a;
   for (const auto& s : list) a.push_back(to_json(s));
-  return json::serialize(a) + "\n";
+  return json_line(a);
 }
 
 std::string list_text(const std::vector<ConversationSummary>& list) {
@@ -95,7 +99,7 @@ std::string conversation_json(const Conversation& c) {
   json::array messages;
   for (const auto& m : c.messages) messages.push_back(to_json(m));
   o["messages"] = std::move(messages);
-  return json::serialize(o) + "\n";
+  return json_line(o);
 }
 
 std::string hits_json(const std::vector<SearchHit>& hits) {
@@ -107,7 +111,7 @@ std::string hits_json(const std::vector<SearchHit>& hits) {
                              {"role", role_name(h.role)},     {"created_ms", h.created_ms},
                              {"snippet", h.snippet},           {"highlights", std::move(marks)}});
   }
-  return json::serialize(a) + "\n";
+  return json_line(a);
 }
 
 std::string hits_text(const std::vector<SearchHit>& hits, const std::string& text, bool color) {

@@ -230,10 +230,12 @@ asio::awaitable<Result<std::string>> HistoryStore::export_markdown(ConversationI
 namespace {
 
 // On the store's thread: the one place that writes an export.
-Result<std::size_t> write_file(const std::string& path, const std::string& text) {
+Result<HistoryStore::Exported> write_file(const std::string& path, const std::string& text) {
   std::error_code ec;
   const auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  std::error_code exists_ec;
+  const bool replaced = std::filesystem::is_regular_file(path, exists_ec);
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << text;
   file.close();
@@ -241,17 +243,17 @@ Result<std::size_t> write_file(const std::string& path, const std::string& text)
     const std::string why = ec ? ec.message() : std::string(std::strerror(errno));
     return StoreError{StoreError::Kind::Failed, "cannot write " + path + ": " + why};
   }
-  return text.size();
+  return HistoryStore::Exported{text.size(), replaced};
 }
 
 }  // namespace
 
-asio::awaitable<Result<std::size_t>> HistoryStore::export_to_file(ConversationId id, std::string path,
-                                                                  std::optional<MessageId> tip) {
-  using R = Result<std::size_t>;
+asio::awaitable<Result<HistoryStore::Exported>> HistoryStore::export_to_file(ConversationId id, std::string path,
+                                                                            std::optional<MessageId> tip) {
+  using R = Result<Exported>;
   auto job = [this, id = std::move(id), path = std::move(path), tip = std::move(tip)]() -> R {
     catch_up();
-    if (!db_) return unavailable<std::size_t>();
+    if (!db_) return unavailable<Exported>();
     auto conversation = db_->load_conversation(id, tip);
     if (!conversation) return conversation.error();
     return write_file(path, to_markdown(*conversation));

@@ -113,9 +113,13 @@ class HistoryStore {
   boost::asio::awaitable<Result<std::string>> export_markdown(ConversationId id,
                                                               std::optional<MessageId> tip = std::nullopt);
   // The same Markdown written to the file `path` (its directory is created when missing), on the
-  // store's thread: never on the caller's loop. Returns the number of bytes written.
-  boost::asio::awaitable<Result<std::size_t>> export_to_file(ConversationId id, std::string path,
-                                                             std::optional<MessageId> tip = std::nullopt);
+  // store's thread: never on the caller's loop. Says how many bytes, and whether a file was there.
+  struct Exported {
+    std::size_t bytes = 0;
+    bool replaced = false;  // an earlier file at `path` was overwritten: the caller says so
+  };
+  boost::asio::awaitable<Result<Exported>> export_to_file(ConversationId id, std::string path,
+                                                          std::optional<MessageId> tip = std::nullopt);
   // Durable. false: there was no such conversation.
   boost::asio::awaitable<Result<bool>> delete_conversation(ConversationId id);
   // Conversations whose id starts with `prefix` (at most `limit`), for ids typed by hand.

@@ -383,6 +383,24 @@ TEST(AskCli, WellFormedOllamaHostIsUsed) {
   EXPECT_EQ(ollama.chat_bodies().size(), 1u);
 }
 
+// --no-history before `ask` (where the chat takes it) is private mode too: nothing on disk, and
+// --continue has nothing to continue.
+TEST(AskCli, NoHistoryBeforeAskKeepsNothingOnDiskAndRefusesContinue) {
+  RecordingOllama ollama;
+  TempDir data;
+  const std::vector<std::string> env{"XDG_DATA_HOME=" + data.path()};
+  const auto run = run_yollayah({"--no-history", "ask", "--host", ollama.host(), "--model", "sim", "hi"}, "", env);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ollama.chat_bodies().size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(data.file("ai-way/history.db")));
+
+  const auto again =
+      run_yollayah({"--no-history", "ask", "--continue", "--host", ollama.host(), "--model", "sim", "hi"}, "", env);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("--continue needs the history, which is off"), std::string::npos) << again.err;
+  EXPECT_FALSE(std::filesystem::exists(data.file("ai-way/history.db")));
+}
+
 // Issue 15, finding 3: a model server that accepts connections and never answers.
 TEST(AskCli, AServerThatAcceptsAndNeverAnswersFailsAtItsProbeWithAClearLine) {
   SimProcess hung({"--hang"});

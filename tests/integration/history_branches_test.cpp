@@ -2,6 +2,9 @@
 // versions ("2/3" for version-2 surfaces), /branch and message ids, the picker's list.
 #include "integration/history_commands_support.hpp"
 
+#include <fstream>
+#include <sstream>
+
 namespace yollayah::test {
 namespace {
 
@@ -73,12 +76,17 @@ TEST(HistoryBranches, AnEditedQuestionIsASiblingOfTheOldOneAndTheModelGetsOnlyTh
   EXPECT_EQ(c.summary.message_count, 6u);
 }
 
-TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFollowsIt) {
-  Joined f;
-  auto& s = f.s;
+// "alpha question", edited into "beta question", then /branch prev: the alpha branch is shown.
+void back_to_the_question_before_an_edit(RecordingSurface& s) {
   ask(s, "alpha question");
   edit_last(s, "beta question");
   ASSERT_TRUE(run_command(s, command("branch", {"prev"}), "Question 1/2"));
+}
+
+TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFollowsIt) {
+  Joined f;
+  auto& s = f.s;
+  ASSERT_NO_FATAL_FAILURE(back_to_the_question_before_an_edit(s));
   const auto shown = s.all<msg::StateSnapshot>().back().conversation_history;
   ASSERT_EQ(shown.size(), 2u);
   EXPECT_EQ(shown[0].content, "alpha question");
@@ -91,6 +99,20 @@ TEST(HistoryBranches, BranchGoesBackToTheQuestionBeforeTheEditAndTheNextTurnFoll
   ASSERT_EQ(c.messages.size(), 4u);
   EXPECT_EQ(c.messages[0].content, "alpha question");
   EXPECT_EQ(c.messages[2].content, "and then?");
+}
+
+TEST(HistoryBranches, ExportAfterASwitchWritesTheBranchShownNotTheNewest) {
+  Joined f;
+  auto& s = f.s;
+  ASSERT_NO_FATAL_FAILURE(back_to_the_question_before_an_edit(s));
+  const std::string path = f.dir.file("shown.md");
+  ASSERT_TRUE(run_command(s, command("export", {path}), "Exported this conversation"));
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("alpha question"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("Remembered alpha"), std::string::npos) << text.str();
+  EXPECT_EQ(text.str().find("beta question"), std::string::npos) << text.str();
 }
 
 TEST(HistoryBranches, BranchWithAnIdSwitchesAnOlderAnswerAfterFurtherTurnsAndBackWithWhatFollowedIt) {

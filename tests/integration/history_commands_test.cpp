@@ -3,6 +3,7 @@
 // and what context the model gets after switching.
 #include "integration/history_commands_support.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +106,21 @@ TEST(HistoryCommands, ExportWritesMarkdownWithEachAnswersMetaLineAndSaysWhere) {
   const std::string note = last_note(s);
   EXPECT_NE(note.find(f.dir.file("data")), std::string::npos) << note;
   ::unsetenv("XDG_DATA_HOME");
+}
+
+TEST(HistoryCommands, ExportOverAnExistingFileSaysItReplacedItAndToADirectoryFailsClearly) {
+  Joined f;
+  auto& s = f.s;
+  ask(s, "alpha question");
+  const std::string path = f.dir.file("chat.md");
+  ASSERT_TRUE(run_command(s, command("export", {path}), "Exported this conversation"));
+  EXPECT_EQ(last_note(s).find("replaced"), std::string::npos) << last_note(s);
+  ASSERT_TRUE(run_command(s, command("export", {path}), "Exported this conversation"));
+  EXPECT_NE(last_note(s).find("it replaced the file that was there"), std::string::npos) << last_note(s);
+
+  s.send(command("export", {f.dir.file("")}));
+  ASSERT_TRUE(s.run_until([](const RecordingSurface& r) { return notified(r, "Is a directory"); }));
+  EXPECT_TRUE(std::filesystem::is_directory(f.dir.file("")));
 }
 
 TEST(HistoryCommands, DeleteAsksFirstAndDeletesOnlyWhatItAskedAbout) {

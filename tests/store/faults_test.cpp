@@ -331,12 +331,18 @@ TEST(StoreFaults, TwoStoresCreatingOneNewFileAtOnceNeverMoveItAside) {
 
 // Two connections in one process, both writing at once: every write lands (busy_timeout, WAL,
 // BEGIN IMMEDIATE), the file stays sound.
-TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
+// Two stores on one file, as two processes would have.
+struct TwoStores {
   TempDir dir;
   const std::string path = dir.file("history.db");
   asio::io_context io;
-  HistoryStore first(options_for(path, io, nullptr));
-  HistoryStore second(options_for(path, io, nullptr));
+  HistoryStore first{options_for(path, io, nullptr)};
+  HistoryStore second{options_for(path, io, nullptr)};
+};
+
+TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
+  TwoStores f;
+  auto& [dir, path, io, first, second] = f;
   run(io, first.opened());
   run(io, second.opened());
   int done = 0;
@@ -363,6 +369,35 @@ TEST(StoreFaults, TwoStoresOnOneFileLoseNoWrite) {
   EXPECT_EQ(first.health(), Health::Ok);
   EXPECT_EQ(second.health(), Health::Ok);
   EXPECT_EQ(sqlite3_cli(path, "PRAGMA integrity_check;"), "ok\n");
+}
+
+// `yollayah history delete` in one process while a session in another (conductord, a TUI) goes on
+// in that conversation: what is said after the delete is kept, in a conversation of the same id
+// that begins there, never dropped as writes to a conversation that is gone.
+TEST(StoreFaults, MessagesAfterAnotherProcessDeletedTheirConversationAreKept) {
+  TwoStores f;
+  auto& [dir, path, io, session, cli] = f;
+  const ConversationId c = session.create_conversation({.model = "sim", .surface = "daemon"});
+  const MessageId q = session.add_message({.conversation = c, .content = "before the delete"});
+  const MessageId a = session.add_message({.conversation = c, .parent = q, .role = Role::Assistant, .content = "old answer"});
+  ASSERT_TRUE(run(io, session.flush()));
+  auto deleted = run(io, cli.delete_conversation(c));
+  ASSERT_TRUE(deleted);
+  ASSERT_TRUE(*deleted);
+
+  const MessageId after = session.add_message({.conversation = c, .parent = a, .content = "after the delete"});
+  session.add_message({.conversation = c, .parent = after, .role = Role::Assistant, .content = "new answer"});
+  ASSERT_TRUE(run(io, session.flush()));
+  auto loaded = run(io, cli.load_conversation(c));
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->messages.size(), 2u);
+  EXPECT_EQ(loaded->messages[0].content, "after the delete");
+  EXPECT_FALSE(loaded->messages[0].parent.has_value());
+  EXPECT_EQ(loaded->messages[1].content, "new answer");
+  EXPECT_EQ(loaded->summary.title, "after the delete");
+  Peek peek(path);
+  EXPECT_EQ(peek.integer("SELECT count(*) FROM messages"), 2);  // the deleted ones stay deleted
+  EXPECT_EQ(session.health(), Health::Ok);
 }
 
 // Two processes writing into the same conversation and their own, a transaction per message.

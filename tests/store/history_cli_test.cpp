@@ -124,6 +124,18 @@ TEST_F(HistoryCli, ShowJsonHasTheMessagesAndTheirTiming) {
   EXPECT_EQ(messages[1].at("parent").as_string(), messages[0].at("id").as_string());
 }
 
+TEST_F(HistoryCli, JsonStaysParseableWhenTheFileHoldsTextThatIsNotUtf8) {
+  fill();
+  // Another program (or an older version) left bytes that are not UTF-8 in an answer.
+  sqlite3_cli(db(), "UPDATE messages SET content = 'salt ' || CAST(X'FF41C3' AS TEXT) WHERE role = 'assistant';");
+  const CliRun r = yollayah({"show", "--json", sea_});
+  ASSERT_EQ(r.code, 0) << r.err;
+  boost::system::error_code ec;
+  const json::value v = json::parse(r.out, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(v.at("messages").as_array().at(1).at("content").as_string(), "salt \xEF\xBF\xBD" "A\xEF\xBF\xBD");
+}
+
 TEST_F(HistoryCli, AnUnknownOrAmbiguousIdIsExit2WithAReason) {
   fill();
   const CliRun unknown = yollayah({"show", "ffffffff"});

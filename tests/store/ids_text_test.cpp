@@ -73,6 +73,14 @@ TEST(StoreText, TitleIsTheFirstLineShortened) {
   EXPECT_LE(title_from(std::string(500, 'x')).size(), 60u + 3);
 }
 
+TEST(StoreText, ValidUtf8KeepsCharactersAndReplacesEachBadByte) {
+  EXPECT_EQ(valid_utf8("héllo 🦎"), "héllo 🦎");
+  EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(valid_utf8("\xc3"), "\xEF\xBF\xBD");              // cut short
+  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+  EXPECT_EQ(valid_utf8("\xed\xa0\x80").substr(0, 3), "\xEF\xBF\xBD");  // a surrogate
+}
+
 TEST(StoreText, QueryQuotesEveryWordAndTakesPrefixesOnlyWhenAsked) {
   EXPECT_EQ(fts_query("sea salt"), "\"sea\" \"salt\"");
   EXPECT_EQ(fts_query("sea salt*"), "\"sea\" \"salt\"*");
