@@ -640,8 +640,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   ask.words = std::move(line.prompt_words);
-  // `yollayah --no-history ask …`: the flag the chat takes is private mode for ask too, never ignored.
+  // `yollayah --no-history ask …`, `yollayah --host H ask …`: the flags the chat takes, given before
+  // `ask`, are ask's too (its own win), never silently ignored.
   ask.no_history = ask.no_history || tui_args.no_history;
+  ask.resume = ask.resume || tui_args.resume;
+  if (ask.host.empty()) ask.host = tui_args.host;
+  if (ask.model.empty()) ask.model = tui_args.model;
+  if (ask.connect.empty()) ask.connect = tui_args.connect;
   tui_args.pick = resume_opt->count() > 0;
   if (tui_args.pick && tui_args.resume) {
     std::cerr << "yollayah: --continue and --resume: choose one\n";
@@ -654,7 +659,12 @@ int main(int argc, char** argv) {
   }
   if (*ask_cmd) return run_ask(ask);
   if (*backends_cmd) return run_backends(backends_json);
-  if (app.got_subcommand("history")) return store::run_history_cli(std::move(history));
+  if (app.got_subcommand("history")) {
+    // Private mode reads what an earlier session stored, but never creates the file.
+    core::Config config;
+    history.history_off = tui_args.no_history || (!core::load_config(config, core::config_file()) && !config.history);
+    return store::run_history_cli(std::move(history));
+  }
 
   return run_tui(tui_args);
 }

@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -224,6 +225,15 @@ int run_history_cli(HistoryCommand command) {
   command.color = !command.json && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
   HistoryStore::Options options;
   options.path = command.db_path;
+  const std::string path = command.db_path.empty() ? HistoryStore::default_path() : command.db_path;
+  if (std::error_code ec; command.history_off && !std::filesystem::exists(path, ec)) {
+    std::cerr << "yollayah: the history is off (--no-history, YOLLAYAH_NO_HISTORY or history = false in the config) "
+                 "and nothing was ever stored: there is no "
+              << path << "\n";
+    const bool listing = command.verb == HistoryCommand::Verb::List || command.verb == HistoryCommand::Verb::Search;
+    if (listing && command.json) std::cout << "[]\n";
+    return listing ? 0 : 2;
+  }
   HistoryOutput output;
   {
     asio::io_context io(1);

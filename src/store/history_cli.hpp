@@ -25,6 +25,7 @@ struct HistoryCommand {
   std::size_t limit = 20;
   std::size_t offset = 0;
   std::string db_path;  // empty: HistoryStore::default_path()
+  bool history_off = false;  // private mode: read an existing file, never create one
 };
 
 struct HistoryOutput {

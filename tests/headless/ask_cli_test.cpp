@@ -401,6 +401,40 @@ TEST(AskCli, NoHistoryBeforeAskKeepsNothingOnDiskAndRefusesContinue) {
   EXPECT_FALSE(std::filesystem::exists(data.file("ai-way/history.db")));
 }
 
+// The chat's --host and --model given before `ask` are ask's too: they were silently ignored, and
+// ask went to the default address with the default model.
+TEST(AskCli, HostAndModelBeforeAskAreUsedByAsk) {
+  RecordingOllama ollama;
+  TempDir data;
+  const auto run = run_yollayah({"--host", ollama.host(), "--model", "before-ask", "--no-history", "ask", "hi"}, "",
+                                {"XDG_DATA_HOME=" + data.path()});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(ollama.chat_bodies().size(), 1u);
+  EXPECT_NE(ollama.chat_bodies()[0].find(R"("model":"before-ask")"), std::string::npos) << ollama.chat_bodies()[0];
+}
+
+// Private mode reads a history stored earlier but never creates one: `history list` with
+// YOLLAYAH_NO_HISTORY=1 on a machine that never stored anything leaves no file behind.
+TEST(AskCli, HistoryCommandsInPrivateModeCreateNoFileButReadAnExistingOne) {
+  RecordingOllama ollama;
+  TempDir data;
+  const std::vector<std::string> off{"XDG_DATA_HOME=" + data.path(), "YOLLAYAH_NO_HISTORY=1"};
+  const auto list = run_yollayah({"history", "list", "--json"}, "", off);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, "[]\n");
+  EXPECT_NE(list.err.find("the history is off"), std::string::npos) << list.err;
+  const auto show = run_yollayah({"history", "show", "last"}, "", off);
+  EXPECT_EQ(show.exit_code, 2) << show.err;
+  EXPECT_FALSE(std::filesystem::exists(data.file("ai-way/history.db")));
+
+  const auto stored = run_yollayah({"ask", "--host", ollama.host(), "--model", "sim", "remember me"}, "",
+                                   {"XDG_DATA_HOME=" + data.path()});
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  const auto again = run_yollayah({"history", "list", "--json"}, "", off);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("remember me"), std::string::npos) << again.out;
+}
+
 // Issue 15, finding 3: a model server that accepts connections and never answers.
 TEST(AskCli, AServerThatAcceptsAndNeverAnswersFailsAtItsProbeWithAClearLine) {
   SimProcess hung({"--hang"});
