@@ -145,8 +145,8 @@ struct Run {
   std::string out, err;
 };
 
-// Runs build/bin/yollayah with `args`, `input` on stdin, a clean environment for the Ollama host
-// and config (plus `env`), and waits up to 10 s.
+// Runs build/bin/yollayah with `args`, `input` on stdin, a clean environment for the Ollama host,
+// config and history (plus `env`), and waits up to 10 s.
 Run run_yollayah(const std::vector<std::string>& args, const std::string& input = "",
                  const std::vector<std::string>& env = {}) {
   TempDir dir;
@@ -159,11 +159,13 @@ Run run_yollayah(const std::vector<std::string>& args, const std::string& input 
 
   const std::vector<std::string> cleared{"OLLAMA_HOST",          "YOLLAYAH_OLLAMA_HOST", "OLLAMA_PORT",
                                          "YOLLAYAH_MODEL",       "CONDUCTOR_TRANSPORT",  "CONDUCTOR_SOCKET",
-                                         "XDG_CONFIG_HOME",      "XDG_STATE_HOME"};
+                                         "XDG_CONFIG_HOME",      "XDG_STATE_HOME",       "XDG_DATA_HOME",
+                                         "YOLLAYAH_NO_HISTORY"};
   // The caller's variables first: getenv() takes the first of a name.
   std::vector<std::string> env_s(env.begin(), env.end());
   env_s.push_back("XDG_CONFIG_HOME=" + dir.path());
   env_s.push_back("XDG_STATE_HOME=" + dir.path());
+  env_s.push_back("XDG_DATA_HOME=" + dir.path());  // the history: never the real user's
   for (char** e = environ; *e; ++e) {
     const std::string_view entry = *e;
     const auto name = entry.substr(0, entry.find('='));
@@ -453,7 +455,7 @@ TEST(AskCli, OneCtrlCStopsAnAnswerThatIsStillWaitingForTheServer) {
   TempDir dir;
   const std::string bin = std::string(YOLLAYAH_BIN_DIR) + "/yollayah";
   const std::string host = hung.url();
-  std::vector<std::string> argv_s{bin, "ask", "--host", host, "--model", "sim", "hi"};
+  std::vector<std::string> argv_s{bin, "ask", "--no-history", "--host", host, "--model", "sim", "hi"};
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
