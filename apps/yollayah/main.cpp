@@ -9,6 +9,7 @@
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/paths.hpp"
+#include "core/terminal_text.hpp"
 #include "headless/ask_surface.hpp"
 #include "headless/prompt_text.hpp"
 #include "store/history_cli.hpp"
@@ -225,9 +226,16 @@ constexpr const char* kResumeWithoutHistory =
 
 constexpr const char* kNoPrompt = "yollayah: no prompt. Usage: yollayah ask \"your question\" (or pipe it on stdin)\n";
 
+// The answer as it streams. On a terminal its control characters are shown, not obeyed (a model's
+// ESC could move the cursor or write the clipboard); a pipe gets the bytes unchanged.
 auto stdout_writer(asio::posix::stream_descriptor& out) {
-  return [&out](std::string_view text) -> asio::awaitable<void> {
+  return [&out, terminal = ::isatty(STDOUT_FILENO) == 1](std::string_view text) -> asio::awaitable<void> {
     boost::system::error_code ec;
+    if (terminal && !core::terminal_safe_already(text)) {
+      const std::string shown = core::terminal_safe(text);
+      co_await asio::async_write(out, asio::buffer(shown), asio::redirect_error(asio::use_awaitable, ec));
+      co_return;
+    }
     co_await asio::async_write(out, asio::buffer(text.data(), text.size()),
                                asio::redirect_error(asio::use_awaitable, ec));
   };

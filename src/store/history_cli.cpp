@@ -1,6 +1,7 @@
 #include "store/history_cli.hpp"
 
 #include "core/log.hpp"
+#include "core/terminal_text.hpp"
 #include "store/ids.hpp"
 #include "store/markdown.hpp"
 #include "store/text.hpp"
@@ -121,7 +122,8 @@ std::string hits_text(const std::vector<SearchHit>& hits, const std::string& tex
   const std::string close = color ? "\x1b[22;24m" : "**";
   std::string out;
   for (const auto& h : hits) {
-    out += h.conversation + "  " + local_time(h.created_ms) + "  " + h.title + "\n    ";
+    out += h.conversation + "  " + local_time(h.created_ms) + "  " + (color ? core::terminal_safe(h.title) : h.title) +
+           "\n    ";
     out += marked_snippet(h, open, close) + "\n";
   }
   return out;
@@ -234,6 +236,8 @@ int run_history_cli(HistoryCommand command) {
     if (listing && command.json) std::cout << "[]\n";
     return listing ? 0 : 2;
   }
+  const bool command_json = command.json;
+  const bool searched = command.verb == HistoryCommand::Verb::Search;  // its own attributes, made safe in hits_text
   HistoryOutput output;
   {
     asio::io_context io(1);
@@ -261,7 +265,10 @@ int run_history_cli(HistoryCommand command) {
     }
     return 0;
   }
-  std::cout << output.out << std::flush;
+  // On a terminal, what a model wrote is shown, never obeyed (`show`, `export` to stdout; search
+  // snippets are made safe where they are cut).
+  if (::isatty(STDOUT_FILENO) && !command_json && !searched) std::cout << core::terminal_safe(output.out) << std::flush;
+  else std::cout << output.out << std::flush;
   return 0;
 }
 

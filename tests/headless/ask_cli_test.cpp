@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/child_process.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -435,6 +436,24 @@ TEST(AskCli, HistoryCommandsInPrivateModeCreateNoFileButReadAnExistingOne) {
   const auto again = run_yollayah({"history", "list", "--json"}, "", off);
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("remember me"), std::string::npos) << again.out;
+}
+
+// An answer that holds escape sequences (a title change, the bell) is shown on a terminal, not
+// obeyed; a pipe gets the model's bytes unchanged.
+TEST(AskCli, OnATerminalAModelsEscapeSequencesAreShownNotObeyedAndAPipeGetsThemAsTheyAre) {
+  SimProcess sim({"--script", write_temp_file("Hi \x1b]0;pwned\x07 there\n")});
+  TempDir data;
+  PtyChild tty({std::string(YOLLAYAH_BIN_DIR) + "/yollayah", "ask", "--no-history", "--host", sim.url(), "--model",
+                "sim", "hi"},
+               {"XDG_DATA_HOME=" + data.path(), "XDG_CONFIG_HOME=" + data.path()}, 80, 24);
+  ASSERT_TRUE(tty.wait_for("there", std::chrono::seconds(10))) << tty.seen();
+  EXPECT_EQ(tty.wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_NE(tty.seen().find("Hi \u241B]0;pwned\u2407 there"), std::string::npos) << tty.seen();
+  EXPECT_EQ(tty.seen().find('\x1b'), std::string::npos) << tty.seen();
+
+  const auto piped = run_yollayah({"ask", "--no-history", "--host", sim.url(), "--model", "sim", "hi"});
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_NE(piped.out.find("Hi \x1b]0;pwned\x07 there"), std::string::npos) << piped.out;
 }
 
 // Issue 15, finding 3: a model server that accepts connections and never answers.

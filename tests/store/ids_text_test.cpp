@@ -55,6 +55,15 @@ TEST(StoreIds, LooksLikeIdRejectsOtherShapes) {
   EXPECT_TRUE(looks_like_id("0190A5C4-7B1E-7D3A-9F12-3C4D5E6F7A8B"));
 }
 
+// A snippet is one line a terminal shows, never obeys: newlines, ESC, BEL and a C1 CSI become
+// spaces, and the match is still marked where it was.
+TEST(StoreText, AMarkedSnippetHasNoControlCharactersAndKeepsItsMarks) {
+  SearchHit hit;
+  hit.snippet = "a\x1b[2J\nsalty\x07\xc2\x9bsea";
+  hit.highlights = {{6, 11}};  // "salty"
+  EXPECT_EQ(marked_snippet(hit, "<", ">"), "a [2J <salty>   sea");
+}
+
 TEST(StoreText, FirstLineSkipsBlankLinesAndFoldsSpaces) {
   EXPECT_EQ(first_line("\n\n  why   is\tthe sea\nsalty?", 100), "why is the sea");
 }
