@@ -118,8 +118,15 @@ asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& route
   asio::cancellation_signal cancel;
   RelaySink sink(r, format, stream, limits, cancel);
   bool aborted = false;
+  // Once per answer, whichever notices first: the watch on the connection, or a write that failed
+  // (a client that resets with our bytes unread is often seen by the write).
+  bool counted_gone = false;
+  auto client_gone = [&] {
+    if (metrics && !counted_gone) metrics->client_gone.fetch_add(1, std::memory_order_relaxed);
+    counted_gone = true;
+  };
   ex.watch_peer([&] {
-    if (metrics) metrics->client_gone.fetch_add(1, std::memory_order_relaxed);
+    client_gone();
     cancel.emit(asio::cancellation_type::terminal);
     r.notify();
   });
@@ -142,7 +149,10 @@ asio::awaitable<void> relay_answer(Exchange& ex, backend::routing::Router& route
       r.taken();
       const bool ok = co_await ex.write(out);
       out.clear();
-      if (!ok) cancel.emit(asio::cancellation_type::terminal);  // the client stopped taking bytes
+      if (!ok) {  // the client stopped taking bytes
+        client_gone();
+        cancel.emit(asio::cancellation_type::terminal);
+      }
       continue;
     }
     if (r.done) break;

@@ -54,6 +54,41 @@ void chaos(std::uint16_t port, ChaosResult& result) {
   for (auto& s : slow) s->close();
 }
 
+// Clients that reset the connection with the answer's bytes unread: each is counted gone once in
+// /metrics, whether the connection's watch or the failed write notices first, and each backend
+// request ends.
+TEST(GatewayChaos, ClientsThatResetMidStreamAreEachCountedGoneOnce) {
+  GatewayUnderTest g({"--tokens", "100000", "--tokens-per-sec", "0"}, test_options());
+  for (int i = 0; i < 5; ++i) {
+    HttpClient gone(g.port());
+    gone.write_raw(raw_chat(kToken));
+    char buf[256];
+    beast::error_code ec;
+    gone.socket().read_some(asio::buffer(buf), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    const linger reset{1, 0};  // close() sends RST
+    ::setsockopt(gone.socket().native_handle(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    gone.socket().close(ec);
+  }
+  EXPECT_TRUE(GatewayUnderTest::eventually([&] { return g.conductor().router().status().front().in_flight == 0; }));
+  EXPECT_TRUE(GatewayUnderTest::eventually([&] { return g.metrics().client_gone.load() == 5u; }))
+      << g.metrics().client_gone.load();
+}
+
+// A client that stops reading (connection open, bytes unread) until a write times out: its answer
+// is cancelled and counted gone, though the connection's watch never sees it leave.
+TEST(GatewayChaos, AClientThatStopsReadingPastTheWriteTimeoutIsCountedGone) {
+  auto o = test_options();
+  o.write_timeout = 300ms;
+  GatewayUnderTest g({"--tokens", "200000", "--tokens-per-sec", "0"}, o);
+  HttpClient stuck(g.port());
+  stuck.write_raw(raw_chat(kToken));
+  EXPECT_TRUE(GatewayUnderTest::eventually([&] { return g.metrics().client_gone.load() == 1u; }))
+      << g.metrics().client_gone.load();
+  EXPECT_TRUE(GatewayUnderTest::eventually([&] { return g.conductor().router().status().front().in_flight == 0; }));
+  stuck.close();
+}
+
 TEST(GatewayChaos, HostileHttpClientsGetTheirAnswersAndDoNotDisturbAChatOnTheUnixSocket) {
   auto o = test_options();
   o.max_body_bytes = 1024;
