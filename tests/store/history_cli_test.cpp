@@ -27,11 +27,16 @@ class HistoryCli : public ::testing::Test {
     if (old) saved_ = old;
     ::setenv("XDG_DATA_HOME", dir_.path().c_str(), 1);
     ::setenv("TZ", "UTC", 1);
+    // ctest runs every test in private mode; these are about the history being on.
+    if (const char* off = std::getenv("YOLLAYAH_NO_HISTORY")) saved_no_history_ = off;
+    ::unsetenv("YOLLAYAH_NO_HISTORY");
   }
   void TearDown() override {
     if (saved_) ::setenv("XDG_DATA_HOME", saved_->c_str(), 1);
     else ::unsetenv("XDG_DATA_HOME");
+    if (saved_no_history_) ::setenv("YOLLAYAH_NO_HISTORY", saved_no_history_->c_str(), 1);
   }
+  std::optional<std::string> saved_no_history_;
   std::string db() const { return dir_.path() + "/ai-way/history.db"; }
 
   // Two conversations: "Why is the sea salty?" (with an answer) and then "Axolotl facts".
