@@ -1,6 +1,7 @@
 // `yollayah history …` end to end: the real binary against a history written by the store, with
 // XDG_DATA_HOME pointing into a temporary directory.
 #include "store_support.hpp"
+#include "support/child_process.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -113,6 +114,29 @@ TEST_F(HistoryCli, ShowPrintsTheConversationAsMarkdownByIdPrefixOrLast) {
   const CliRun last = yollayah({"show", "last"});
   ASSERT_EQ(last.code, 0) << last.err;
   EXPECT_EQ(last.out.rfind("# Axolotl facts\n", 0), 0u) << last.out;
+}
+
+// An answer holding escape sequences (stored by a model): `show` on a terminal shows them as
+// symbols and obeys none; into a pipe it gives the bytes as they are.
+TEST_F(HistoryCli, ShowOnATerminalShowsAModelsEscapeSequencesInsteadOfObeyingThem) {
+  ConversationId id;
+  {
+    asio::io_context io;
+    HistoryStore store(options_for(db(), io, nullptr));
+    id = store.create_conversation({.title = "Hostile"});
+    const MessageId q = store.add_message({.conversation = id, .content = "hi"});
+    const MessageId a = store.add_message({.conversation = id, .parent = q, .role = Role::Assistant, .streaming = true});
+    store.finish_answer(a, "Hi \x1b]0;pwned\x07 there", {});
+    ASSERT_TRUE(run(io, store.flush()));
+  }
+  ::yollayah::test::PtyChild tty({yollayah_binary(), "history", "show", id}, {}, 80, 24);
+  ASSERT_TRUE(tty.wait_for("there", std::chrono::seconds(10))) << tty.seen();
+  EXPECT_EQ(tty.wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_NE(tty.seen().find("Hi \u241B]0;pwned\u2407 there"), std::string::npos) << tty.seen();
+  EXPECT_EQ(tty.seen().find('\x1b'), std::string::npos) << tty.seen();
+  const CliRun piped = yollayah({"show", id});
+  ASSERT_EQ(piped.code, 0) << piped.err;
+  EXPECT_NE(piped.out.find("Hi \x1b]0;pwned\x07 there"), std::string::npos) << piped.out;
 }
 
 TEST_F(HistoryCli, ShowJsonHasTheMessagesAndTheirTiming) {
