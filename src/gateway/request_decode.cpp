@@ -30,22 +30,39 @@ std::string string_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+// A text field: absent or null is empty, a string is itself, anything else is refused, as both
+// servers refuse it ("prompt": 5 is not a prompt to ignore).
+Decoded<std::string> text_of(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  // In place: RequestError can be made from a string too.
+  if (!v || v->is_null()) return Decoded<std::string>(boost::system::in_place_value);
+  if (!v->is_string()) return refuse(std::string(key) + " must be a string");
+  return Decoded<std::string>(boost::system::in_place_value, v->get_string());
+}
+
 // A token limit as the backends take it (an int): integers past its range saturate, so that a
-// huge limit stays a huge limit instead of wrapping to 0 or a negative.
-std::optional<int> token_limit_of(const json::value* v) {
-  if (!v) return std::nullopt;
+// huge limit stays a huge limit instead of wrapping to 0 or a negative. Absent or null: none.
+// Ollama truncates a fraction (12.5 is 12); OpenAI refuses it, as it refuses any non-integer.
+enum class Fraction : std::uint8_t { Truncated, Refused };
+Decoded<std::optional<int>> token_limit_of(const json::value* v, std::string_view key, Fraction fraction) {
+  if (!v || v->is_null()) return std::optional<int>();
   constexpr auto kMax = std::numeric_limits<int>::max();
   constexpr auto kMin = std::numeric_limits<int>::min();
-  if (v->is_uint64()) return kMax;  // past int64's range: Boost.JSON keeps it unsigned
-  if (!v->is_int64()) return std::nullopt;
+  if (v->is_uint64()) return std::optional<int>(kMax);  // past int64's range: Boost.JSON keeps it unsigned
+  if (v->is_double() && fraction == Fraction::Truncated && std::isfinite(v->get_double())) {
+    const double d = std::trunc(v->get_double());
+    return std::optional<int>(d >= kMax ? kMax : d <= kMin ? kMin : static_cast<int>(d));
+  }
+  if (!v->is_int64()) return refuse(std::string(key) + " must be an integer");
   const std::int64_t n = v->get_int64();
-  return n > kMax ? kMax : n < kMin ? kMin : static_cast<int>(n);
+  return std::optional<int>(n > kMax ? kMax : n < kMin ? kMin : static_cast<int>(n));
 }
 
 // JSON reads 1e400 as infinity: a temperature the backends could not be sent (their JSON has no
-// infinity), so it is refused as the servers themselves would.
+// infinity), so it is refused as the servers themselves would. Not a number: refused too.
 std::optional<RequestError> read_temperature(const json::value* t, ChatRequest& req) {
-  if (!t || !t->is_number()) return std::nullopt;
+  if (!t || t->is_null()) return std::nullopt;
+  if (!t->is_number()) return refuse("temperature must be a number");
   const double v = t->to_number<double>();
   if (!std::isfinite(v)) return refuse("temperature must be a finite number");
   req.temperature = v;
@@ -55,9 +72,12 @@ std::optional<RequestError> read_temperature(const json::value* t, ChatRequest& 
 // The options Ollama's routes share: temperature and num_predict.
 std::optional<RequestError> read_ollama_options(const json::object& body, ChatRequest& req) {
   const auto* opts = body.if_contains("options");
-  if (!opts || !opts->is_object()) return std::nullopt;
+  if (!opts || opts->is_null()) return std::nullopt;
+  if (!opts->is_object()) return refuse("options must be an object");
   const auto& o = opts->get_object();
-  if (auto limit = token_limit_of(o.if_contains("num_predict"))) req.num_predict = limit;
+  const auto limit = token_limit_of(o.if_contains("num_predict"), "num_predict", Fraction::Truncated);
+  if (!limit) return limit.error();
+  if (*limit) req.num_predict = **limit;
   return read_temperature(o.if_contains("temperature"), req);
 }
 
@@ -127,7 +147,9 @@ Decoded<ChatCall> decode_ollama_chat(std::string_view text) {
       if (!m.is_object()) return refuse("each message must be an object");
       const auto role = ollama_role_of(string_of(m.get_object(), "role"));
       if (!role) return refuse("a message has an unknown role (system, user, assistant)");
-      out.push_back({*role, string_of(m.get_object(), "content")});
+      auto content = text_of(m.get_object(), "content");
+      if (!content) return content.error();
+      out.push_back({*role, std::move(*content)});
     }
     return std::nullopt;
   });
@@ -135,10 +157,12 @@ Decoded<ChatCall> decode_ollama_chat(std::string_view text) {
 
 Decoded<ChatCall> decode_ollama_generate(std::string_view text) {
   return decode_ollama(text, [](const json::object& body, std::vector<ChatMessage>& out) -> std::optional<RequestError> {
-    std::string system = string_of(body, "system");
-    std::string prompt = string_of(body, "prompt");
-    if (!system.empty()) out.push_back({ChatMessage::Role::System, std::move(system)});
-    if (!prompt.empty()) out.push_back({ChatMessage::Role::User, std::move(prompt)});
+    auto system = text_of(body, "system");
+    if (!system) return system.error();
+    auto prompt = text_of(body, "prompt");
+    if (!prompt) return prompt.error();
+    if (!system->empty()) out.push_back({ChatMessage::Role::System, std::move(*system)});
+    if (!prompt->empty()) out.push_back({ChatMessage::Role::User, std::move(*prompt)});
     return std::nullopt;
   });
 }
@@ -175,8 +199,14 @@ Decoded<ChatCall> decode_openai_chat(std::string_view text) {
     req.messages.push_back({*role, std::move(*content)});
   }
   if (auto err = read_temperature(body.if_contains("temperature"), req)) return *err;
-  for (const char* key : {"max_tokens", "max_completion_tokens"})
-    if (auto limit = token_limit_of(body.if_contains(key))) req.num_predict = limit;
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    const auto limit = token_limit_of(body.if_contains(key), key, Fraction::Refused);
+    if (!limit) return limit.error();
+    if (*limit) req.num_predict = **limit;
+  }
+  // One answer per request: n > 1 refused rather than silently answered once.
+  if (const auto* n = body.if_contains("n"); n && !n->is_null() && !(n->is_int64() && n->get_int64() == 1))
+    return refuse("n must be 1: this gateway makes one choice per request");
   const auto stream = stream_of(body, false);
   if (!stream) return stream.error();
   call.stream = *stream;

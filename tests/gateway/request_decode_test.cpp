@@ -68,6 +68,32 @@ TEST(RequestDecode, AStreamThatIsNotABooleanIsRefusedByBothApis) {
   EXPECT_FALSE(null_openai->stream);
 }
 
+// Fields of the wrong type are refused, as Ollama and OpenAI refuse them (400), instead of being
+// ignored: "prompt": 5 answered as if no prompt were given, "options": "x" as no options.
+TEST(RequestDecode, FieldsOfTheWrongTypeAreRefusedNotIgnored) {
+  EXPECT_EQ(refusal(decode_ollama_generate(R"({"model":"m","prompt":5})")), "prompt must be a string");
+  EXPECT_EQ(refusal(decode_ollama_generate(R"({"model":"m","prompt":"hi","system":["x"]})")), "system must be a string");
+  EXPECT_EQ(refusal(decode_ollama_chat(R"({"model":"m","messages":[{"role":"user","content":7}]})")),
+            "content must be a string");
+  EXPECT_EQ(refusal(decode_ollama_chat(R"({"model":"m","options":"x"})")), "options must be an object");
+  EXPECT_EQ(refusal(decode_ollama_chat(R"({"model":"m","options":{"temperature":"hot"}})")),
+            "temperature must be a number");
+  EXPECT_EQ(refusal(decode_ollama_chat(R"({"model":"m","options":{"num_predict":"10"}})")),
+            "num_predict must be an integer");
+  const std::string chat = R"("model":"m","messages":[{"role":"user","content":"hi"}])";
+  EXPECT_EQ(refusal(decode_openai_chat("{" + chat + R"(,"temperature":"hot"})")), "temperature must be a number");
+  EXPECT_EQ(refusal(decode_openai_chat("{" + chat + R"(,"max_tokens":1.5})")), "max_tokens must be an integer");
+  EXPECT_EQ(refusal(decode_openai_chat("{" + chat + R"(,"n":2})")),
+            "n must be 1: this gateway makes one choice per request");
+  // null is absent, and n = 1 is what it always was.
+  const auto ok = decode_openai_chat("{" + chat + R"(,"n":1,"temperature":null,"max_tokens":null})");
+  ASSERT_TRUE(ok) << refusal(ok);
+  EXPECT_FALSE(ok->request.temperature.has_value());
+  const auto generate = decode_ollama_generate(R"({"model":"m","prompt":"hi","system":null,"options":null})");
+  ASSERT_TRUE(generate) << refusal(generate);
+  EXPECT_EQ(generate->request.messages.size(), 1u);
+}
+
 TEST(RequestDecode, AnOllamaChatWithoutMessagesIsAcceptedEmptyForTheModelLoad) {
   const auto call = decode_ollama_chat(R"({"model":"m","messages":[]})");
   ASSERT_TRUE(call) << refusal(call);
@@ -83,7 +109,7 @@ TEST(RequestDecode, OllamaGenerateMakesSystemAndPromptMessagesAndSkipsEmptyOnes)
   EXPECT_EQ(both->request.messages[1].role, Role::User);
   EXPECT_EQ(both->request.messages[1].content, "Write");
   EXPECT_EQ(both->request.num_predict, -1);
-  const auto neither = decode_ollama_generate(R"({"model":"m","prompt":"","system":7})");
+  const auto neither = decode_ollama_generate(R"({"model":"m","prompt":"","system":null})");
   ASSERT_TRUE(neither) << refusal(neither);
   EXPECT_TRUE(neither->request.messages.empty());
 }
@@ -151,7 +177,9 @@ TEST(RequestDecode, TokenLimitsPastIntSaturateInsteadOfWrapping) {
   EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":18446744073709551615}})")->request.num_predict,
             kIntMax);
   EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":-9999999999}})")->request.num_predict, kIntMin);
-  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":12.5}})")->request.num_predict, std::nullopt);
+  // Ollama truncates a fraction, as its options decoder does.
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":12.5}})")->request.num_predict, 12);
+  EXPECT_EQ(decode_ollama_chat(R"({"model":"m","options":{"num_predict":1e300}})")->request.num_predict, kIntMax);
   const auto openai = decode_openai_chat(R"({"model":"m","messages":[{"role":"user"}],"max_tokens":99999999999})");
   ASSERT_TRUE(openai) << refusal(openai);
   EXPECT_EQ(openai->request.num_predict, kIntMax);
