@@ -20,8 +20,9 @@ std::string header_value(std::string_view head, std::string_view name) {
 }
 
 // HEAD then GET of the same target on one connection: the HEAD's reply is a header block alone,
-// announcing the GET's length, and the GET's reply follows it directly.
-void expect_head_like_get(std::uint16_t port, std::string_view target) {
+// announcing the GET's length, and the GET's reply follows it directly. `live`: the content changes
+// between the two (/metrics counts the HEAD itself), so the HEAD announces some length, not the same.
+void expect_head_like_get(std::uint16_t port, std::string_view target, bool live = false) {
   SCOPED_TRACE(std::string(target));
   HttpClient c(port);
   c.set_receive_timeout(5s);
@@ -37,12 +38,14 @@ void expect_head_like_get(std::uint16_t port, std::string_view target) {
   ASSERT_NE(get_head_end, std::string::npos);
   const std::string get_body = rest.substr(get_head_end + 4);
   EXPECT_FALSE(get_body.empty());
-  EXPECT_EQ(header_value(head, "Content-Length"), std::to_string(get_body.size()));
+  if (live) EXPECT_GT(std::stoul("0" + header_value(head, "Content-Length")), 0u) << head;
+  else EXPECT_EQ(header_value(head, "Content-Length"), std::to_string(get_body.size()));
 }
 
 TEST(GatewayHttpForms, AHeadRequestGetsTheGetsHeadersAndNoBody) {
   GatewayUnderTest g({"--tokens", "4"});
-  for (const char* target : {"/api/version", "/api/tags", "/metrics", "/"}) expect_head_like_get(g.port(), target);
+  for (const char* target : {"/api/version", "/api/tags", "/"}) expect_head_like_get(g.port(), target);
+  expect_head_like_get(g.port(), "/metrics", /*live=*/true);
 }
 
 TEST(GatewayHttpForms, AnAbsoluteFormTargetIsServedAsItsPath) {
