@@ -75,11 +75,18 @@ void check_refusal(const Decoded<T>& r, std::string_view body) {
   if (!utf8(r.error().message)) die("a refusal message in invalid UTF-8", r.error().message);
 }
 
-// The token limit the body asks for, by the DOM: `key` of `o`, an integer, saturated to int.
-std::optional<int> dom_token_limit(const json::object& o, std::string_view key) {
+// The token limit the body asks for, by the DOM: `key` of `o`, an integer, saturated to int. Ollama
+// reads a finite fraction too, truncated (OpenAI refuses one, so an accepted body has none).
+std::optional<int> dom_token_limit(const json::object& o, std::string_view key, bool fraction_truncated = false) {
   const auto* v = o.if_contains(key);
   if (!v) return std::nullopt;
   if (v->is_uint64()) return std::numeric_limits<int>::max();
+  if (fraction_truncated && v->is_double() && std::isfinite(v->get_double())) {
+    const double d = std::trunc(v->get_double());
+    if (d >= static_cast<double>(std::numeric_limits<int>::max())) return std::numeric_limits<int>::max();
+    if (d <= static_cast<double>(std::numeric_limits<int>::min())) return std::numeric_limits<int>::min();
+    return static_cast<int>(d);
+  }
   if (!v->is_int64()) return std::nullopt;
   return static_cast<int>(std::clamp<std::int64_t>(v->get_int64(), std::numeric_limits<int>::min(),
                                                    std::numeric_limits<int>::max()));
@@ -113,7 +120,7 @@ void check_against_dom(const ChatRequest& req, Api api, std::string_view body) {
     if (api == Api::OllamaGenerate) expected = std::size_t{!no_text(o, "system")} + std::size_t{!no_text(o, "prompt")};
     if (req.messages.size() != expected) die("a message went missing", body);
     if (const auto* opts = o.if_contains("options"); opts && opts->is_object()) {
-      limit = dom_token_limit(opts->get_object(), "num_predict");
+      limit = dom_token_limit(opts->get_object(), "num_predict", /*fraction_truncated=*/true);
     }
   }
   if (req.num_predict != limit) die("the token limit is not the body's, saturated", body);
