@@ -115,9 +115,11 @@ void check_against_dom(const ChatRequest& req, Api api, std::string_view body) {
       if (auto n = dom_token_limit(o, key)) limit = n;
     }
   } else {
+    // /api/generate ignores "messages" (whatever it holds); an accepted /api/chat has a list there.
     const auto* messages = o.if_contains("messages");
-    std::size_t expected = messages ? messages->get_array().size() : 0;
+    std::size_t expected = 0;
     if (api == Api::OllamaGenerate) expected = std::size_t{!no_text(o, "system")} + std::size_t{!no_text(o, "prompt")};
+    else if (messages) expected = messages->get_array().size();
     if (req.messages.size() != expected) die("a message went missing", body);
     if (const auto* opts = o.if_contains("options"); opts && opts->is_object()) {
       limit = dom_token_limit(opts->get_object(), "num_predict", /*fraction_truncated=*/true);
