@@ -2,6 +2,8 @@
 // bytes that are not UTF-8 cannot go into a JSON request, so they are replaced, and the user told.
 #pragma once
 
+#include "protocol/utf8.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -9,15 +11,9 @@
 
 namespace yollayah::headless {
 
-struct Utf8Repair {
-  std::string text;           // valid UTF-8
-  std::size_t replaced = 0;   // how many invalid sequences became U+FFFD
-  std::size_t first_bad = 0;  // byte offset of the first one in the input (when replaced > 0)
-};
-
-// Replaces each maximal invalid subsequence with one U+FFFD, as the Unicode Standard recommends
-// (and as Python's errors="replace", browsers and Go's JSON encoder, hence Ollama, do).
-Utf8Repair replace_invalid_utf8(std::string_view input);
+// The prompt's repair is protocol's (the same as every other layer's that must send valid UTF-8).
+using protocol::replace_invalid_utf8;
+using protocol::Utf8Repair;
 
 // The one stderr line that tells what replace_invalid_utf8 did, e.g. "the prompt is not valid
 // UTF-8 (first bad byte at offset 6): 2 invalid sequences were sent as U+FFFD".

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/terminal_text.hpp"
+#include "protocol/utf8.hpp"
 #include "store/ids.hpp"
 #include "store/markdown.hpp"
 #include "store/text.hpp"
@@ -32,7 +33,9 @@ namespace {
 
 // One JSON document and a line break. Boost.JSON copies a string's bytes as they are: text that is
 // not UTF-8 (left by another program) would make the whole document unreadable to a parser.
-std::string json_line(const json::value& v) { return valid_utf8(json::serialize(v)) + "\n"; }
+// Valid UTF-8 whatever an older version or another program left in the file: scripts must be able
+// to parse it.
+std::string json_line(const json::value& v) { return protocol::replace_invalid_utf8(json::serialize(v)).text + "\n"; }
 
 json::value to_json(const ConversationSummary& s) {
   return json::object{{"id", s.id},           {"title", s.title},       {"created_ms", s.created_ms},

@@ -23,46 +23,7 @@ std::size_t char_count(std::string_view s) {
   return n;
 }
 
-// The length of the valid UTF-8 character at `at` (no overlongs, surrogates, or past U+10FFFF),
-// or 0.
-std::size_t valid_char_at(std::string_view s, std::size_t at) {
-  const auto c = static_cast<unsigned char>(s[at]);
-  if (c < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xbf;  // the range of the second byte
-  if (c >= 0xc2 && c <= 0xdf) n = 2;
-  else if (c == 0xe0) n = 3, lo = 0xa0;
-  else if (c == 0xed) n = 3, hi = 0x9f;
-  else if (c >= 0xe1 && c <= 0xef) n = 3;
-  else if (c == 0xf0) n = 4, lo = 0x90;
-  else if (c >= 0xf1 && c <= 0xf3) n = 4;
-  else if (c == 0xf4) n = 4, hi = 0x8f;
-  else return 0;
-  if (at + n > s.size()) return 0;
-  const auto second = static_cast<unsigned char>(s[at + 1]);
-  if (second < lo || second > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (!is_continuation(static_cast<unsigned char>(s[at + i]))) return 0;
-  return n;
-}
-
 }  // namespace
-
-std::string valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t at = 0; at < text.size();) {
-    const std::size_t n = valid_char_at(text, at);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++at;
-    } else {
-      out.append(text, at, n);
-      at += n;
-    }
-  }
-  return out;
-}
 
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;

@@ -37,10 +37,6 @@ void split_highlights(std::string_view marked, SearchHit& hit);
 // and `close`.
 std::string marked_snippet(const SearchHit& hit, std::string_view open, std::string_view close);
 
-// `text` with every invalid UTF-8 sequence replaced by U+FFFD: for JSON that scripts must be
-// able to parse, whatever an older version or another program left in the file.
-std::string valid_utf8(std::string_view text);
-
 // Cuts `text` to at most `max_bytes` bytes without splitting a UTF-8 character.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 

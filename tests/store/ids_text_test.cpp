@@ -2,6 +2,7 @@
 // the user typed, and highlighted snippets.
 #include "store/ids.hpp"
 #include "store/text.hpp"
+#include "protocol/utf8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -83,6 +84,8 @@ TEST(StoreText, TitleIsTheFirstLineShortened) {
 }
 
 TEST(StoreText, ValidUtf8KeepsCharactersAndReplacesEachBadByte) {
+  // What history --json writes: protocol's repair of the serialized text.
+  const auto valid_utf8 = [](std::string_view s) { return protocol::replace_invalid_utf8(s).text; };
   EXPECT_EQ(valid_utf8("héllo 🦎"), "héllo 🦎");
   EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
   EXPECT_EQ(valid_utf8("\xc3"), "\xEF\xBF\xBD");              // cut short
