@@ -3,19 +3,27 @@
 namespace yollayah::core {
 namespace {
 
-bool is_c1_lead(std::string_view text, std::size_t i) {
-  // U+0080..U+009F in UTF-8: C2 80 .. C2 9F.
-  return static_cast<unsigned char>(text[i]) == 0xC2 && i + 1 < text.size() &&
-         static_cast<unsigned char>(text[i + 1]) >= 0x80 && static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+// A control a terminal would obey: every one but tab and newline.
+std::size_t obeyed_control_length(std::string_view text, std::size_t at) {
+  const char c = text[at];
+  return c == '\n' || c == '\t' ? 0 : control_length(text, at);
 }
-
-bool is_control(unsigned char c) { return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F; }
 
 }  // namespace
 
+std::size_t control_length(std::string_view text, std::size_t at) {
+  const auto c = static_cast<unsigned char>(text[at]);
+  if (c < 0x20 || c == 0x7F) return 1;
+  // U+0080..U+009F in UTF-8: C2 80 .. C2 9F.
+  if (c == 0xC2 && at + 1 < text.size() && static_cast<unsigned char>(text[at + 1]) >= 0x80 &&
+      static_cast<unsigned char>(text[at + 1]) <= 0x9F)
+    return 2;
+  return 0;
+}
+
 bool terminal_safe_already(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i)
-    if (is_control(static_cast<unsigned char>(text[i])) || is_c1_lead(text, i)) return false;
+    if (obeyed_control_length(text, i) > 0) return false;
   return true;
 }
 
@@ -25,19 +33,21 @@ std::string terminal_safe(std::string_view text) {
   out.reserve(text.size() + 16);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;  // CRLF: the LF does it
-    if (c == 0x7F) {
+    const std::size_t control = obeyed_control_length(text, i);
+    if (control == 0) {
+      out += static_cast<char>(c);
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      // CRLF: the LF does it
+    } else if (c == 0x7F) {
       out += "\u2421";  // ␡
-    } else if (is_control(c)) {
+    } else if (control == 1) {
       // U+2400 + c: E2 90 80+c.
       out += '\xE2';
       out += '\x90';
       out += static_cast<char>(0x80 + c);
-    } else if (is_c1_lead(text, i)) {
-      out += "\uFFFD";
-      ++i;
     } else {
-      out += static_cast<char>(c);
+      out += "\uFFFD";  // a C1 control
+      ++i;
     }
   }
   return out;

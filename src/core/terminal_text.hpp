@@ -17,4 +17,8 @@ std::string terminal_safe(std::string_view text);
 // The same test, per byte: true when `text` needs no change (the usual case, and a fast one).
 bool terminal_safe_already(std::string_view text);
 
+// The bytes of the control character (Unicode Cc) at `text[at]`: 1 for C0 (tab and newline
+// included) and DEL, 2 for C1 in UTF-8, 0 for anything else.
+std::size_t control_length(std::string_view text, std::size_t at);
+
 }  // namespace yollayah::core

@@ -1,5 +1,7 @@
 #include "store/text.hpp"
 
+#include "core/terminal_text.hpp"
+
 namespace yollayah::store {
 
 namespace {
@@ -114,13 +116,8 @@ std::string marked_snippet(const SearchHit& hit, std::string_view open, std::str
   std::string snippet = hit.snippet;
   // One line, and no control character a terminal would obey (C0, DEL, and C1 as UTF-8 C2 80-9F):
   // each byte becomes a space, the same length, so the ranges hold.
-  for (std::size_t i = 0; i < snippet.size(); ++i) {
-    const auto c = static_cast<unsigned char>(snippet[i]);
-    if (c < 0x20 || c == 0x7F) snippet[i] = ' ';
-    else if (c == 0xC2 && i + 1 < snippet.size() && static_cast<unsigned char>(snippet[i + 1]) <= 0x9F &&
-             static_cast<unsigned char>(snippet[i + 1]) >= 0x80)
-      snippet[i] = snippet[i + 1] = ' ';
-  }
+  for (std::size_t i = 0; i < snippet.size(); ++i)
+    for (std::size_t n = core::control_length(snippet, i); n > 0; --n) snippet[i + n - 1] = ' ';
   std::string out;
   std::size_t at = 0;
   for (const auto& [begin, end] : hit.highlights) {
